@@ -1,0 +1,29 @@
+"""Errors that name the file and the problem, so a user can act on them."""
+
+from __future__ import annotations
+
+
+class WatchlistError(Exception):
+    """Base class for every error watchlist reports to a user."""
+
+
+class SourceError(WatchlistError):
+    """A list file could not be read: says which file and what is wrong with it."""
+
+    def __init__(self, file: str, problem: str) -> None:
+        self.file = file
+        self.problem = problem
+        super().__init__(f"{file}: {problem}")
+
+
+class StoreError(WatchlistError):
+    """The store could not do what was asked (unknown entity, version, ...)."""
+
+
+class FetchError(WatchlistError):
+    """A download failed: says which URL and why."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        self.url = url
+        self.problem = problem
+        super().__init__(f"{url}: {problem}")

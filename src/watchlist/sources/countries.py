@@ -1,0 +1,34 @@
+"""Country names and codes as publishers write them, to ISO codes (FollowTheMoney's)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from followthemoney.types import registry
+
+#: Values that mean "no country" in the lists (EU uses "00").
+_UNKNOWN = {"", "00", "xx", "unknown", "-0-", "n/a", "na", "none"}
+
+
+@lru_cache(maxsize=8192)
+def country_code(text: str | None) -> str | None:
+    """The ISO code of a country name or code, trying each half of bilingual names.
+
+    "Russia / Russie" (Canada) is read as "ru"; a value that is no country gives None.
+    Never fuzzy: a guessed country is worse than none.
+    """
+    if text is None:
+        return None
+    value = text.strip()
+    if value.lower() in _UNKNOWN:
+        return None
+    code = registry.country.clean(value)
+    if code:
+        return code
+    for part in re.split(r"\s*/\s*|\s*;\s*|\s*\(\s*|\s*\)\s*", value):
+        if part and part.lower() not in _UNKNOWN:
+            code = registry.country.clean(part)
+            if code:
+                return code
+    return None

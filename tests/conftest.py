@@ -1,0 +1,38 @@
+"""Shared test fixtures: where the real list snapshots are, and a private store per test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(
+    os.environ.get("WATCHLIST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+LISTS = SHARED / "lists"
+
+
+@pytest.fixture
+def lists_dir() -> Path:
+    """The real snapshots in ../shared/data/lists; the test is skipped when they are absent."""
+    if not LISTS.is_dir():
+        pytest.skip(f"real list snapshots not found at {LISTS} (../shared/data absent)")
+    return LISTS
+
+
+def shared_file(relative: str) -> Path:
+    """A file under ../shared/data/lists, or skip the calling test when it is absent."""
+    path = LISTS / relative
+    if not path.exists():
+        pytest.skip(f"real list snapshot {path} not found (../shared/data absent)")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private WATCHLIST_HOME so tests never touch the user's store."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("WATCHLIST_HOME", str(path))
+    return path
