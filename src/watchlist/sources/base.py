@@ -7,6 +7,7 @@ publisher's date, warnings about bad records, and builds entities with stable id
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,16 +51,28 @@ class FileSet:
         return f"{main.parent}/{{{','.join(sorted(p.name for p in self.files.values()))}}}"
 
 
+#: Longest id made; longer ones end in a hash (FollowTheMoney refuses ids over 200).
+MAX_ID_LENGTH = 120
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z.]+", "-", text.strip()).strip("-").lower()
+    return re.sub(r"[^0-9A-Za-z.]+", "-", text.strip()).strip("-.").lower()
 
 
 def make_id(source: str, *parts: object) -> str:
-    """A stable entity id from the source id and the publisher's own reference."""
-    slugs = [_slug(str(p)) for p in parts if p is not None and str(p).strip()]
+    """A stable entity id from the source id and the publisher's own reference.
+
+    Only letters, digits, `.` and `-` (what FollowTheMoney accepts in references), so
+    `us_ofac_sdn` + `36` gives `us-ofac-sdn-36`; overlong ids end in a hash of the whole.
+    """
+    slugs = [s for s in (_slug(str(p)) for p in parts if p is not None) if s]
     if not slugs:
         raise ValueError("an entity id needs at least one non-empty part")
-    return "-".join([source, *slugs])
+    full = "-".join([_slug(source), *slugs])
+    if len(full) <= MAX_ID_LENGTH:
+        return full
+    digest = hashlib.sha1(full.encode("utf-8")).hexdigest()[:16]
+    return f"{full[:MAX_ID_LENGTH - 17].rstrip('-.')}-{digest}"
 
 
 @dataclass

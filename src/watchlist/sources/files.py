@@ -73,7 +73,9 @@ def decode_text(data: bytes, file: str) -> tuple[str, str | None]:
             try:
                 return data[len(bom):].decode(encoding), None
             except UnicodeDecodeError as exc:
-                raise SourceError(file, f"has a {encoding} byte-order mark but is not {encoding}: {exc}") from exc
+                raise SourceError(
+                    file, f"has a {encoding} byte-order mark but is not {encoding}: {exc}"
+                ) from exc
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -100,6 +102,16 @@ def _parser_kwargs() -> dict[str, object]:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+def _xml_problem(msg: str) -> str:
+    """A plain statement of what an lxml syntax error means for the user."""
+    if "UTF-8" in msg or "encoding" in msg.lower() or "Char 0x" in msg:
+        return f"is not in the encoding it declares, or holds invalid characters ({msg})"
+    truncated = ("Premature end", "not closed", "EndTag", "expected '>'")
+    if any(marker in msg for marker in truncated):
+        return f"is truncated or malformed XML ({msg})"
+    return f"is malformed XML ({msg})"
 
 
 def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[etree._Element]:
@@ -139,10 +151,7 @@ def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[et
                     while elem.getprevious() is not None:
                         del parent[0]
     except etree.XMLSyntaxError as exc:
-        msg = str(exc)
-        if "Extra content" in msg or "Premature end" in msg or "EndTag" in msg or "not closed" in msg:
-            raise SourceError(name, f"is truncated or malformed XML ({msg})") from exc
-        raise SourceError(name, f"is malformed XML ({msg})") from exc
+        raise SourceError(name, _xml_problem(str(exc))) from exc
     if not checked:
         raise SourceError(name, "holds no XML element")
 
@@ -157,7 +166,7 @@ def xml_root_attrs(path: Path, file: str | None = None) -> tuple[str, dict[str, 
                 raise SourceError(name, "declares a DOCTYPE; DTDs and entities are refused")
             return local(elem.tag), {local(k): v for k, v in elem.attrib.items()}
     except etree.XMLSyntaxError as exc:
-        raise SourceError(name, f"is malformed XML ({exc})") from exc
+        raise SourceError(name, _xml_problem(str(exc))) from exc
     raise SourceError(name, "holds no XML element")
 
 

@@ -1,0 +1,292 @@
+"""The `watchlist` command: update the lists, see what is stored, show and export it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from followthemoney.types import registry
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from watchlist.errors import WatchlistError
+from watchlist.profile import load_profile
+from watchlist.sources.registry import SOURCES
+from watchlist.store.store import Store, Version
+from watchlist.update import Reporter, update_from_paths, update_from_url, update_sources
+
+app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Lists as they stood on DATE "
+                                          "(YYYY-MM-DD, by publisher date).")]
+
+
+class ConsoleReporter(Reporter):
+    """Draws update progress with rich: download bars and parse spinners."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def message(self, text: str) -> None:
+        if text.startswith("[error] "):
+            self.progress.console.print(f"[bold red]error[/] {escape(text[8:])}")
+        else:
+            self.progress.console.print(escape(text))
+
+    def parsing(self, label: str) -> Callable[[], None]:
+        task = self.progress.add_task(f"parsing {label}", total=None)
+        return lambda: self.progress.remove_task(task)
+
+    def downloading(self, url: str) -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
+        task = self.progress.add_task(f"downloading {url}", total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            self.progress.update(task, completed=done, total=total)
+
+        return advance, lambda: self.progress.remove_task(task)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except (WatchlistError, FileNotFoundError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        console.print(f"[bold red]error[/] {escape(str(message))}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def update(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source ids (default: all).")] = None,
+    from_: Annotated[list[str] | None, typer.Option(
+        "--from", help="Import a file, a directory (walked recursively) or a URL instead "
+        "of downloading from the publishers.")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="With --from: store under this source id (for your own lists).")] = None,
+) -> None:
+    """Download the lists (or import files) and make each new version current."""
+    with _errors():
+        for name in sources or []:
+            if name not in SOURCES:
+                raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
+        store = Store()
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                            DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn(),
+                            console=console, transient=True)
+        reporter = ConsoleReporter(progress)
+        reports = []
+        with progress:
+            if from_:
+                paths = [p for p in from_ if "://" not in p]
+                urls = [p for p in from_ if "://" in p]
+                if paths:
+                    reports.append(update_from_paths(store, [Path(p) for p in paths], source,
+                                                     reporter))
+                for url in urls:
+                    reports.append(update_from_url(store, url, source, reporter))
+            else:
+                reports.append(update_sources(store, sources or None, reporter))
+        skipped = [s for r in reports for s in r.skipped]
+        if skipped:
+            console.print(f"{len(skipped)} files were not lists and were skipped:")
+            for line in skipped:
+                console.print(f"  [dim]{escape(line)}[/]")
+        failures = [f for r in reports for f in r.failures]
+        imported = sum(1 for r in reports for o in r.outcomes if o.status in ("imported", "history"))
+        console.print(f"{imported} new versions stored; {len(failures)} failures.")
+        if failures:
+            raise typer.Exit(1)
+
+
+def _status_rows(versions: list[Version]) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": v.source,
+            "version": v.version,
+            "published": v.published,
+            "published_from": v.published_from,
+            "fetched_at": v.fetched_at,
+            "targets": v.targets,
+            "names": v.names,
+            "sha256": v.sha256,
+            "format": v.format,
+            "current": v.current,
+            "warnings": v.warnings,
+        }
+        for v in versions
+    ]
+
+
+@app.command()
+def status(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_of: AsOf = None,
+    all_versions: Annotated[bool, typer.Option("--versions", help="Every stored version.")] = False,
+    warnings: Annotated[str | None, typer.Option(
+        "--warnings", help="Print the import warnings of SOURCE's serving version.")] = None,
+) -> None:
+    """What each list's serving version is: publisher date, counts, checksum."""
+    with _errors():
+        store = Store()
+        if warnings:
+            version = next((v for v in store.serving(as_of) if v.source == warnings), None)
+            if version is None:
+                raise KeyError(f"no version of {warnings!r} is stored")
+            for line in store.warnings(version.id):
+                out.print(escape(line))
+            return
+        versions = store.versions() if all_versions else store.serving(as_of)
+        rows = _status_rows(versions)
+        if json_:
+            out.print(json.dumps(rows, indent=2, ensure_ascii=False))
+            return
+        if not rows:
+            console.print("The store is empty: run `watchlist update`.")
+            return
+        table = Table(title="watchlist sources" + (f" as of {as_of}" if as_of else ""))
+        for col in ("source", "version", "published", "fetched at", "targets", "names", "sha256"):
+            table.add_column(col, justify="right" if col in ("version", "targets", "names") else "left")
+        for row in rows:
+            published = row["published"] or "-"
+            if row["published_from"] == "newest listing date":
+                published += " (newest listing)"
+            version = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")
+            table.add_row(row["source"], version, published, row["fetched_at"],
+                          f"{row['targets']:,}", f"{row['names']:,}", row["sha256"][:16])
+        out.print(table)
+
+
+@app.command()
+def show(
+    entity_id: Annotated[str, typer.Argument(help="The entity id (see export or check).")],
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_of: AsOf = None,
+) -> None:
+    """The full profile of a listed party, with every designation."""
+    with _errors():
+        profile = load_profile(Store(), entity_id, as_of)
+        if json_:
+            out.print(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
+            return
+        entity = profile.entity
+        out.print(f"[bold]{escape(entity.caption)}[/] ({entity.schema.label}) "
+                  f"[dim]{escape(entity.id or '')}[/]")
+        out.print(f"source {profile.version.source}, version {profile.version.version}, "
+                  f"published {profile.version.published or '-'}")
+        table = Table(show_header=False, box=None)
+        for prop, values in sorted(entity.to_dict()["properties"].items()):
+            if prop == "topics":
+                continue
+            label = entity.schema.properties[prop].label
+            table.add_row(f"[bold]{escape(label)}[/]", escape("; ".join(values)))
+        out.print(table)
+        for sanction in profile.sanctions:
+            props = sanction.to_dict()["properties"]
+            out.print("[bold]Designation[/] " + escape(
+                ", ".join(f"{k}: {'; '.join(v)}" for k, v in sorted(props.items())
+                          if k not in ("entity",))))
+        for other in profile.details:
+            props = other.to_dict()["properties"]
+            out.print(f"[bold]{other.schema.label}[/] " + escape(
+                ", ".join(f"{k}: {'; '.join(v)}" for k, v in sorted(props.items())
+                          if k not in ("holder", "entity"))))
+
+
+CSV_COLUMNS = ["id", "schema", "source", "name", "aliases", "weak_aliases", "birth_dates",
+               "countries", "identifiers", "programs", "listed", "authority_ids"]
+
+
+@app.command()
+def export(
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only these sources.")] = None,
+    format_: Annotated[str, typer.Option("--format", help="ftm (JSON lines) or csv.")] = "ftm",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout).")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Write the serving lists as FollowTheMoney JSON lines or a flat CSV of targets."""
+    with _errors():
+        if format_ not in ("ftm", "csv"):
+            raise KeyError(f"unknown format {format_!r}; use ftm or csv")
+        store = Store()
+        versions = store.serving(as_of, source or None)
+        if source:
+            missing = set(source) - {v.source for v in versions}
+            if missing:
+                raise KeyError(f"no stored version of {', '.join(sorted(missing))}")
+        handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            if format_ == "ftm":
+                for entity in store.iter_entities(versions):
+                    handle.write(json.dumps(entity.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                _export_csv(store, versions, handle)
+        finally:
+            if output:
+                handle.close()
+
+
+def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
+    writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for version in versions:
+        sanctions: dict[str, list[Any]] = {}
+        idents: dict[str, list[str]] = {}
+        targets = []
+        for entity in store.iter_entities([version]):
+            if entity.schema.name == "Sanction":
+                for target in entity.get("entity"):
+                    sanctions.setdefault(target, []).append(entity)
+            elif "sanction" in entity.get("topics", quiet=True):
+                targets.append(entity)
+            elif entity.schema.is_a("Identification"):
+                for holder in entity.get("holder"):
+                    idents.setdefault(holder, []).extend(entity.get("number"))
+        for entity in targets:
+            linked = sanctions.get(entity.id or "", [])
+            ids = set(idents.get(entity.id or "", []))
+            for prop in entity.iterprops():
+                if prop.type.name == "identifier":
+                    ids.update(entity.get(prop))
+            writer.writerow({
+                "id": entity.id,
+                "schema": entity.schema.name,
+                "source": version.source,
+                "name": "; ".join(entity.get("name")),
+                "aliases": "; ".join(entity.get("alias")),
+                "weak_aliases": "; ".join(entity.get("weakAlias", quiet=True)),
+                "birth_dates": "; ".join(entity.get("birthDate", quiet=True)),
+                "countries": "; ".join(sorted(set(entity.get_type_values(registry.country)))),
+                "identifiers": "; ".join(sorted(ids)),
+                "programs": "; ".join(sorted({p for s in linked for p in s.get("program")})),
+                "listed": "; ".join(sorted({d for s in linked for d in s.get("listingDate")})),
+                "authority_ids": "; ".join(sorted({a for s in linked for a in s.get("authorityId")})),
+            })
+
+
+
+
+
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,48 @@
+"""A designated party's profile: the target with its designations, addresses and identifiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from followthemoney import EntityProxy
+
+from watchlist.store.store import Store, Version
+
+
+@dataclass
+class Profile:
+    """One target and every entity of its list that describes it."""
+
+    entity: EntityProxy
+    linked: list[EntityProxy]
+    version: Version
+
+    @property
+    def sanctions(self) -> list[EntityProxy]:
+        return [e for e in self.linked if e.schema.name == "Sanction"]
+
+    @property
+    def details(self) -> list[EntityProxy]:
+        return [e for e in self.linked if e.schema.name != "Sanction"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.entity.id,
+            "schema": self.entity.schema.name,
+            "caption": self.entity.caption,
+            "source": self.version.source,
+            "version": self.version.version,
+            "published": self.version.published,
+            "properties": self.entity.to_dict()["properties"],
+            "designations": [
+                {"id": s.id, **s.to_dict()["properties"]} for s in self.sanctions
+            ],
+            "linked": [e.to_dict() for e in self.details],
+        }
+
+
+def load_profile(store: Store, entity_id: str, as_of: str | None = None) -> Profile:
+    """The profile of an entity in the list version serving now (or on `as_of`)."""
+    entity, linked, version = store.entity(entity_id, as_of)
+    return Profile(entity, linked, version)

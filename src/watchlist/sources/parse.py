@@ -1,0 +1,74 @@
+"""Running a format over a snapshot's files and checking the result before it is stored."""
+
+from __future__ import annotations
+
+from followthemoney import EntityProxy
+from followthemoney.types import registry
+
+from watchlist.errors import SourceError
+from watchlist.sources.base import Context, FileSet
+from watchlist.sources.registry import formats
+from watchlist.store.snapshot import Snapshot, files_sha256, stored_entity
+
+
+def parse_entities(fileset: FileSet, source: str | None = None) -> tuple[list[EntityProxy], Context]:
+    """All entities of a snapshot, duplicates merged; raises SourceError for a broken file."""
+    source_id = source or fileset.source
+    ctx = Context(source=source_id, file=fileset.label)
+    fmt = formats()[fileset.format]
+    entities: dict[str, EntityProxy] = {}
+    try:
+        for entity in fmt.parse(ctx, fileset.files):
+            if not entity.id:
+                raise ctx.fail(f"the parser made a {entity.schema.name} without an id")
+            seen = entities.get(entity.id)
+            if seen is None:
+                entities[entity.id] = entity
+            elif seen.schema != entity.schema and not (
+                seen.schema.is_a(entity.schema) or entity.schema.is_a(seen.schema)
+            ):
+                ctx.warn(entity.id, f"id used for both {seen.schema.name} and "
+                         f"{entity.schema.name}; the second was dropped")
+            else:
+                seen.merge(entity)
+    except SourceError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, EOFError) as exc:
+        raise SourceError(fileset.label, f"could not be read: {type(exc).__name__}: {exc}") from exc
+    return list(entities.values()), ctx
+
+
+def validate(entities: list[EntityProxy], ctx: Context) -> None:
+    """Refuse a snapshot that cannot be a list: no target at all, or targets without names."""
+    targets = [e for e in entities if "sanction" in e.get("topics", quiet=True)]
+    if not targets:
+        raise ctx.fail("holds no designated party; refusing to replace the list with nothing")
+    nameless = [e.id for e in targets if not e.get_type_values(registry.name)]
+    if len(nameless) > max(10, len(targets) // 10):
+        raise ctx.fail(f"{len(nameless)} of {len(targets)} records have no name; "
+                       "the file does not look like this format")
+    for entity_id in nameless[:50]:
+        ctx.warn(entity_id, "has no name")
+
+
+def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None) -> Snapshot:
+    """Parse and validate a snapshot into what the store writes."""
+    entities, ctx = parse_entities(fileset, source)
+    validate(entities, ctx)
+    if ctx.published:
+        published, published_from = ctx.published, "file"
+    elif ctx.latest_listing:
+        published, published_from = ctx.latest_listing, "newest listing date"
+    else:
+        published, published_from = None, "none"
+    return Snapshot(
+        source=ctx.source,
+        format=fileset.format,
+        origin=origin,
+        files=dict(fileset.files),
+        sha256=files_sha256(dict(fileset.files)),
+        entities=[stored_entity(e) for e in entities],
+        published=published,
+        published_from=published_from,
+        warnings=ctx.warnings,
+    )

@@ -1,0 +1,338 @@
+"""The versioned store: write a parsed snapshot as a new version, read any version back.
+
+A version becomes current in the same transaction that writes it, so a crash or a kill
+mid-import leaves the previous version serving. The newest version by publisher date is
+current; an older snapshot imported later is kept as history only.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from followthemoney import EntityProxy, model
+from sqlalchemy import Engine, and_, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from watchlist.config import database_url
+from watchlist.errors import StoreError
+from watchlist.store import schema as t
+from watchlist.store.snapshot import Snapshot
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of a source, as `watchlist status` shows it."""
+
+    id: int
+    source: str
+    version: int
+    format: str
+    published: str | None
+    published_from: str
+    fetched_at: str
+    sha256: str
+    targets: int
+    names: int
+    entities: int
+    origin: str
+    current: bool
+    warnings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What writing a snapshot did: a new version (current or history) or nothing."""
+
+    status: str  # "imported", "history", "unchanged", "duplicate"
+    version: Version
+    message: str
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _order_key(row: Any) -> tuple[str, str, int]:
+    return (row.published or "", row.fetched_at, row.id)
+
+
+class Store:
+    """Access to the store at a database URL (SQLite by default)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        t.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing -----------------------------------------------------------------
+
+    def find_version(self, source: str, sha256: str) -> Version | None:
+        """The stored version of this source with these exact raw bytes, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.versions).where(
+                    and_(t.versions.c.source == source, t.versions.c.sha256 == sha256)
+                )
+            ).first()
+            return self._version(conn, row) if row else None
+
+    def write(self, snap: Snapshot, fetched_at: str | None = None) -> ImportOutcome:
+        """Store a snapshot as a new version; it becomes current if it is the newest.
+
+        Identical raw bytes, or content identical to the current version, add nothing.
+        """
+        existing = self.find_version(snap.source, snap.sha256)
+        if existing is not None:
+            return ImportOutcome(
+                "duplicate", existing,
+                f"{snap.source}: identical file already stored as version {existing.version}",
+            )
+        content = snap.content_hash
+        with self.engine.begin() as conn:
+            cur = self._current_row(conn, snap.source)
+            if cur is not None and cur.content_hash == content:
+                version = self._version(conn, cur)
+                return ImportOutcome(
+                    "unchanged", version,
+                    f"{snap.source}: same content as current version {version.version}; "
+                    "no new version",
+                )
+            seq = (conn.execute(
+                select(func.max(t.versions.c.seq)).where(t.versions.c.source == snap.source)
+            ).scalar() or 0) + 1
+            version_id = conn.execute(
+                insert(t.versions).values(
+                    source=snap.source, seq=seq, format=snap.format, sha256=snap.sha256,
+                    content_hash=content, published=snap.published,
+                    published_from=snap.published_from,
+                    fetched_at=fetched_at or now_iso(), origin=snap.origin,
+                    targets=snap.targets, names=snap.names, entities=len(snap.entities),
+                    warnings=json.dumps(snap.warnings, ensure_ascii=False),
+                )
+            ).inserted_primary_key[0]
+            self._write_files(conn, version_id, snap)
+            self._write_entities(conn, version_id, snap)
+            newest = cur is None or _order_key(cur) <= (
+                snap.published or "", fetched_at or now_iso(), version_id
+            )
+            if newest:
+                self._set_current(conn, snap.source, version_id, exists=cur is not None)
+            row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
+            version = self._version(conn, row)
+        if newest:
+            return ImportOutcome("imported", version,
+                                 f"{snap.source}: version {seq} is now current")
+        return ImportOutcome(
+            "history", version,
+            f"{snap.source}: version {seq} is older than the current one; kept as history",
+        )
+
+    def _write_files(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
+        from watchlist.store.snapshot import file_sha256
+
+        for role, path in sorted(snap.files.items()):
+            data = path.read_bytes()
+            conn.execute(insert(t.version_files).values(
+                version_id=version_id, role=role, filename=path.name, size=len(data),
+                sha256=file_sha256(path), data=zlib.compress(data, 6),
+            ))
+
+    def _write_entities(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
+        known: set[str] = set()
+        bodies, links, refs = [], [], []
+        for entity in snap.entities:
+            if entity.hash not in known:
+                known.add(entity.hash)
+                bodies.append({"hash": entity.hash, "data": entity.json})
+            links.append({"version_id": version_id, "entity_id": entity.id,
+                          "schema": entity.schema, "target": entity.target, "hash": entity.hash})
+            refs.extend({"version_id": version_id, "entity_id": entity.id, "ref_id": r}
+                        for r in entity.refs)
+        insert_ignore = self._insert_ignore(t.entity_data)
+        for start in range(0, len(bodies), BATCH):
+            conn.execute(insert_ignore, bodies[start:start + BATCH])
+        for start in range(0, len(links), BATCH):
+            conn.execute(insert(t.version_entities), links[start:start + BATCH])
+        for start in range(0, len(refs), BATCH):
+            conn.execute(insert(t.entity_refs), refs[start:start + BATCH])
+
+    def _insert_ignore(self, table: Any) -> Any:
+        if self.engine.dialect.name == "sqlite":
+            return insert(table).prefix_with("OR IGNORE")
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table).on_conflict_do_nothing()
+        raise StoreError(f"unsupported database {self.engine.dialect.name}")
+
+    def _set_current(self, conn: Connection, source: str, version_id: int, exists: bool) -> None:
+        if exists:
+            conn.execute(update(t.current).where(t.current.c.source == source)
+                         .values(version_id=version_id))
+        else:
+            conn.execute(insert(t.current).values(source=source, version_id=version_id))
+
+    # -- reading -----------------------------------------------------------------
+
+    def _current_row(self, conn: Connection, source: str) -> Any:
+        return conn.execute(
+            select(t.versions).join(t.current, t.current.c.version_id == t.versions.c.id)
+            .where(t.current.c.source == source)
+        ).first()
+
+    def _version(self, conn: Connection, row: Any) -> Version:
+        cur = conn.execute(
+            select(t.current.c.version_id).where(t.current.c.source == row.source)
+        ).scalar()
+        return Version(
+            id=row.id, source=row.source, version=row.seq, format=row.format,
+            published=row.published, published_from=row.published_from,
+            fetched_at=row.fetched_at, sha256=row.sha256, targets=row.targets,
+            names=row.names, entities=row.entities, origin=row.origin,
+            current=cur == row.id, warnings=len(json.loads(row.warnings)),
+        )
+
+    def versions(self, source: str | None = None) -> list[Version]:
+        """Every stored version, oldest first per source."""
+        query = select(t.versions).order_by(t.versions.c.source, t.versions.c.seq)
+        if source:
+            query = query.where(t.versions.c.source == source)
+        with self.engine.connect() as conn:
+            return [self._version(conn, row) for row in conn.execute(query)]
+
+    def serving(self, as_of: str | None = None, sources: list[str] | None = None) -> list[Version]:
+        """The version of each source serving now, or on the date `as_of` (by publisher date)."""
+        with self.engine.connect() as conn:
+            if as_of is None:
+                rows = conn.execute(
+                    select(t.versions).join(t.current, t.current.c.version_id == t.versions.c.id)
+                    .order_by(t.versions.c.source)
+                ).all()
+            else:
+                best: dict[str, Any] = {}
+                day = as_of[:10]
+                for row in conn.execute(select(t.versions)):
+                    when = (row.published or row.fetched_at)[:10]
+                    if when <= day and (row.source not in best
+                                        or _order_key(row) > _order_key(best[row.source])):
+                        best[row.source] = row
+                rows = [best[s] for s in sorted(best)]
+            found = [self._version(conn, row) for row in rows]
+        if sources:
+            found = [v for v in found if v.source in sources]
+        return found
+
+    def version(self, source: str, seq: int | None = None) -> Version:
+        """One version of a source by its number (the current one when None)."""
+        for v in self.versions(source):
+            if (seq is None and v.current) or v.version == seq:
+                return v
+        raise StoreError(f"no version {seq if seq else '(current)'} of source {source!r}")
+
+    def warnings(self, version_id: int) -> list[str]:
+        """The warnings recorded when a version was imported."""
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                select(t.versions.c.warnings).where(t.versions.c.id == version_id)
+            ).scalar()
+        return json.loads(text or "[]")
+
+    def raw_files(self, version_id: int) -> dict[str, tuple[str, bytes]]:
+        """The raw files of a version (role -> (file name, bytes)), so it can be re-parsed."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.version_files).where(t.version_files.c.version_id == version_id)
+            ).all()
+        return {r.role: (r.filename, zlib.decompress(r.data)) for r in rows}
+
+    def iter_entities(self, versions: list[Version], targets_only: bool = False
+                      ) -> Iterator[EntityProxy]:
+        """Every entity of the given versions, as FollowTheMoney proxies."""
+        ids = [v.id for v in versions]
+        if not ids:
+            return
+        query = (
+            select(t.version_entities.c.version_id, t.entity_data.c.data)
+            .join(t.entity_data, t.entity_data.c.hash == t.version_entities.c.hash)
+            .where(t.version_entities.c.version_id.in_(ids))
+            .order_by(t.version_entities.c.version_id, t.version_entities.c.entity_id)
+        )
+        if targets_only:
+            query = query.where(t.version_entities.c.target.is_(True))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True).execute(query):
+                yield model.get_proxy(json.loads(row.data), cleaned=True)
+
+    def entity(self, entity_id: str, as_of: str | None = None
+               ) -> tuple[EntityProxy, list[EntityProxy], Version]:
+        """An entity in the serving version of its source, with the entities pointing to it."""
+        serving = {v.id: v for v in self.serving(as_of)}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.version_entities.c.version_id, t.entity_data.c.data)
+                .join(t.entity_data, t.entity_data.c.hash == t.version_entities.c.hash)
+                .where(t.version_entities.c.entity_id == entity_id)
+            ).all()
+            rows = [r for r in rows if r.version_id in serving]
+            if not rows:
+                raise StoreError(f"no entity {entity_id!r} in the lists serving"
+                                 + (f" on {as_of}" if as_of else " now"))
+            version_id, data = rows[0]
+            linked_rows = conn.execute(
+                select(t.entity_data.c.data)
+                .join(t.version_entities, t.entity_data.c.hash == t.version_entities.c.hash)
+                .join(t.entity_refs, and_(
+                    t.entity_refs.c.version_id == t.version_entities.c.version_id,
+                    t.entity_refs.c.entity_id == t.version_entities.c.entity_id))
+                .where(and_(t.entity_refs.c.version_id == version_id,
+                            t.entity_refs.c.ref_id == entity_id))
+                .order_by(t.version_entities.c.entity_id)
+            ).all()
+        entity = model.get_proxy(json.loads(data), cleaned=True)
+        linked = [model.get_proxy(json.loads(r.data), cleaned=True) for r in linked_rows]
+        return entity, linked, serving[version_id]
+
+    # -- fetch state -------------------------------------------------------------
+
+    def fetch_state(self, url: str) -> dict[str, Any] | None:
+        """The validators (ETag, Last-Modified) and outcome of the last download of a URL."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.fetch_state).where(t.fetch_state.c.url == url)).first()
+        return dict(row._mapping) if row else None
+
+    def save_fetch_state(self, url: str, *, etag: str | None, last_modified: str | None,
+                         sha256: str | None, outcome: str) -> None:
+        """Remember a download's validators so the next one can be conditional."""
+        values = dict(etag=etag, last_modified=last_modified, sha256=sha256,
+                      checked_at=now_iso(), outcome=outcome)
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t.fetch_state).where(t.fetch_state.c.url == url).values(**values)
+            ).rowcount
+            if not done:
+                conn.execute(insert(t.fetch_state).values(url=url, **values))

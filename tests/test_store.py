@@ -1,0 +1,125 @@
+"""The versioned store: each import a version, the newest current, nothing half-loaded."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from watchlist.errors import StoreError
+from watchlist.store.store import Store
+from watchlist.update import update_from_paths
+
+V1 = FIXTURES / "un_small_v1.xml"
+V2 = FIXTURES / "un_small_v2.xml"
+
+
+@pytest.fixture
+def store(home: Path) -> Store:
+    return Store()
+
+
+def test_import_makes_a_current_version_with_counts(store: Store) -> None:
+    report = update_from_paths(store, [V1])
+    assert report.ok, report.failures
+    [version] = store.serving()
+    assert version.source == "un_sc_sanctions"
+    assert version.version == 1
+    assert version.published == "2025-01-15"
+    assert version.published_from == "file"
+    assert version.targets == 3
+    assert version.names >= 7
+    assert len(version.sha256) == 64
+
+
+def test_identical_bytes_add_no_version(store: Store) -> None:
+    update_from_paths(store, [V1])
+    report = update_from_paths(store, [V1])
+    assert report.ok
+    assert [v.version for v in store.versions()] == [1]
+
+
+def test_newer_snapshot_becomes_current_and_old_stays_queryable(store: Store) -> None:
+    update_from_paths(store, [V1])
+    update_from_paths(store, [V2])
+    assert [(v.version, v.current) for v in store.versions()] == [(1, False), (2, True)]
+    [now] = store.serving()
+    assert now.version == 2
+    [then] = store.serving(as_of="2025-02-01")
+    assert then.version == 1
+    assert store.serving(as_of="2024-12-31") == []
+
+
+def test_older_snapshot_imported_later_is_history_only(store: Store) -> None:
+    update_from_paths(store, [V2])
+    report = update_from_paths(store, [V1])
+    assert [o.status for o in report.outcomes] == ["history"]
+    [now] = store.serving()
+    assert now.version == 1 and now.published == "2025-03-01"
+
+
+def test_directory_import_orders_snapshots_oldest_first(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    (folder / "b.xml").write_bytes(V1.read_bytes())
+    (folder / "a.xml").write_bytes(V2.read_bytes())
+    update_from_paths(store, [folder])
+    [now] = store.serving()
+    assert now.published == "2025-03-01"
+    assert [v.published for v in store.versions()] == ["2025-01-15", "2025-03-01"]
+
+
+def test_entity_ids_are_stable_across_versions(store: Store) -> None:
+    update_from_paths(store, [V1])
+    first = {e.id for e in store.iter_entities(store.serving(), targets_only=True)}
+    update_from_paths(store, [V2])
+    second = {e.id for e in store.iter_entities(store.serving(), targets_only=True)}
+    assert len(first & second) == 2
+    assert len(first - second) == 1 and len(second - first) == 1
+
+
+def test_entity_lookup_follows_the_serving_version(store: Store) -> None:
+    update_from_paths(store, [V1])
+    update_from_paths(store, [V2])
+    target = next(e for e in store.iter_entities(store.serving(), targets_only=True)
+                  if "IVAN" in e.caption.upper())
+    entity, linked, version = store.entity(target.id)
+    assert "Ivan P. Testovski" in entity.get("alias")
+    assert any(e.schema.name == "Sanction" for e in linked)
+    old, _, old_version = store.entity(target.id, as_of="2025-02-01")
+    assert "Ivan P. Testovski" not in old.get("alias")
+    assert (version.version, old_version.version) == (2, 1)
+    with pytest.raises(StoreError):
+        store.entity("no-such-entity")
+
+
+def test_raw_file_is_kept_and_reparses_the_same(store: Store, tmp_path: Path) -> None:
+    update_from_paths(store, [V1])
+    [version] = store.serving()
+    files = store.raw_files(version.id)
+    assert files["main"][1] == V1.read_bytes()
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes(files["main"][1])
+    report = update_from_paths(store, [copy])
+    assert [o.status for o in report.outcomes] == []
+    assert report.notes and "already stored" in report.notes[0]
+
+
+def test_failed_import_changes_nothing(store: Store, tmp_path: Path) -> None:
+    update_from_paths(store, [V1])
+    broken = tmp_path / "consolidated.xml"
+    broken.write_bytes(V2.read_bytes()[:-400])
+    report = update_from_paths(store, [broken])
+    assert not report.ok
+    assert str(broken) in report.failures[0]
+    assert [v.version for v in store.versions()] == [1]
+    assert store.serving()[0].published == "2025-01-15"
+
+
+def test_store_file_passes_integrity_check(store: Store, home: Path) -> None:
+    update_from_paths(store, [V1, V2])
+    store.close()
+    conn = sqlite3.connect(home / "store.sqlite")
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
