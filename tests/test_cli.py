@@ -88,7 +88,8 @@ def test_full_import_serves_every_source(full_home: Path) -> None:
     assert rows["ca_dfatd_sema_sanctions"]["targets"] == 4759
     assert rows["ca_dfatd_sema_sanctions"]["published_from"] == "newest listing date"
     every = json.loads(run("status", "--json", "--versions"))
-    assert sum(1 for r in every if r["source"] == "us_ofac_sdn") == 2
+    # 2021-07, 2022-11 and the 17-record real excerpt in ofac/fixtures
+    assert sum(1 for r in every if r["source"] == "us_ofac_sdn") == 3
     assert sum(1 for r in every if r["source"] == "ca_dfatd_sema_sanctions") == 2
 
 

@@ -33,8 +33,8 @@ from watchlist.update import Reporter, update_from_paths, update_from_url, updat
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-console = Console(stderr=True)
-out = Console(highlight=False, soft_wrap=True)
+console = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Lists as they stood on DATE "
                                           "(YYYY-MM-DD, by publisher date).")]
@@ -167,7 +167,7 @@ def status(
         for col in ("source", "version", "published", "fetched at", "targets", "names", "sha256"):
             table.add_column(col, justify="right" if col in ("version", "targets", "names") else "left")
         for row in rows:
-            published = row["published"] or "-"
+            published = row["published"] or "unknown (no date in the file)"
             if row["published_from"] == "newest listing date":
                 published += " (newest listing)"
             version = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")

@@ -92,8 +92,7 @@ def update_from_paths(store: Store, paths: list[Path], source: str | None = None
     reporter = reporter or Reporter()
     report = Report()
     sets, skipped = walk(paths)
-    for item in skipped:
-        report.skipped.append(f"{item.path}: {item.reason}")
+    report.skipped.extend(str(item) for item in skipped)
     explicit = [p for p in paths if p.is_file()]
     for path in explicit:
         if not any(path in fs.files.values() for fs in sets):

@@ -21,8 +21,9 @@ _MONTHS = {
 }
 _MONTHS["sept"] = 9
 
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}|[xX]{2})(?:-(\d{1,2}|[xX]{2}))?)?(?:[T ].*)?$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}|[xX]{2})(?:-(\d{1,2}|[xX]{2}))?)?(?:[T ].*|Z|[+-]\d{2}:\d{2})?$")
 _DMY = re.compile(r"^(\d{1,2}|[dDxX]{1,2})[./-](\d{1,2}|[mMxX]{1,2})[./-](\d{4})$")
+_MY = re.compile(r"^(\d{1,2}|[mMxX]{2})[./-](\d{4})$")
 _MDY_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _TEXT_DMY = re.compile(r"^(?:(\d{1,2})\s+)?([A-Za-z]{3,9})\.?,?\s+(\d{4})$")
 _TEXT_MDY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
@@ -80,6 +81,9 @@ def parse_date(text: str | None, order: str = "dmy") -> ParsedDate | None:
     m = _DMY.match(value)
     if m:
         return _assemble(int(m.group(3)), _num(m.group(2)), _num(m.group(1)))
+    m = _MY.match(value)
+    if m:
+        return _assemble(int(m.group(2)), _num(m.group(1)), None)
     m = _TEXT_DMY.match(value)
     if m and m.group(2).lower() in _MONTHS:
         return _assemble(int(m.group(3)), _MONTHS[m.group(2).lower()], _num(m.group(1)))

@@ -18,8 +18,11 @@ _IGNORED_SUFFIXES = {".md", ".txt", ".xsd", ".yml", ".yaml", ".pdf", ".py", ".ht
 class Skipped:
     """A file that was not imported, and why."""
 
-    path: Path
+    path: Path | None
     reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}" if self.path else self.reason
 
 
 def sniff_file(path: Path) -> Sniff | None:
@@ -74,6 +77,5 @@ def walk(paths: list[Path]) -> tuple[list[FileSet], list[Skipped]]:
     for name, items in found.items():
         groups, problems = formats()[name].assemble(items)
         sets.extend(groups)
-        for problem in problems:
-            skipped.append(Skipped(items[0][0].parent, problem))
+        skipped.extend(Skipped(None, problem) for problem in problems)
     return sets, skipped

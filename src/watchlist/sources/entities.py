@@ -142,6 +142,21 @@ def mark_target(entity: EntityProxy) -> EntityProxy:
     return entity
 
 
+def add_keeping(ctx: Context, entity: EntityProxy, prop: str, value: str, ref: object) -> None:
+    """Add a value; where FollowTheMoney refuses it (a failed check digit, a phone number
+    without country code) keep it as a registration number or in notes, never lose it."""
+    for candidate in (prop, "registrationNumber", "idNumber"):
+        if has_prop(entity, candidate):
+            before = len(entity.get(candidate, quiet=True))
+            entity.add(candidate, value, quiet=True)
+            if len(entity.get(candidate, quiet=True)) > before or value in entity.get(candidate):
+                return
+            if candidate == prop and prop in ("phone", "email", "website"):
+                break
+    ctx.warn(ref, f"{prop} {value!r} is not valid as such; kept in notes")
+    add_value(ctx, entity, "notes", f"{prop}: {value}", ref)
+
+
 def make_identification(ctx: Context, holder: EntityProxy, kind: str, number: object,
                         ref: object, country: object = None, note: object = None,
                         type_label: object = None) -> EntityProxy | None:
@@ -157,10 +172,7 @@ def make_identification(ctx: Context, holder: EntityProxy, kind: str, number: ob
         ctx.warn(ref, f"identifier of {len(number_text)} characters dropped")
         return None
     prop = ID_PROPS.get(kind, "idNumber")
-    if has_prop(holder, prop):
-        holder.add(prop, number_text, quiet=True)
-    elif has_prop(holder, "registrationNumber"):
-        holder.add("registrationNumber", number_text, quiet=True)
+    add_keeping(ctx, holder, prop, number_text, ref)
     if kind in {"email", "phone", "website", "mmsi", "call_sign"}:
         return None
     schema = "Passport" if kind == "passport" else "Identification"

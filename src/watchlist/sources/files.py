@@ -58,7 +58,7 @@ def is_html(head: bytes) -> bool:
 def xml_root_tag(head: bytes) -> str | None:
     """The local name of the root element of an XML head, or None when it is not XML."""
     text = head_text(head)
-    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*(?:\[.*?\])?\s*>", "", text, flags=re.S)
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", "", text, flags=re.S)
     m = re.match(r"\s*<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)", text)
     return m.group(2) if m else None
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from watchlist.config import database_url
 from watchlist.errors import StoreError
 from watchlist.store import schema as t
-from watchlist.store.snapshot import Snapshot
+from watchlist.store.snapshot import Snapshot, file_sha256
 
 BATCH = 5000
 
@@ -113,6 +113,7 @@ class Store:
                 f"{snap.source}: identical file already stored as version {existing.version}",
             )
         content = snap.content_hash
+        fetched = fetched_at or now_iso()
         with self.engine.begin() as conn:
             cur = self._current_row(conn, snap.source)
             if cur is not None and cur.content_hash == content:
@@ -130,16 +131,14 @@ class Store:
                     source=snap.source, seq=seq, format=snap.format, sha256=snap.sha256,
                     content_hash=content, published=snap.published,
                     published_from=snap.published_from,
-                    fetched_at=fetched_at or now_iso(), origin=snap.origin,
+                    fetched_at=fetched, origin=snap.origin,
                     targets=snap.targets, names=snap.names, entities=len(snap.entities),
                     warnings=json.dumps(snap.warnings, ensure_ascii=False),
                 )
             ).inserted_primary_key[0]
             self._write_files(conn, version_id, snap)
             self._write_entities(conn, version_id, snap)
-            newest = cur is None or _order_key(cur) <= (
-                snap.published or "", fetched_at or now_iso(), version_id
-            )
+            newest = cur is None or _order_key(cur) <= (snap.published or "", fetched, version_id)
             if newest:
                 self._set_current(conn, snap.source, version_id, exists=cur is not None)
             row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
@@ -153,8 +152,6 @@ class Store:
         )
 
     def _write_files(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
-        from watchlist.store.snapshot import file_sha256
-
         for role, path in sorted(snap.files.items()):
             data = path.read_bytes()
             conn.execute(insert(t.version_files).values(
