@@ -112,7 +112,8 @@ def update(
             for line in skipped:
                 console.print(f"  [dim]{escape(line)}[/]")
         failures = [f for r in reports for f in r.failures]
-        imported = sum(1 for r in reports for o in r.outcomes if o.status in ("imported", "history"))
+        imported = sum(1 for r in reports for o in r.outcomes
+                       if o.status in ("imported", "history"))
         console.print(f"{imported} new versions stored; {len(failures)} failures.")
         if failures:
             raise typer.Exit(1)
@@ -165,7 +166,8 @@ def status(
             return
         table = Table(title="watchlist sources" + (f" as of {as_of}" if as_of else ""))
         for col in ("source", "version", "published", "fetched at", "targets", "names", "sha256"):
-            table.add_column(col, justify="right" if col in ("version", "targets", "names") else "left")
+            numeric = col in ("version", "targets", "names")
+            table.add_column(col, justify="right" if numeric else "left")
         for row in rows:
             published = row["published"] or "unknown (no date in the file)"
             if row["published_from"] == "newest listing date":
@@ -218,9 +220,11 @@ CSV_COLUMNS = ["id", "schema", "source", "name", "aliases", "weak_aliases", "bir
 
 @app.command()
 def export(
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only these sources.")] = None,
+    source: Annotated[list[str] | None,
+                      typer.Option("--source", help="Only these sources.")] = None,
     format_: Annotated[str, typer.Option("--format", help="ftm (JSON lines) or csv.")] = "ftm",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout).")] = None,
+    output: Annotated[Path | None,
+                      typer.Option("-o", "--output", help="File (default stdout).")] = None,
     as_of: AsOf = None,
 ) -> None:
     """Write the serving lists as FollowTheMoney JSON lines or a flat CSV of targets."""
@@ -279,7 +283,8 @@ def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
                 "identifiers": "; ".join(sorted(ids)),
                 "programs": "; ".join(sorted({p for s in linked for p in s.get("program")})),
                 "listed": "; ".join(sorted({d for s in linked for d in s.get("listingDate")})),
-                "authority_ids": "; ".join(sorted({a for s in linked for a in s.get("authorityId")})),
+                "authority_ids": "; ".join(
+                    sorted({a for s in linked for a in s.get("authorityId")})),
             })
 
 

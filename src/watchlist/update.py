@@ -216,7 +216,7 @@ def _recognise_download(info: SourceInfo, files: dict[str, Path], report: Report
                         reporter: Reporter) -> FileSet | None:
     """Check a download is the list it should be, judged by content as for local files."""
     sniffs = {role: sniff_file(path) for role, path in files.items()}
-    for role, sniff in sniffs.items():
+    for sniff in sniffs.values():
         if sniff is None or sniff.format not in info.formats:
             what = "an unknown format" if sniff is None else f"{sniff.format} ({sniff.source})"
             problem = (f"{info.id}: {info.urls()[0].url} did not return the {info.title} "

@@ -122,7 +122,8 @@ def add_birth_date(ctx: Context, entity: EntityProxy, value: object, ref: object
     return list(parsed.values)
 
 
-def add_country(ctx: Context, entity: EntityProxy, prop: str, value: object, ref: object) -> str | None:
+def add_country(ctx: Context, entity: EntityProxy, prop: str, value: object,
+                ref: object) -> str | None:
     """Add a country as its ISO code; a value that is no country is warned about."""
     text = clean(value)
     if text is None:
@@ -235,7 +236,7 @@ def make_sanction(ctx: Context, target: EntityProxy, ref: object, *,
                   modified: object = None, reason: object = None, provisions: Iterable[object] = (),
                   authority_id: object = None, unsc_id: object = None, status: object = None,
                   order: str = "dmy", key: object = "sanction") -> EntityProxy:
-    """The Sanction entity for one designation of the target: who, under which regime, since when."""
+    """The Sanction entity for one designation: who, under which regime, since when."""
     sanction = ctx.make("Sanction")
     sanction.id = ctx.make_id(ref, key)
     sanction.add("entity", target.id)

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from followthemoney import EntityProxy
 
-from watchlist.errors import SourceError
 from watchlist.sources.base import Context, Format, Sniff
 from watchlist.sources.dates import excel_serial_date, iso_date
 from watchlist.sources.entities import (
@@ -54,6 +53,7 @@ from watchlist.sources.uk_helpers import (
     un_reference_in,
     whole_name,
 )
+from watchlist.sources.xlsx import workbook_rows
 
 SOURCE = "gb_hmt_sanctions"
 AUTHORITY = "HM Treasury, Office of Financial Sanctions Implementation (OFSI)"
@@ -221,23 +221,8 @@ def _csv_rows(ctx: Context, path: Path) -> Iterator[list[str | None]]:
 
 def _xlsx_rows(ctx: Context, path: Path) -> Iterator[list[str | None]]:
     """The rows of the first worksheet, every cell as text."""
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise ctx.fail(f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
-    try:
-        if not workbook.worksheets:
-            raise ctx.fail("is a workbook without worksheets")
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(v) for v in row]
-    except SourceError:
-        raise
-    except Exception as exc:  # a damaged sheet inside a readable zip
-        raise ctx.fail(f"is a damaged XLSX workbook ({type(exc).__name__}: {exc})") from exc
-    finally:
-        workbook.close()
+    for row in workbook_rows(ctx, path):
+        yield [_cell_text(v) for v in row]
 
 
 # ---------------------------------------------------------------------------- header

@@ -11,7 +11,8 @@ from watchlist.sources.registry import formats
 from watchlist.store.snapshot import Snapshot, files_sha256, stored_entity
 
 
-def parse_entities(fileset: FileSet, source: str | None = None) -> tuple[list[EntityProxy], Context]:
+def parse_entities(fileset: FileSet, source: str | None = None
+                   ) -> tuple[list[EntityProxy], Context]:
     """All entities of a snapshot, duplicates merged; raises SourceError for a broken file."""
     source_id = source or fileset.source
     ctx = Context(source=source_id, file=fileset.label)

@@ -129,7 +129,7 @@ SOURCES: dict[str, SourceInfo] = {
                 "Australian_Sanctions_Consolidated_List.xlsx"
             ),),
             browser_agent=True,
-            formats=("dfat_xlsx",),
+            formats=("dfat_xlsx", "dfat_csv"),
         ),
         SourceInfo(
             "ftm",
