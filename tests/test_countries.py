@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from followthemoney.types import registry
 from hypothesis import given
 from hypothesis import strategies as st
-from followthemoney.types import registry
 
 from watchlist.sources.countries import country_code
 
