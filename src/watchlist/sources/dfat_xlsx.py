@@ -54,7 +54,7 @@ from watchlist.sources.entities import (
     mark_target,
 )
 from watchlist.sources.files import decode_text, head_text, is_html
-from watchlist.sources.xlsx import MAX_UNZIPPED, sheet_rows, workbook_rows
+from watchlist.sources.xlsx import MAX_UNZIPPED, cell_value, sheet_rows, workbook_rows
 
 SOURCE = "au_dfat_sanctions"
 XLSX_FORMAT = "dfat_xlsx"
@@ -163,15 +163,7 @@ def check_header(ctx: Context, header: list[str] | None) -> list[str]:
 
 def cell_text(value: object) -> str | None:
     """A cell as text: dates as ISO, whole floats without ".0", blanks and "NA" as None."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = clean(value)
+    text = clean(cell_value(value))
     if text is None or text.lower() in _EMPTY:
         return None
     return text

@@ -137,6 +137,22 @@ def add_country(ctx: Context, entity: EntityProxy, prop: str, value: object,
     return code
 
 
+def make_target(ctx: Context, schemata: dict[str, str], kind: str | None, ref: object,
+                field: str = "type") -> EntityProxy:
+    """The record's designated party, of the schema its kind names in `schemata`.
+
+    A kind the publisher has not used before is warned about and kept as a LegalEntity,
+    the widest schema that can still be screened.
+    """
+    schema = schemata.get((kind or "").strip().lower())
+    if schema is None:
+        ctx.warn(ref, f"{field} {kind!r} unknown; kept as a LegalEntity")
+        schema = "LegalEntity"
+    target = ctx.make(schema)
+    target.id = ctx.make_id(ref)
+    return mark_target(target)
+
+
 def mark_target(entity: EntityProxy) -> EntityProxy:
     """Mark the record's designated party, which is what `targets` counts."""
     entity.add("topics", TARGET_TOPIC, quiet=True)

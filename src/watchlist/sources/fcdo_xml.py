@@ -26,7 +26,7 @@ from watchlist.sources.entities import (
     has_prop,
     make_address,
     make_sanction,
-    mark_target,
+    make_target,
 )
 from watchlist.sources.files import (
     child_text,
@@ -293,13 +293,7 @@ def _designation(ctx: Context, elem: etree._Element, reported: set[str]) -> list
         ctx.warn(group, "has no UniqueID; identified by its OFSI Group ID")
         ref = f"ofsi-{group}"
     kind = child_text(elem, "IndividualEntityShip")
-    schema = SCHEMATA.get((kind or "").lower())
-    if schema is None:
-        ctx.warn(ref, f"IndividualEntityShip {kind!r} unknown; kept as a LegalEntity")
-        schema = "LegalEntity"
-    target = ctx.make(schema)
-    target.id = ctx.make_id(ref)
-    mark_target(target)
+    target = make_target(ctx, SCHEMATA, kind, ref, "IndividualEntityShip")
     _add_names(ctx, target, ref, elem)
     helpers = _add_contacts(ctx, target, ref, elem)
     helpers += _add_individual(ctx, target, ref, elem)

@@ -20,7 +20,6 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 from followthemoney import EntityProxy
@@ -36,7 +35,7 @@ from watchlist.sources.entities import (
     has_prop,
     make_address,
     make_sanction,
-    mark_target,
+    make_target,
 )
 from watchlist.sources.files import HEAD_SIZE, decode_text, head_text, is_html
 from watchlist.sources.uk_helpers import (
@@ -53,7 +52,7 @@ from watchlist.sources.uk_helpers import (
     un_reference_in,
     whole_name,
 )
-from watchlist.sources.xlsx import workbook_rows
+from watchlist.sources.xlsx import cell_value, workbook_rows
 
 SOURCE = "gb_hmt_sanctions"
 AUTHORITY = "HM Treasury, Office of Financial Sanctions Implementation (OFSI)"
@@ -171,19 +170,6 @@ def sniff_xlsx(path: Path, head: bytes) -> Sniff | None:
 # ---------------------------------------------------------------------------- reading rows
 
 
-def _cell_text(value: object) -> str | None:
-    """A worksheet cell as text: dates as ISO, whole numbers without ".0"."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _read_bytes(ctx: Context, path: Path) -> bytes:
     """The whole file, decompressed when gzip; refuses damaged or oversized files."""
     with open(path, "rb") as fh:
@@ -222,7 +208,7 @@ def _csv_rows(ctx: Context, path: Path) -> Iterator[list[str | None]]:
 def _xlsx_rows(ctx: Context, path: Path) -> Iterator[list[str | None]]:
     """The rows of the first worksheet, every cell as text."""
     for row in workbook_rows(ctx, path):
-        yield [_cell_text(v) for v in row]
+        yield [cell_value(v) for v in row]
 
 
 # ---------------------------------------------------------------------------- header
@@ -562,16 +548,10 @@ def _group_entities(ctx: Context, layout: str, gid: str,
                     records: list[dict[str, str | None]]) -> list[EntityProxy]:
     """The target of one Group ID, its Sanctions and its helper entities."""
     group_type = _first(records, "Group Type")
-    schema = SCHEMATA.get((group_type or "").lower())
-    if schema is None:
-        ctx.warn(gid, f"group type {group_type!r} unknown; kept as a LegalEntity")
-        schema = "LegalEntity"
-    target = ctx.make(schema)
-    target.id = ctx.make_id(gid)
-    mark_target(target)
+    target = make_target(ctx, SCHEMATA, group_type, gid, "group type")
     _add_names(ctx, target, gid, records)
     helpers: list[EntityProxy] = []
-    if schema == "Person":
+    if target.schema.name == "Person":
         helpers += _add_person(ctx, target, gid, layout, records)
     helpers += _add_addresses(ctx, target, gid, records)
     remarks, more = _read_remarks(ctx, target, gid, records)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 from watchlist.errors import SourceError
@@ -59,3 +60,16 @@ def workbook_rows(ctx: Context, path: Path) -> Iterator[tuple[object, ...]]:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
         raise ctx.fail(f"could not be read as a workbook: {type(exc).__name__}: {exc}") from exc
+
+
+def cell_value(value: object) -> str | None:
+    """A cell as text: dates as ISO, whole numbers without ".0", empty as None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
