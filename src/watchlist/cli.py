@@ -293,5 +293,10 @@ def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
 
 
 
+import watchlist.cli_screen  # noqa: E402,F401  (registers `check` and `screen`)
+import watchlist.cli_service  # noqa: E402,F401  (registers `serve`, `keys`, `audit`)
+
 if __name__ == "__main__":
-    app()
+    from watchlist.cli import app as _app  # under `python -m`, this file is __main__
+
+    _app()

@@ -45,3 +45,16 @@ def country_code(text: str | None) -> str | None:
             if code:
                 return code
     return None
+
+
+def user_country(text: str | None) -> str | None:
+    """A country typed by a user: a two-letter ISO code is taken as a code first
+    ("NA" is Namibia here, not "n/a" as in the lists), else read as a name."""
+    if text is None:
+        return None
+    value = text.strip()
+    if len(value) == 2 and value.isalpha():
+        code = registry.country.clean(value.lower())
+        if code:
+            return code
+    return country_code(value)

@@ -1,0 +1,94 @@
+"""What the routers share: the store, the settings, and reporting the list versions used."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from watchlist.api.errors import ApiError
+from watchlist.api.settings import VERSIONS_HEADER, Settings
+from watchlist.store.store import Store, Version
+
+_STATE_KEY = "watchlist_versions"
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def check_date(value: str | None, name: str = "as_of") -> str | None:
+    """A YYYY-MM-DD (or ISO date-time) query parameter, or 422."""
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        raise ApiError(422, f"{name}: not a date: {value!r} (use YYYY-MM-DD)") from None
+    return value
+
+
+def version_ref(version: Version | dict[str, Any]) -> dict[str, Any]:
+    """A list version (a Version, or a dict with its fields) as responses name it."""
+    data = version.to_dict() if isinstance(version, Version) else version
+    return {k: data.get(k) for k in ("source", "version", "published", "sha256")}
+
+
+def header_value(versions: Sequence[Version | dict[str, Any]]) -> str:
+    refs = [version_ref(v) for v in versions]
+    return ", ".join(f"{r['source']}={r['version']}" for r in refs) or "none"
+
+
+def use_versions(request: Request,
+                 versions: Sequence[Version | dict[str, Any]]) -> list[dict[str, Any]]:
+    """Record the versions that answered this request (for the header); their JSON form."""
+    refs = [version_ref(v) for v in versions]
+    request.scope.setdefault("state", {})[_STATE_KEY] = refs
+    return refs
+
+
+class VersionsHeader:
+    """Add X-Watchlist-Versions to every response.
+
+    Routers that read lists record the exact versions they used (`use_versions`); any other
+    response (errors, health checks, docs) names the versions serving when it is sent.
+    """
+
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                refs = state.get(_STATE_KEY)
+                if refs is None:
+                    try:
+                        refs = await anyio.to_thread.run_sync(self.store.serving)
+                    except Exception:  # noqa: BLE001 - a broken store must not hide the answer
+                        refs = []
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != VERSIONS_HEADER.lower().encode()]
+                headers.append((VERSIONS_HEADER.lower().encode(),
+                                header_value(refs).encode("latin-1", "replace")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

@@ -1,0 +1,124 @@
+"""Updates started over the API: run in a background thread, tracked in the store.
+
+Jobs live in the store (not in memory) so any worker process can answer
+GET /updatez/{id}, and so only one update runs at a time across workers. A job left
+"running" by a killed process stops blocking new ones after `update_stale_seconds`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, String, Table, Text, insert, select, update
+
+from watchlist.api.deps import version_ref
+from watchlist.store.audit import begin_write
+from watchlist.store.schema import metadata
+from watchlist.store.store import Store, now_iso
+from watchlist.update import Report, update_sources
+
+#: Runs an update of some sources (None: all) into a store and reports what it did.
+Updater = Callable[[Store, list[str] | None], Report]
+
+update_jobs = Table(
+    "update_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("status", String(20), nullable=False, index=True),
+    Column("requested_by", String(300), nullable=False),
+    Column("sources", Text),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("result", Text),
+    Column("error", Text),
+)
+
+
+def default_updater(store: Store, sources: list[str] | None) -> Report:
+    """Download the given sources (all by default) from their publishers."""
+    return update_sources(store, sources)
+
+
+def ensure_tables(store: Store) -> None:
+    update_jobs.create(store.engine, checkfirst=True)
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "outcomes": [{"source": o.version.source, "status": o.status,
+                      "version": o.version.version, "message": o.message}
+                     for o in report.outcomes],
+        "failures": list(report.failures),
+        "skipped": list(report.skipped),
+        "notes": list(report.notes),
+    }
+
+
+def job_dict(row: Any, store: Store) -> dict[str, Any]:
+    result = json.loads(row.result) if row.result else None
+    versions = [version_ref(v) for v in store.serving()] if row.status != "running" else []
+    return {
+        "id": row.id, "status": row.status, "status_url": f"/updatez/{row.id}",
+        "requested_by": row.requested_by,
+        "sources": json.loads(row.sources) if row.sources else None,
+        "started_at": row.started_at, "finished_at": row.finished_at,
+        "result": result, "error": row.error, "versions": versions,
+    }
+
+
+def get_job(store: Store, job_id: str) -> Any:
+    with store.engine.connect() as conn:
+        return conn.execute(select(update_jobs).where(update_jobs.c.id == job_id)).first()
+
+
+def start_job(store: Store, requested_by: str, sources: list[str] | None,
+              stale_seconds: int) -> tuple[Any, bool]:
+    """Record a new running job, or return the one already running: (row, created)."""
+    cutoff = (datetime.now(UTC) - timedelta(seconds=stale_seconds)).replace(microsecond=0)
+    with store.engine.connect() as conn:
+        begin_write(conn)
+        running = conn.execute(
+            select(update_jobs).where(update_jobs.c.status == "running")
+            .where(update_jobs.c.started_at >= cutoff.isoformat())
+            .order_by(update_jobs.c.started_at.desc())
+        ).first()
+        if running is not None:
+            conn.rollback()
+            return running, False
+        job_id = secrets.token_hex(8)
+        conn.execute(insert(update_jobs).values(
+            id=job_id, status="running", requested_by=requested_by,
+            sources=json.dumps(sources) if sources is not None else None,
+            started_at=now_iso()))
+        conn.commit()
+    return get_job(store, job_id), True
+
+
+def run_job(store: Store, job_id: str, sources: list[str] | None, updater: Updater) -> None:
+    """Run the update and record how it ended; never raises."""
+    status, result, error = "failed", None, None
+    try:
+        report = updater(store, sources)
+        result = json.dumps(report_dict(report), ensure_ascii=False)
+        status = "succeeded" if report.ok else "failed"
+        if not report.ok:
+            error = f"{len(report.failures)} sources failed; the versions serving stay current"
+    except Exception as exc:  # noqa: BLE001 - recorded on the job for the admin to read
+        error = f"{type(exc).__name__}: {exc}"
+    with store.engine.begin() as conn:
+        conn.execute(update(update_jobs).where(update_jobs.c.id == job_id).values(
+            status=status, finished_at=now_iso(), result=result, error=error))
+
+
+def run_in_background(store: Store, job_id: str, sources: list[str] | None,
+                      updater: Updater) -> threading.Thread:
+    thread = threading.Thread(target=run_job, args=(store, job_id, sources, updater),
+                              name=f"watchlist-update-{job_id}", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,237 @@
+"""Request and response bodies. Shapes follow OpenSanctions' yente where it has one."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class VersionRef(BaseModel):
+    """A list version that answered a request."""
+
+    source: str = Field(description="The source id, e.g. un_sc_sanctions.")
+    version: int = Field(description="The version number within the source (1, 2, ...).")
+    published: str | None = Field(description="The publisher's date of that version.")
+    sha256: str = Field(description="SHA-256 of the version's raw files.")
+
+
+class ErrorResponse(BaseModel):
+    """Every error has this shape."""
+
+    detail: str = Field(description="What is wrong, in a sentence.")
+    status: int = Field(description="The HTTP status code, repeated.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Request validation errors one by one (422).")
+    status_url: str | None = Field(default=None, description="The update running (409).")
+
+
+_ERROR_TEXT = {
+    400: "Malformed JSON or header.",
+    401: "No API key, or an unknown or revoked one.",
+    403: "The key's role may not call this endpoint.",
+    404: "Not found.",
+    409: "An update is already running.",
+    413: "Request body too large.",
+    422: "An invalid parameter, body or query.",
+    503: "No list is serving.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error codes, all with the error body."""
+    return {code: {"model": ErrorResponse, "description": _ERROR_TEXT[code]} for code in codes}
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "ready"]
+    versions: list[VersionRef] = Field(default_factory=list)
+
+
+class SourceStatus(BaseModel):
+    """A stored list version, as `watchlist status --json` shows it."""
+
+    source: str
+    version: int
+    published: str | None
+    published_from: str = Field(description="Where the publisher date came from.")
+    fetched_at: str
+    targets: int
+    names: int
+    entities: int
+    sha256: str
+    format: str
+    current: bool
+    warnings: int = Field(description="How many import warnings the version has.")
+
+
+class SourcesResponse(BaseModel):
+    sources: list[SourceStatus]
+    as_of: str | None = None
+    versions: list[VersionRef]
+
+
+class Designation(BaseModel):
+    """One designation (FollowTheMoney Sanction) of a listed party."""
+
+    id: str | None
+    publisher: list[str] = Field(description="Who designated (FtM `authority`).")
+    regime: list[str] = Field(description="The sanctions regime or programme (`program`).")
+    reference: list[str] = Field(description="The publisher's reference for the listing "
+                                 "(`authorityId`, `unscId`).")
+    listing_date: list[str] = Field(description="When the party was listed (`listingDate`).")
+    start_date: list[str] = Field(default_factory=list)
+    end_date: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(description="The statement of reasons (`reason`).")
+    provisions: list[str] = Field(default_factory=list)
+    summary: list[str] = Field(default_factory=list)
+    source_url: list[str] = Field(default_factory=list)
+    properties: dict[str, list[Any]] = Field(description="Every property of the Sanction.")
+
+
+class EntityResponse(BaseModel):
+    """A listed party's full profile (yente's EntityResponse, plus designations)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    caption: str
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    properties: dict[str, list[Any]] = Field(description="FollowTheMoney properties; entities "
+                                             "that describe this one are nested, as in yente "
+                                             "(e.g. `sanctions`, `addressEntity`).")
+    datasets: list[str]
+    target: bool
+    designations: list[Designation]
+    source: str
+    version: int
+    published: str | None
+    versions: list[VersionRef]
+
+
+class UpdateRequest(BaseModel):
+    """Which sources to update (default: every source)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[str] | None = Field(default=None, examples=[["un_sc_sanctions"]])
+
+
+class UpdateOutcome(BaseModel):
+    source: str
+    status: str
+    version: int
+    message: str
+
+
+class UpdateResult(BaseModel):
+    ok: bool
+    outcomes: list[UpdateOutcome]
+    failures: list[str]
+    skipped: list[str]
+    notes: list[str]
+
+
+class UpdateJob(BaseModel):
+    """An update run by POST /updatez, and where it stands."""
+
+    id: str
+    status: Literal["running", "succeeded", "failed"]
+    status_url: str
+    requested_by: str
+    sources: list[str] | None
+    started_at: str
+    finished_at: str | None = None
+    result: UpdateResult | None = None
+    error: str | None = None
+    versions: list[VersionRef] = Field(default_factory=list)
+
+
+# -- screening (yente's /match and /search) ------------------------------------------------
+
+
+class EntityExample(BaseModel):
+    """What is known of a party to screen, as a FollowTheMoney entity (yente's example)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str | None = None
+    schema_: str = Field(alias="schema", serialization_alias="schema",
+                         examples=["Person"], description="Person, Organization, Company, "
+                         "LegalEntity, Vessel, Airplane, PublicBody, or Thing (any kind).")
+    properties: dict[str, list[str] | str] = Field(
+        default_factory=dict,
+        examples=[{"name": ["Ivan Petrovich Testovsky"], "birthDate": ["1961-07-14"],
+                   "nationality": ["kp"], "idNumber": ["P0000001"]}],
+        description="FtM properties of the schema. Names: name, alias, previousName, "
+        "weakAlias (or firstName/lastName...); birthDate; nationality, citizenship, country, "
+        "jurisdiction...; every identifier property (idNumber, passportNumber, "
+        "registrationNumber, imoNumber...). Other valid properties are accepted and echoed.")
+
+
+class MatchRequest(BaseModel):
+    """A batch of queries, each under a key of the client's choosing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    queries: dict[str, EntityExample] = Field(
+        min_length=1, description="Queries by key (at most WATCHLIST_API_MAX_BATCH, 100 "
+        "unless configured); each answer comes back under the same key.")
+
+
+class TotalSpec(BaseModel):
+    value: int
+    relation: Literal["eq", "gte"] = "eq"
+
+
+class ScoredEntity(BaseModel):
+    """A listed party that matched (yente's scored entity, plus watchlist's designations)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    caption: str
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    properties: dict[str, list[Any]]
+    datasets: list[str] = Field(description="The sources that designate the party.")
+    target: bool = True
+    score: float
+    match: bool
+    features: dict[str, float | None] = Field(description="Each feature's contribution.")
+    explanations: dict[str, dict[str, Any]] = Field(
+        description="Why it matched, feature by feature: score, weight, contribution, detail.")
+    designations: list[dict[str, Any]] = Field(
+        description="Every designation of the party: source, ref, regime, listed, authority.")
+    profile_id: str = Field(description="The party across lists (records linked as one).")
+    entity_ids: list[str] = Field(description="Every list record of the party.")
+    matched_entity_id: str = Field(description="The record that matched best.")
+
+
+class EntityExampleEcho(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str | None = None
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    properties: dict[str, list[str]]
+
+
+class QueryResponse(BaseModel):
+    status: int = 200
+    results: list[ScoredEntity]
+    total: TotalSpec
+    query: EntityExampleEcho
+
+
+class MatchResponse(BaseModel):
+    responses: dict[str, QueryResponse]
+    matcher: dict[str, Any] = Field(description="The algorithm, threshold and limit used.")
+    limit: int
+    versions: list[VersionRef]
+
+
+class SearchResponse(BaseModel):
+    results: list[ScoredEntity]
+    total: TotalSpec
+    limit: int
+    offset: int = 0
+    versions: list[VersionRef]

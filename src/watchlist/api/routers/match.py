@@ -1,0 +1,157 @@
+"""Screening: POST /match (yente's batch of entity examples) and GET /search?q=."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from watchlist.api.auth import Caller, ScreenCaller
+from watchlist.api.deps import SettingsDep, StoreDep, use_versions, version_ref
+from watchlist.api.errors import ApiError
+from watchlist.api.models import (
+    MatchRequest,
+    MatchResponse,
+    SearchResponse,
+    error_responses,
+)
+from watchlist.api.screening import (
+    ScreenerHolder,
+    audit_hit,
+    entity_properties,
+    example_query,
+    keep_hit,
+    result_body,
+)
+from watchlist.api.settings import Settings
+from watchlist.screener import Hit, Screener
+from watchlist.store.audit import append_audit_many
+from watchlist.store.store import Store
+
+router = APIRouter(tags=["Matching"])
+
+_ERRORS = error_responses(400, 401, 403, 413, 422, 503)
+
+Threshold = Annotated[float | None, Query(
+    ge=0.0, le=1.0, description="Lowest score returned, 0 to 1 (default: the screener's for "
+    "/match, WATCHLIST_API_SEARCH_THRESHOLD for /search).")]
+Limit = Annotated[int | None, Query(
+    ge=1, description="Most results per query (default 5; at most WATCHLIST_API_MAX_LIMIT, "
+    "500 unless configured).")]
+Sources = Annotated[list[str] | None, Query(
+    description="Only parties designated by these sources (repeat the parameter or separate "
+    "with commas), e.g. un_sc_sanctions.")]
+
+
+def _limit(limit: int | None, settings: Settings) -> int:
+    if limit is None:
+        return settings.default_limit
+    if limit > settings.max_limit:
+        raise ApiError(422, f"limit: {limit} is too many; at most {settings.max_limit}")
+    return limit
+
+
+def _sources(sources: list[str] | None, screener: Screener) -> set[str] | None:
+    if not sources:
+        return None
+    wanted = {s.strip() for item in sources for s in item.split(",") if s.strip()}
+    serving = {v["source"] for v in screener.index.versions}
+    unknown = sorted(wanted - serving)
+    if unknown:
+        raise ApiError(422, f"sources: {', '.join(map(repr, unknown))} not serving; serving: "
+                       f"{', '.join(sorted(serving)) or 'none'}")
+    return wanted or None
+
+
+def _screen(request: Request, store: Store, caller: Caller, action: str,
+            queries: dict[str, tuple[dict[str, Any], dict[str, Any]]], threshold: float | None,
+            limit: int, sources: list[str] | None) -> tuple[dict[str, Any], dict[str, Any],
+                                                            list[dict[str, Any]]]:
+    """Screen prepared queries, log them, and shape the results: (per key, matcher,
+    versions)."""
+    holder: ScreenerHolder = request.app.state.screener
+    screener = holder.get()
+    wanted = _sources(sources, screener)
+    used = [v for v in screener.index.versions if not wanted or v["source"] in wanted]
+    score_at = screener.threshold if threshold is None else threshold
+    found: dict[str, tuple[list[Hit], int]] = {}
+    for key, (query, _echo) in queries.items():
+        hits = [kept for hit in screener.check(query, threshold=score_at)
+                if (kept := keep_hit(hit, wanted)) is not None]
+        found[key] = (hits[:limit], len(hits))
+    entities = entity_properties(store, [int(v["id"]) for v in screener.index.versions],
+                                 [h.entity_id for hits, _n in found.values() for h in hits])
+    refs = [version_ref(v) for v in used]
+    shaped: dict[str, Any] = {}
+    log = []
+    for key, (hits, total) in found.items():
+        results = [result_body(h, entities.get(h.entity_id)) for h in hits]
+        shaped[key] = {"results": results, "total": {"value": total, "relation": "eq"}}
+        log.append((caller.actor, action,
+                    {"key": key, **queries[key][1], "threshold": score_at, "limit": limit,
+                     "sources": sorted(wanted) if wanted else None},
+                    refs, [audit_hit(r) for r in results]))
+    append_audit_many(store, log)
+    use_versions(request, used)
+    matcher = {"algorithm": screener.algorithm.NAME, "threshold": score_at, "limit": limit}
+    return shaped, matcher, refs
+
+
+@router.post("/match", response_model=MatchResponse, summary="Match entities",
+             responses=_ERRORS)
+def match(
+    request: Request,
+    body: MatchRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    caller: ScreenCaller,
+    threshold: Threshold = None,
+    limit: Limit = None,
+    sources: Sources = None,
+) -> dict[str, Any]:
+    """Screen a batch of parties (yente's request shape): each query is a FollowTheMoney
+    entity example; each answer lists the designated parties it matched, best first, with
+    their score, the explanation of that score, and every designation.
+
+    Every query is written to the audit log with the caller, the list versions used and the
+    results returned."""
+    limit = _limit(limit, settings)
+    if len(body.queries) > settings.max_batch:
+        raise ApiError(422, f"queries: {len(body.queries)} queries in one request; at most "
+                       f"{settings.max_batch}")
+    prepared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for key, example in body.queries.items():
+        query, props = example_query(key, example.schema_, example.properties)
+        prepared[key] = (query, {"id": example.id, "schema": example.schema_,
+                                 "properties": props})
+    shaped, matcher, refs = _screen(request, store, caller, "match", prepared, threshold,
+                                    limit, sources)
+    responses = {key: {"status": 200, **shaped[key], "query": prepared[key][1]}
+                 for key in prepared}
+    return {"responses": responses, "matcher": matcher, "limit": limit, "versions": refs}
+
+
+@router.get("/search", response_model=SearchResponse, summary="Search by name",
+            responses=_ERRORS)
+def search(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    caller: ScreenCaller,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="A name.")],
+    schema: Annotated[str, Query(description="The kind of party: Person, Organization, "
+                                 "Company, LegalEntity, Vessel, Airplane, or Thing (any).")]
+    = "Thing",
+    threshold: Threshold = None,
+    limit: Limit = None,
+    sources: Sources = None,
+) -> dict[str, Any]:
+    """The designated parties whose names are like `q`, best first (a looser threshold
+    than /match by default). Logged in the audit log like /match."""
+    limit = _limit(limit, settings)
+    query, _props = example_query("q", schema, {"name": [q]}, where="search")
+    prepared = {"q": (query, {"schema": schema, "q": q})}
+    shaped, _matcher, refs = _screen(
+        request, store, caller, "search", prepared,
+        settings.search_threshold if threshold is None else threshold, limit, sources)
+    return {**shaped["q"], "limit": limit, "offset": 0, "versions": refs}

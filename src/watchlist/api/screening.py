@@ -1,0 +1,246 @@
+"""Screening for the API: the screener kept current, yente queries mapped onto it, results
+shaped as yente shapes them, and every screening written to the audit log.
+
+The app holds one `Screener` per process. When the serving versions change (an update, by
+the API or the CLI), a new one is opened in the background while the old one goes on
+answering; every answer names the versions of the screener that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from followthemoney import model
+from followthemoney.schema import Schema
+from followthemoney.types import registry
+from sqlalchemy import and_, select
+
+from watchlist.api.errors import ApiError
+from watchlist.screener import QUERY_SCHEMATA, Hit, QueryError, Screener, parse_query
+from watchlist.store import schema as t
+from watchlist.store.store import Store
+
+log = logging.getLogger("watchlist.api")
+
+#: Schemata /match accepts: the ones the screener screens (Thing: any kind of party).
+MATCH_SCHEMATA = sorted({s for s in QUERY_SCHEMATA.values() if s} | {"Thing"})
+#: FtM properties that carry names, in the order they are used.
+NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
+NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
+DATE_PROPS = ("birthDate", "incorporationDate", "buildDate")
+COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "birthCountry",
+                 "mainCountry", "registrationCountry", "flag")
+
+
+def ensure_index(store: Store, timeout: float = 3600) -> None:
+    """Build the screening index of the serving versions in a child process, unless it is
+    built already.
+
+    Building takes seconds to minutes of CPU; done in a server process it would stall the
+    event loop (and uvicorn would restart the worker as unresponsive). The child persists
+    the index next to the store, and the server process only loads it, which is quick.
+    """
+    from watchlist.index.build import index_key, index_path
+
+    versions = store.serving()
+    if not versions or index_path(index_key(versions)).exists():
+        return
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "WATCHLIST_DATABASE_URL": store.url,
+           "PYTHONPATH": os.pathsep.join(p for p in (package_root,
+                                                     os.environ.get("PYTHONPATH")) if p)}
+    done = subprocess.run([sys.executable, "-m", "watchlist.api.screening"], env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"building the screening index failed: {done.stderr.strip()[-2000:]}")
+
+
+def open_screener(store: Store) -> Screener:
+    """The screener of the store's serving versions, its index built out of process."""
+    ensure_index(store)
+    return Screener.open(store)
+
+
+class ScreenerHolder:
+    """The process's screener, reopened in the background when the serving versions change."""
+
+    def __init__(self, store: Store,
+                 opener: Callable[[Store], Screener] | None = None) -> None:
+        self.store = store
+        self.opener = opener or open_screener
+        self.lock = threading.Lock()
+        self.screener: Screener | None = None
+        self.refreshing = False
+
+    @staticmethod
+    def key_of(versions: Iterable[Any]) -> tuple[int, ...]:
+        return tuple(sorted(int(v["id"] if isinstance(v, dict) else v.id) for v in versions))
+
+    def get(self) -> Screener:
+        """The screener; the first call opens it, later calls never wait for a reopen."""
+        serving = self.key_of(self.store.serving())
+        if not serving:
+            raise ApiError(503, "no list is serving; run `watchlist update`")
+        with self.lock:
+            if self.screener is None:
+                self.screener = self.opener(self.store)
+                return self.screener
+            current = self.screener
+            if self.key_of(current.index.versions) != serving and not self.refreshing:
+                self.refreshing = True
+                threading.Thread(target=self._refresh, name="watchlist-screener",
+                                 daemon=True).start()
+            return current
+
+    def _refresh(self) -> None:
+        try:
+            fresh = self.opener(self.store)
+        except Exception:  # noqa: BLE001 - the old screener goes on answering
+            log.exception("could not open the screener of the new list versions")
+            fresh = None
+        with self.lock:
+            if fresh is not None:
+                self.screener = fresh
+            self.refreshing = False
+
+    def warm(self) -> None:
+        """Open the screener now (at startup), so the first request does not wait."""
+        try:
+            self.get()
+        except Exception:  # noqa: BLE001 - the first request reports the problem
+            log.warning("the screener could not be opened at startup", exc_info=True)
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+def _schema(name: str, where: str) -> Schema:
+    schema = model.get(name)
+    if schema is None:
+        raise ApiError(422, f"{where}.schema: unknown schema {name!r} (e.g. Person, "
+                       "Organization, Company, LegalEntity, Vessel)")
+    if schema.name not in MATCH_SCHEMATA:
+        raise ApiError(422, f"{where}.schema: {schema.name} cannot be screened; use one of "
+                       f"{', '.join(MATCH_SCHEMATA)}")
+    return schema
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    values = [value] if isinstance(value, str) else list(value)
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+
+def example_query(key: str, schema_name: str, properties: dict[str, Any],
+                  where: str | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A yente entity example as a screener query, and its properties cleaned for the echo.
+
+    Unknown schemata and properties are a 422 naming the query; a query the screener cannot
+    use (no name, an unreadable birth date) too.
+    """
+    where = where or f"queries.{key}"
+    schema = _schema(schema_name, where)
+    props: dict[str, list[str]] = {}
+    for name, value in properties.items():
+        prop = schema.get(name)
+        if prop is None:
+            raise ApiError(422, f"{where}.properties: unknown property {name!r} of schema "
+                           f"{schema.name}")
+        values = _as_list(value)
+        if values:
+            props[prop.name] = values
+    names = [v for p in NAME_PROPS for v in props.get(p, [])]
+    if not names:
+        parts = [" ".join(props[p]) for p in NAME_PARTS if props.get(p)]
+        if parts:
+            names = [" ".join(parts)]
+    query: dict[str, Any] = {"name": names, "schema": schema.name}
+    if schema.name == "Thing":
+        query["schema"] = None
+    dates = [v for p in DATE_PROPS for v in props.get(p, [])]
+    if dates:
+        query["birth_date"] = dates
+    countries = [v for p in COUNTRY_PROPS for v in props.get(p, [])]
+    if countries:
+        query["country"] = countries
+    identifiers = [v for p, vs in props.items() if schema.get(p).type == registry.identifier
+                   for v in vs]
+    if identifiers:
+        query["identifier"] = identifiers
+    try:
+        parse_query(query)
+    except QueryError as exc:
+        hint = " (give properties.name)" if not names else ""
+        raise ApiError(422, f"{where}: {exc}{hint}") from None
+    return query, props
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+def hit_sources(hit: Hit) -> list[str]:
+    return sorted({d["source"] for d in hit.designations if d.get("source")})
+
+
+def keep_hit(hit: Hit, sources: set[str] | None) -> Hit | None:
+    """The hit with only the designations of `sources` (None: all), or None if none is left."""
+    if not sources:
+        return hit
+    kept = [d for d in hit.designations if d.get("source") in sources]
+    if not kept:
+        return None
+    return Hit(**{**{f: getattr(hit, f) for f in hit.__dataclass_fields__}, "designations": kept})
+
+
+def entity_properties(store: Store, version_ids: list[int],
+                      entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored entities with these ids in these versions (those the screener used)."""
+    if not entity_ids or not version_ids:
+        return {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.version_entities.c.entity_id, t.entity_data.c.data)
+            .join(t.entity_data, t.entity_data.c.hash == t.version_entities.c.hash)
+            .where(and_(t.version_entities.c.version_id.in_(version_ids),
+                        t.version_entities.c.entity_id.in_(sorted(set(entity_ids)))))
+        ).all()
+    return {r.entity_id: json.loads(r.data) for r in rows}
+
+
+def result_body(hit: Hit, entity: dict[str, Any] | None) -> dict[str, Any]:
+    """A hit as yente's scored entity, with watchlist's designations and profile."""
+    explanation = hit.explanation or {}
+    return {
+        "id": hit.entity_id,
+        "caption": hit.caption,
+        "schema": hit.schema,
+        "properties": (entity or {}).get("properties", {}),
+        "datasets": hit_sources(hit),
+        "target": True,
+        "score": round(hit.score, 4),
+        "match": hit.match,
+        "features": {name: f.get("contribution", f.get("score"))
+                     for name, f in explanation.items() if isinstance(f, dict)},
+        "explanations": explanation,
+        "designations": [dict(d) for d in hit.designations],
+        "profile_id": hit.profile_id,
+        "entity_ids": list(hit.entity_ids),
+        "matched_entity_id": hit.matched_entity_id,
+    }
+
+
+def audit_hit(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: result[k] for k in ("id", "caption", "schema", "score", "match", "datasets")}
+
+
+if __name__ == "__main__":  # `ensure_index` runs this in a child process
+    from watchlist.index.build import open_index
+
+    open_index(Store())

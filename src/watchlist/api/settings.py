@@ -1,0 +1,76 @@
+"""The API's settings, in one place: limits and defaults, overridable from the environment.
+
+| variable                        | default   | meaning                                      |
+|---------------------------------|-----------|----------------------------------------------|
+| WATCHLIST_API_MAX_BODY          | 1048576   | largest request body, bytes (413 above)      |
+| WATCHLIST_API_MAX_BATCH         | 100       | most queries in one /match request           |
+| WATCHLIST_API_MAX_LIMIT         | 500       | largest `limit` a client may ask for         |
+| WATCHLIST_API_DEFAULT_LIMIT     | 5         | results per query when `limit` is not given  |
+| WATCHLIST_API_SEARCH_THRESHOLD  | 0.5       | lowest score /search shows by default (/match|
+|                                 |           | uses the screener's threshold)               |
+| WATCHLIST_API_UPDATE_STALE      | 21600     | seconds after which a "running" update that  |
+|                                 |           | never finished (a killed worker) is ignored  |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from watchlist.errors import WatchlistError
+
+TITLE = "watchlist"
+DESCRIPTION = (
+    "Sanctions screening against the official lists. Send your key as "
+    "`Authorization: ApiKey KEY` or `X-API-Key: KEY`. Every response names the list "
+    "versions that answered it in the `X-Watchlist-Versions` header "
+    "(`source=version, ...`) and, for JSON bodies, in a `versions` field."
+)
+VERSIONS_HEADER = "X-Watchlist-Versions"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+_ENV = {
+    "max_body_bytes": "WATCHLIST_API_MAX_BODY",
+    "max_batch": "WATCHLIST_API_MAX_BATCH",
+    "max_limit": "WATCHLIST_API_MAX_LIMIT",
+    "default_limit": "WATCHLIST_API_DEFAULT_LIMIT",
+    "search_threshold": "WATCHLIST_API_SEARCH_THRESHOLD",
+    "update_stale_seconds": "WATCHLIST_API_UPDATE_STALE",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and defaults of one API app."""
+
+    max_body_bytes: int = 1024 * 1024
+    max_batch: int = 100
+    max_limit: int = 500
+    default_limit: int = 5
+    search_threshold: float = 0.5
+    update_stale_seconds: int = 6 * 3600
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Defaults, then WATCHLIST_API_* variables, then explicit overrides."""
+        values: dict[str, Any] = {}
+        for name, var in _ENV.items():
+            raw = os.environ.get(var)
+            if raw:
+                kind = type(getattr(cls, name))
+                try:
+                    values[name] = kind(raw)
+                except ValueError:
+                    raise WatchlistError(f"{var}={raw!r} is not a {kind.__name__}") from None
+        settings = replace(cls(), **values, **overrides)
+        for f in fields(settings):
+            value = getattr(settings, f.name)
+            if f.name == "search_threshold":
+                if not 0.0 <= value <= 1.0:
+                    raise WatchlistError("API setting search_threshold must be within 0 to 1")
+            elif value < 1:
+                raise WatchlistError(f"API setting {f.name} must be at least 1")
+        if settings.default_limit > settings.max_limit:
+            raise WatchlistError("API setting default_limit is above max_limit")
+        return settings

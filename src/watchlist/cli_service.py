@@ -1,0 +1,195 @@
+"""The `serve`, `keys` and `audit` commands: the HTTP API, its keys, and the audit log.
+
+Registered on the `watchlist` app when cli.py imports this module.
+"""
+
+from __future__ import annotations
+
+import inspect
+import ipaddress
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from watchlist.cli import _errors, app, console, out
+from watchlist.errors import WatchlistError
+from watchlist.store.audit import export_audit, since_bound, verify_audit
+from watchlist.store.keys import ROLES, create_key, list_keys, revoke_key
+from watchlist.store.store import Store
+
+keys_app = typer.Typer(help="API keys for `watchlist serve`: create, list, revoke.",
+                       no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log of every screening: verify the chain, export it.",
+                        no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+
+#: Set by `watchlist serve` for its worker processes (see `watchlist.api.app.serve_app`).
+ENV_NO_AUTH = "WATCHLIST_SERVE_NO_AUTH"
+ENV_HOST = "WATCHLIST_SERVE_HOST"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to `host` keeps the server reachable from this machine only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# -- serve --------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1,
+                                         help="Worker processes.")] = 1,
+    no_auth: Annotated[bool, typer.Option(
+        "--no-auth", help="Serve without API keys (loopback addresses only).")] = False,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    with _errors():
+        if no_auth and not is_loopback(host):
+            raise WatchlistError(f"--no-auth serves without keys, so it only binds to a "
+                                 f"loopback address (127.0.0.1, ::1, localhost), not {host}")
+        import uvicorn
+
+        from watchlist.api.app import create_tables
+        from watchlist.api.screening import ensure_index
+
+        store = Store()
+        create_tables(store)  # here, before the workers start and race to do it
+        if not no_auth and not list_keys(store, include_revoked=False):
+            console.print("[yellow]warning[/] no active API key: every request will get 401; "
+                          "create one with `watchlist keys create --name NAME --role screen`")
+        if store.serving():
+            console.print("preparing the screening index (built once per set of list "
+                          "versions)...")
+            ensure_index(store)
+        else:
+            console.print("[yellow]warning[/] the store is empty (/readyz answers 503): run "
+                          "`watchlist update`")
+        store.close()
+        os.environ[ENV_HOST] = host
+        if no_auth:
+            os.environ[ENV_NO_AUTH] = "1"
+        else:
+            os.environ.pop(ENV_NO_AUTH, None)
+        shown = f"[{host}]" if ":" in host else host
+        console.print(f"watchlist API on http://{shown}:{port} (docs at /docs), "
+                      f"{'NO AUTH' if no_auth else 'API keys required'}, {workers} worker(s)")
+        options: dict[str, Any] = {}
+        if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
+            # Loading a large index can hold a worker for a few seconds; do not kill it.
+            options["timeout_worker_healthcheck"] = 60
+        uvicorn.run("watchlist.api.app:serve_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", proxy_headers=False, **options)
+
+
+# -- keys ---------------------------------------------------------------------------------
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
+    role: Annotated[str, typer.Option(
+        "--role", help="screen (screening and lookups) or admin (also updates).")] = "screen",
+) -> None:
+    """Create a key and print it once, on its own line: it cannot be shown again."""
+    with _errors():
+        if role not in ROLES:
+            raise WatchlistError(f"unknown role {role!r}; use {' or '.join(ROLES)}")
+        key, raw = create_key(Store(), name, role)
+        console.print(f"created {key.role} key {key.key_id} ({escape(key.name)}); store it "
+                      "now, it is not shown again:")
+        sys.stdout.write(raw + "\n")
+        sys.stdout.flush()
+
+
+@keys_app.command("list")
+def keys_list(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every key: id, name, role, when created, whether revoked (never the key itself)."""
+    with _errors():
+        keys = list_keys(Store())
+        if json_:
+            out.print(json.dumps([k.to_dict() for k in keys], indent=2, ensure_ascii=False),
+                      markup=False)
+            return
+        if not keys:
+            console.print("No API keys: create one with `watchlist keys create`.")
+            return
+        table = Table(title="API keys")
+        for col in ("id", "name", "role", "created", "status"):
+            table.add_column(col)
+        for k in keys:
+            status = "active" if k.active else f"revoked {k.revoked_at}"
+            table.add_row(k.key_id, escape(k.name), k.role, k.created_at, status)
+        out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    ref: Annotated[str, typer.Argument(metavar="KEY", help="The key id (see `keys list`), "
+                                       "its name (revokes every key of that name), or the "
+                                       "key itself.")],
+) -> None:
+    """Revoke a key: requests with it get 401 from now on."""
+    with _errors():
+        parts = ref.split("_")
+        if len(parts) >= 3 and parts[0] == "wl":
+            ref = parts[1]
+        revoked = revoke_key(Store(), ref)
+        for key in revoked:
+            console.print(f"revoked {key.role} key {key.key_id} ({escape(key.name)})")
+
+
+# -- audit --------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain: exit 1 naming the first edited or missing entry."""
+    with _errors():
+        result = verify_audit(Store())
+    if result.ok:
+        out.print(f"audit log intact: {result.entries} entries; head entry {result.head_seq} "
+                  f"hash {result.head_hash}")
+        return
+    where = f"entry {result.bad_seq}" if result.bad_seq is not None else "the log head"
+    console.print(f"[bold red]audit log broken[/] at {where}: {escape(result.problem or '')}")
+    console.print(f"{result.entries} entries verified before it (up to entry "
+                  f"{result.head_seq}).")
+    raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Entries from this date (YYYY-MM-DD) or ISO date-time, UTC.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="File (default stdout).")] = None,
+) -> None:
+    """Write audit entries as JSON lines, each with its previous hash and its own hash."""
+    with _errors():
+        if since:
+            since_bound(since)  # a bad date fails here, before anything is written
+        store = Store()
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                count = export_audit(store, handle, since)
+            console.print(f"{count} entries written to {escape(str(output))}")
+        else:
+            export_audit(store, sys.stdout, since)
+            sys.stdout.flush()

@@ -1,0 +1,441 @@
+"""The candidate index: every name of every current list entry, ready to search and score.
+
+Built once per set of serving versions and persisted next to the store, at
+``$WATCHLIST_HOME/index/<key>.idx`` where the key hashes the serving version ids and raw
+file digests (and the matching code, so an upgrade rebuilds it); a new process loads it in
+well under a second. It holds:
+
+* every target (person, organisation, vessel, aircraft) as a prepared `Party`: name forms
+  with token weights, birth dates, countries (with those of its addresses), identifiers
+  (with those of its Passport / Identification entities, and the UN reference of a
+  designation that implements a UN listing), and its designations (source, reference,
+  regime, listing date);
+* the token vocabulary with rarity weights, and an inverted index token -> name forms;
+* typo tolerance: a deletion neighbourhood (SymSpell, one deletion) from each variant to
+  the vocabulary tokens it may be a typo of; consonant skeletons (for names written in
+  Arabic or Hebrew script); rigour's name symbols (Mikhail ~ Michael, Bill ~ William);
+* an identifier index (normalised value -> targets);
+* the profiles: records of different lists (or of one list) linked as one party, with
+  the evidence of each link (see `watchlist.profiles`).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from followthemoney import EntityProxy
+
+from watchlist import config
+from watchlist.match.names import _skeleton
+from watchlist.match.prepare import (
+    MIN_IDENTIFIER,
+    Party,
+    TokenStats,
+    kind_of,
+    normalize_identifier,
+)
+from watchlist.match.symbols import load_symbols, symbol_table
+from watchlist.names.scripts import latin_forms
+
+__all__ = [
+    "FORMAT",
+    "TARGET_SCHEMATA",
+    "Index",
+    "build_index",
+    "index_key",
+    "index_path",
+    "load_index",
+    "open_index",
+    "save_index",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when the persisted layout or the preparation of names changes.
+FORMAT = 1
+
+TARGET_SCHEMATA = frozenset(
+    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody"}
+)
+
+#: Identification types (lower-cased substrings) -> the identifier property they are.
+_ID_TYPES = (
+    ("passport", "passportNumber"), ("imo", "imoNumber"), ("swift", "swiftBic"),
+    ("bic", "swiftBic"), ("registration", "registrationNumber"), ("tax", "taxNumber"),
+    ("inn", "innCode"), ("ogrn", "ogrnCode"), ("lei", "leiCode"), ("mmsi", "mmsi"),
+)
+
+
+@dataclass
+class Index:
+    """Everything a screener needs, loaded from one file."""
+
+    key: str
+    versions: list[dict[str, Any]]
+    stats: TokenStats
+    parties: list[Party]
+    sources: list[str]
+    designations: list[list[dict[str, Any]]]
+    form_entity: np.ndarray
+    form_weight: np.ndarray
+    forms: list[Any]
+    vocab: dict[str, int]
+    vocab_tokens: list[str]
+    vocab_weight: np.ndarray
+    post_offsets: np.ndarray
+    post_forms: np.ndarray
+    deletes: dict[str, tuple[int, ...]]
+    skeletons: dict[str, tuple[int, ...]]
+    symbol_members: dict[str, tuple[int, ...]]
+    symbols: dict[str, frozenset[str]]
+    identifiers: dict[str, tuple[int, ...]]
+    profile_of: np.ndarray
+    profiles: list[tuple[int, ...]]
+    profile_lead: list[int]
+    profile_ids: list[str]
+    links: list[dict[str, Any]]
+    built_at: float = 0.0
+    build_seconds: float = 0.0
+    format: int = FORMAT
+    by_id: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.by_id:
+            self.by_id = {p.id: i for i, p in enumerate(self.parties) if p.id}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("by_id", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.by_id = {p.id: i for i, p in enumerate(self.parties) if p.id}
+
+    def postings(self, token_id: int) -> np.ndarray:
+        return self.post_forms[self.post_offsets[token_id]:self.post_offsets[token_id + 1]]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "entities": len(self.parties), "forms": len(self.forms),
+            "tokens": len(self.vocab_tokens), "profiles": len(self.profiles),
+            "linked_profiles": sum(1 for m in self.profiles if len(m) > 1),
+            "links": len(self.links), "build_seconds": round(self.build_seconds, 2),
+        }
+
+
+#: The code that decides what an index holds: a change to any of it makes a new index.
+_CODE = ("match", "names", "index/build.py", "profiles.py")
+
+
+def _code_digest() -> str:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for part in _CODE:
+        path = package / part
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                digest.update(file.name.encode() + file.read_bytes())
+            except OSError:
+                continue
+    return digest.hexdigest()[:16]
+
+
+def index_key(versions: Iterable[Any]) -> str:
+    """The key of the index for a set of serving versions (ids and raw file digests) and
+    the code that prepares names and links profiles."""
+    digest = hashlib.sha256(f"format={FORMAT};code={_code_digest()}".encode())
+    for v in sorted(versions, key=lambda v: v.id):
+        digest.update(f"|{v.id}:{v.source}:{v.sha256}".encode())
+    return digest.hexdigest()[:24]
+
+
+def index_dir(home: Path | None = None) -> Path:
+    return (home or config.home()) / "index"
+
+
+def index_path(key: str, home: Path | None = None) -> Path:
+    return index_dir(home) / f"{key}.idx"
+
+
+def _id_prop(kind: str) -> str:
+    lowered = kind.lower()
+    for needle, prop in _ID_TYPES:
+        if needle in lowered:
+            return prop
+    return "idNumber"
+
+
+def _designation(source: str, sanction: EntityProxy) -> dict[str, Any]:
+    listed = (sanction.first("listingDate", quiet=True) or sanction.first("startDate", quiet=True)
+              or sanction.first("date", quiet=True))
+    return {
+        "source": source,
+        "ref": ", ".join(sanction.get("authorityId", quiet=True)) or None,
+        "regime": "; ".join(sanction.get("program", quiet=True)) or None,
+        "listed": listed,
+        "authority": sanction.first("authority", quiet=True),
+        "sanction_id": sanction.id,
+    }
+
+
+def _collect(store: Any, versions: list[Any]) -> tuple[list[Party], list[str],
+                                                        list[list[dict[str, Any]]]]:
+    """Targets of the serving versions as parties, with their sources and designations."""
+    parties: list[Party] = []
+    sources: list[str] = []
+    designations: list[list[dict[str, Any]]] = []
+    for version in versions:
+        targets: dict[str, EntityProxy] = {}
+        sanctions: dict[str, list[EntityProxy]] = defaultdict(list)
+        idents: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        addr_countries: dict[str, set[str]] = {}
+        for entity in store.iter_entities([version]):
+            name = entity.schema.name
+            if name in TARGET_SCHEMATA and (entity.get("name", quiet=True)
+                                            or entity.get("alias", quiet=True)):
+                targets[entity.id] = entity
+            elif name == "Sanction":
+                for ref in entity.get("entity", quiet=True):
+                    sanctions[ref].append(entity)
+            elif name in ("Identification", "Passport"):
+                kind = "passport" if name == "Passport" else (entity.first("type", quiet=True)
+                                                              or "")
+                for holder in entity.get("holder", quiet=True):
+                    for number in entity.get("number", quiet=True):
+                        idents[holder].append((_id_prop(kind), number))
+            elif name == "Address":
+                countries = set(entity.get("country", quiet=True))
+                if countries:
+                    addr_countries[entity.id] = countries
+        for entity_id in sorted(targets):
+            entity = targets[entity_id]
+            if entity_id not in sanctions and "sanction" not in entity.get("topics", quiet=True):
+                continue
+            party = Party.from_entity(entity)
+            extra: dict[str, set[str]] = defaultdict(set)
+            for prop, number in idents.get(entity_id, ()):
+                value = normalize_identifier(number)
+                if len(value) >= MIN_IDENTIFIER:
+                    extra[prop].add(value)
+            for sanction in sanctions.get(entity_id, ()):  # the UN listing it implements
+                for ref in sanction.get("unscId", quiet=True):
+                    value = normalize_identifier(ref)
+                    if len(value) >= MIN_IDENTIFIER:
+                        extra["unscId"].add(value)
+            for prop, values in extra.items():
+                party.identifiers[prop] = party.identifiers.get(prop, frozenset()) | values
+            countries = set(party.countries)
+            for addr in entity.get("addressEntity", quiet=True):
+                countries |= addr_countries.get(addr, set())
+            party.countries = frozenset(c.lower() for c in countries)
+            parties.append(party)
+            sources.append(version.source)
+            designations.append([
+                {**_designation(version.source, s), "entity_id": entity_id}
+                for s in sorted(sanctions.get(entity_id, []), key=lambda s: s.id)
+            ] or [{"source": version.source, "ref": None, "regime": None, "listed": None,
+                   "authority": None, "sanction_id": None, "entity_id": entity_id}])
+    return parties, sources, designations
+
+
+def _deletes(token: str) -> list[str]:
+    return [token[:i] + token[i + 1:] for i in range(len(token))]
+
+
+def build_index(store: Any, versions: list[Any] | None = None) -> Index:
+    """Build the index of the serving versions of a store (not persisted; see `open_index`)."""
+    from watchlist.profiles import link_profiles
+
+    started = time.perf_counter()
+    versions = list(versions if versions is not None else store.serving())
+    key = index_key(versions)
+    parties, sources, designations = _collect(store, versions)
+
+    token_sets = []
+    for party in parties:
+        tokens: set[str] = set()
+        for name, _weak in party.names:
+            for form in latin_forms(name):
+                tokens.update(form.split())
+        token_sets.append(tokens)
+    stats = TokenStats.from_token_sets(token_sets, key=key)
+
+    forms: list[Any] = []
+    form_entity: list[int] = []
+    form_weight: list[float] = []
+    vocab: dict[str, int] = {}
+    postings: list[list[int]] = []
+    for e, party in enumerate(parties):
+        prepared = party.forms(kind_of(party.schema), stats)
+        for form in prepared:
+            fid = len(forms)
+            forms.append(form)
+            form_entity.append(e)
+            form_weight.append(float(sum(form.weights)))
+            for token in set(form.tokens):
+                tid = vocab.get(token)
+                if tid is None:
+                    tid = vocab[token] = len(postings)
+                    postings.append([])
+                postings[tid].append(fid)
+    vocab_tokens = [""] * len(vocab)
+    for token, tid in vocab.items():
+        vocab_tokens[tid] = token
+    offsets = np.zeros(len(postings) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p) for p in postings])
+    post_forms = np.fromiter((f for p in postings for f in p), dtype=np.int32,
+                             count=int(offsets[-1]))
+    vocab_weight = np.array([stats.weight(t) for t in vocab_tokens], dtype=np.float32)
+
+    deletes: dict[str, list[int]] = defaultdict(list)
+    skeletons: dict[str, list[int]] = defaultdict(list)
+    for tid, token in enumerate(vocab_tokens):
+        if token.isdigit():
+            continue
+        if len(token) >= 4:
+            for variant in _deletes(token):
+                deletes[variant].append(tid)
+        if len(token) >= 3:
+            sk = _skeleton(token)
+            if len(sk) >= 2:
+                skeletons[sk].append(tid)
+
+    symbols = symbol_table([t for t in vocab_tokens if len(t) > 1 and not t.isdigit()])
+    members: dict[str, list[int]] = defaultdict(list)
+    for token, syms in symbols.items():
+        tid = vocab[token]
+        for sym in syms:
+            members[sym].append(tid)
+    symbol_members = {s: tuple(ids) for s, ids in members.items() if 1 < len(ids) <= 50}
+
+    identifiers: dict[str, list[int]] = defaultdict(list)
+    for e, party in enumerate(parties):
+        for value in party.identifier_values:
+            identifiers[value].append(e)
+
+    index = Index(
+        key=key,
+        versions=[{"id": v.id, "source": v.source, "version": v.version,
+                   "sha256": v.sha256, "published": v.published} for v in versions],
+        stats=stats, parties=parties, sources=sources, designations=designations,
+        form_entity=np.array(form_entity, dtype=np.int32),
+        form_weight=np.array(form_weight, dtype=np.float32),
+        forms=forms, vocab=vocab, vocab_tokens=vocab_tokens, vocab_weight=vocab_weight,
+        post_offsets=offsets, post_forms=post_forms,
+        deletes={k: tuple(v) for k, v in deletes.items()},
+        skeletons={k: tuple(v) for k, v in skeletons.items()},
+        symbol_members=symbol_members, symbols=symbols,
+        identifiers={k: tuple(v) for k, v in identifiers.items()},
+        profile_of=np.zeros(0, dtype=np.int32), profiles=[], profile_lead=[],
+        profile_ids=[], links=[],
+    )
+    link_profiles(index)
+    index.built_at = time.time()
+    index.build_seconds = time.perf_counter() - started
+    return index
+
+
+def save_index(index: Index, path: Path) -> None:
+    """Write the index atomically (a half-written file is never read)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".idx-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_index(path: Path) -> Index | None:
+    """The index at path, or None when it is missing, unreadable or of another format.
+
+    The cyclic garbage collector is paused while the many small objects are read (three
+    times faster), and they are then frozen out of its way for the life of the process."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, "rb") as handle:
+            index = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            TypeError, ValueError) as exc:
+        if path.exists():
+            log.warning("index %s unreadable (%s); rebuilding", path, exc)
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    if not isinstance(index, Index) or index.format != FORMAT:
+        return None
+    load_symbols(index.symbols, index.vocab_tokens)
+    return index
+
+
+def open_index(store: Any, rebuild: bool = False, keep: int = 2) -> Index:
+    """The index of the store's serving versions: loaded if persisted, else built and saved.
+
+    Older index files are removed, keeping the `keep` most recent.
+    """
+    versions = store.serving()
+    key = index_key(versions)
+    path = index_path(key)
+    if not rebuild:
+        index = load_index(path)
+        if index is not None:
+            return index
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(path):  # workers opening at once: one builds, the others load
+        if not rebuild:
+            index = load_index(path)
+            if index is not None:
+                return index
+        index = build_index(store, versions)
+        save_index(index, path)
+    _prune(path.parent, keep)
+    load_symbols(index.symbols, index.vocab_tokens)
+    return index
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on building the index at path, shared between processes."""
+    lock = path.with_suffix(".lock")
+    with open(lock, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock, at worst two builds
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    files = sorted(folder.glob("*.idx"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        for file in (old, old.with_suffix(".lock")):
+            try:
+                file.unlink()
+            except OSError:
+                pass
+

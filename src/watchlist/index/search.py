@@ -1,0 +1,223 @@
+"""Candidate retrieval: the few list entries a query could be, found in well under a millisecond.
+
+For each query token the index gives the vocabulary tokens it may stand for, with their
+similarity: the token itself; tokens a few typos away (a query variant with one letter
+left out, or two for long tokens, equal to a vocabulary token or to one of its one-letter
+deletions; checked by edit similarity); a long token split in two ("VladimirPutin"); tokens
+rigour knows as the same name (Mikhail ~ Michael); the other spellings of a name particle
+(bin, ibn, ben); and, for a name written in Arabic or Hebrew script, tokens with the same
+consonants. Every name form holding such a token gets
+credit (similarity times the mean weight of the two tokens); a form's pre-score is an
+optimistic estimate of its name score: credit over the matched weight plus a share of the
+weight left unmatched on either side, where (once half the query's weight is found)
+tokens unmatched on both sides are taken to align at the lowest similarity, as a typo
+beyond the lookup's reach would, rather than to disagree.
+
+Forms whose pre-score reaches `floor` are grouped by entity (best first, a few forms per
+entity kept for scoring), and at most `limit` entities are returned. A name whose tokens
+are all shared by thousands of entries still costs one pass over the form array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from watchlist.index.build import Index, _deletes
+from watchlist.match.names import (
+    ABJAD,
+    ABJAD_SCRIPTS,
+    SYLLABIC,
+    SYLLABIC_SCRIPTS,
+    Sims,
+    _skeleton,
+)
+from watchlist.match.prepare import NameForm
+from watchlist.match.symbols import PARTICLE_GROUPS, token_symbols
+
+__all__ = ["CandidateSearch"]
+
+#: Below this many postings, credit is summed in a dict rather than with numpy.
+_SMALL = 40
+
+
+class CandidateSearch:
+    """Token lookup and pre-scoring over an index; caches token expansions."""
+
+    def __init__(self, index: Index, sims: Sims, cache_size: int = 200_000) -> None:
+        self.index = index
+        self.sims = sims
+        self.share = min(sims.config.extra_share, sims.config.extra_share_org)
+        #: Tokens left unmatched on both sides may still align in full scoring (a typo too
+        #: many for the lookup): they are counted as aligned at the lowest similarity.
+        self.unseen_rate = sims.config.tau_low * sims.config.weak_credit
+        self.cache_size = cache_size
+        self._expansions: dict[tuple[str, int], tuple[tuple[int, float], ...]] = {}
+        particles: dict[str, list[int]] = {}
+        for token, group in PARTICLE_GROUPS.items():
+            tid = index.vocab.get(token)
+            if tid is not None:
+                particles.setdefault(group, []).append(tid)
+        self._particles = {g: tuple(ids) for g, ids in particles.items()}
+
+    def expand(self, token: str, mode: int = 0) -> tuple[tuple[int, float], ...]:
+        """(vocabulary id, similarity) of every token this query token may stand for."""
+        key = (token, mode)
+        found = self._expansions.get(key)
+        if found is not None:
+            return found
+        index = self.index
+        tau = self.sims.config.tau_low
+        out: dict[int, float] = {}
+        exact = index.vocab.get(token)
+        if exact is not None:
+            out[exact] = 1.0
+        if not token.isdigit():
+            candidates: set[int] = set()
+            if len(token) >= 4:
+                candidates.update(index.deletes.get(token, ()))
+                variants = set(_deletes(token))
+                if len(token) >= 7:  # two letters left out, or one each side and more
+                    variants.update(v2 for v1 in list(variants) for v2 in _deletes(v1))
+                for variant in variants:
+                    candidates.update(index.deletes.get(variant, ()))
+                    tid = index.vocab.get(variant)
+                    if tid is not None:
+                        candidates.add(tid)
+            elif len(token) == 3:
+                candidates.update(index.deletes.get(token, ()))
+            group = PARTICLE_GROUPS.get(token)
+            if group is not None:
+                candidates.update(self._particles.get(group, ()))
+            if not mode & SYLLABIC:
+                for symbol in token_symbols(token):
+                    candidates.update(index.symbol_members.get(symbol, ()))
+            if mode & ABJAD and len(token) >= 3:
+                candidates.update(index.skeletons.get(_skeleton(token), ()))
+            tokens = index.vocab_tokens
+            for tid in candidates:
+                if tid in out:
+                    continue
+                sim = self.sims(token, tokens[tid], mode)
+                if sim >= tau:
+                    out[tid] = sim
+            if exact is None and len(token) >= 7:
+                for cut in range(3, len(token) - 2):  # "vladimirputin" -> vladimir, putin
+                    left = index.vocab.get(token[:cut])
+                    right = index.vocab.get(token[cut:])
+                    if left is not None and right is not None:
+                        out.setdefault(left, 0.9)
+                        out.setdefault(right, 0.9)
+        found = tuple(out.items())
+        if len(self._expansions) >= self.cache_size:
+            self._expansions.clear()
+        self._expansions[key] = found
+        return found
+
+    def _form_scores(self, form: NameForm, floor: float) -> dict[int, float]:
+        """Pre-score of every index form sharing a (similar) token with a query form.
+
+        The pre-score estimates the name score from what the postings tell: credit over
+        the matched weight plus `share` of the weight left unmatched on either side. It
+        ignores disagreements, so it is optimistic: a form below the floor cannot score."""
+        index = self.index
+        mode = (ABJAD if form.script in ABJAD_SCRIPTS else 0) | (
+            SYLLABIC if form.script in SYLLABIC_SCRIPTS else 0)
+        vweight = index.vocab_weight
+        ids: list[np.ndarray] = []
+        credits: list[float] = []
+        qweights: list[float] = []
+        cweights: list[float] = []
+        lengths: list[int] = []
+        total = 0
+        qweight = 0.0
+        for token, weight in zip(form.tokens, form.weights, strict=True):
+            if token.isdigit():
+                continue
+            if len(token) > 1:  # an initial neither helps nor hurts the estimate
+                qweight += weight
+            for tid, sim in self.expand(token, mode):
+                post = index.postings(tid)
+                if not len(post):
+                    continue
+                cw = float(vweight[tid])
+                ids.append(post)
+                credits.append(sim * (weight + cw) / 2.0)
+                qweights.append(weight)
+                cweights.append(cw)
+                lengths.append(len(post))
+                total += len(post)
+        if not ids:
+            return {}
+        fweight = index.form_weight
+        share = self.share
+        if total <= _SMALL:
+            acc: dict[int, list[float]] = {}
+            for post, credit, qw, cw in zip(ids, credits, qweights, cweights, strict=True):
+                for f in post.tolist():
+                    slot = acc.get(f)
+                    if slot is None:
+                        acc[f] = [credit, qw, cw]
+                    else:
+                        slot[0] += credit
+                        slot[1] += qw
+                        slot[2] += cw
+            out = {}
+            rate = self.unseen_rate
+            for f, (credit, mq, mc) in acc.items():
+                fw = float(fweight[f])
+                uq = max(0.0, qweight - mq)
+                uc = max(0.0, fw - mc)
+                pot = min(uq, uc) if mq >= 0.5 * qweight else 0.0
+                denominator = (min(mq, qweight) + min(mc, fw)) / 2.0 + pot + share * (
+                    uq + uc - 2 * pot)
+                pre = (credit + rate * pot) / denominator if denominator > 0 else 0.0
+                if pre >= floor:
+                    out[f] = min(1.0, pre)
+            return out
+        flat = np.concatenate(ids)
+        forms, inverse = np.unique(flat, return_inverse=True)
+        acc_credit = np.bincount(inverse, weights=np.repeat(credits, lengths))
+        mq = np.bincount(inverse, weights=np.repeat(qweights, lengths))
+        mc = np.bincount(inverse, weights=np.repeat(cweights, lengths))
+        fw = fweight[forms]
+        uq = np.maximum(0.0, qweight - mq)
+        uc = np.maximum(0.0, fw - mc)
+        pot = np.where(mq >= 0.5 * qweight, np.minimum(uq, uc), 0.0)
+        denominator = (np.minimum(mq, qweight) + np.minimum(mc, fw)) / 2.0 + pot + share * (
+            uq + uc - 2 * pot)
+        pre = (acc_credit + self.unseen_rate * pot) / np.maximum(denominator, 1e-9)
+        keep = np.flatnonzero(pre >= floor)
+        return dict(zip(forms[keep].tolist(), np.minimum(1.0, pre[keep]).tolist(),
+                        strict=True))
+
+    def search(self, forms: Iterable[NameForm], floor: float = 0.35, limit: int = 30,
+               per_entity: int = 3, extra: Iterable[int] = ()) -> list[tuple[int, float,
+                                                                           list[int]]]:
+        """(entity, best pre-score, its best form ids) for the entries the query may be.
+
+        `extra` entities (found by identifier) are always included, with pre-score 1.
+        """
+        scores: dict[int, float] = {}
+        for form in forms:
+            for f, pre in self._form_scores(form, floor).items():
+                if pre > scores.get(f, 0.0):
+                    scores[f] = pre
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        entities: dict[int, list[Any]] = {}
+        form_entity = self.index.form_entity
+        for f, pre in ranked:
+            e = int(form_entity[f])
+            slot = entities.get(e)
+            if slot is None:
+                if len(entities) >= limit:
+                    continue
+                entities[e] = [pre, [f]]
+            elif len(slot[1]) < per_entity:
+                slot[1].append(f)
+        for e in extra:
+            if e not in entities:
+                entities[e] = [1.0, []]
+        return [(e, slot[0], slot[1]) for e, slot in entities.items()]

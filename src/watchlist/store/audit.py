@@ -1,0 +1,315 @@
+"""The audit log: every screening, append-only and hash-chained, in the store.
+
+Each entry records when, who (an API key or a CLI user), what was asked, which list versions
+answered and what was found. Entry N stores the hash of entry N-1 (`prev_hash`; the first
+entry has 64 zeros) and its own hash: SHA-256 over the canonical JSON (sorted keys, no
+spaces, UTF-8) of its seq, time, actor, action, query, versions, hits and prev_hash. A
+one-row head table records the last seq and hash, updated in the same transaction, so
+deleting entries from the end is caught too (unless the head is rewritten as well: keep the
+head hash `watchlist audit verify` prints somewhere else to rule that out).
+
+Appends serialise on the database: SQLite takes the write lock up front (BEGIN IMMEDIATE),
+PostgreSQL an advisory transaction lock; `seq` is the primary key and `prev_hash` is unique,
+so even a writer that bypassed the lock could not fork the chain, only fail.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select, text, update
+from sqlalchemy.engine import Connection
+
+from watchlist.errors import StoreError
+from watchlist.store.schema import metadata
+from watchlist.store.store import Store, Version
+
+GENESIS = "0" * 64
+#: Advisory lock id for PostgreSQL appends ("wl-audit").
+_PG_LOCK = 0x776C2D6175646974
+#: The parts of a hit the log keeps (a hit's full properties stay in the list version).
+HIT_FIELDS = ("id", "entity_id", "profile_id", "caption", "schema", "score", "match",
+              "source", "datasets", "version")
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False, index=True),
+    Column("actor", String(300), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("versions", Text, nullable=False),
+    Column("hits", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the log."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    query: Any
+    versions: list[dict[str, Any]]
+    hits: list[Any]
+    prev_hash: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        """What the hash covers."""
+        return {"seq": self.seq, "at": self.at, "actor": self.actor, "action": self.action,
+                "query": self.query, "versions": self.versions, "hits": self.hits,
+                "prev_hash": self.prev_hash}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.body(), "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking the chain: ok, or the first bad entry and what is wrong."""
+
+    ok: bool
+    entries: int
+    head_seq: int
+    head_hash: str
+    bad_seq: int | None = None
+    problem: str | None = None
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: the same value always gives the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def entry_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+_READY: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def ensure_tables(store: Store) -> None:
+    """Create the audit tables in a store opened before this module was imported."""
+    if store.engine not in _READY:
+        metadata.create_all(store.engine, tables=[audit_log, audit_head])
+        _READY.add(store.engine)
+
+
+def cli_actor() -> str:
+    """Who is screening from the command line: `cli:<login name>`."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name (containers); still log the entry
+        return "cli"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: objects with to_dict() become dicts, tuples lists, sets sorted lists."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, float) and value != value:  # NaN has no JSON form
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def version_ref(version: Version | dict[str, Any]) -> dict[str, Any]:
+    """How a list version is named in the log: source, version number, publisher date, sha256."""
+    data = version.to_dict() if isinstance(version, Version) else dict(version)
+    return {k: data.get(k) for k in ("source", "version", "published", "sha256")}
+
+
+def hit_summary(hit: Any) -> Any:
+    """The logged form of a hit: its id, caption, schema, score, match and source(s)."""
+    data = _plain(hit)
+    if isinstance(data, dict) and ("id" in data or "entity_id" in data):
+        summary = {k: data[k] for k in HIT_FIELDS if k in data}
+        if "datasets" not in data and isinstance(data.get("designations"), list):
+            # A screener Hit: name the designating sources and references.
+            summary["designations"] = [
+                {k: d.get(k) for k in ("source", "ref")} for d in data["designations"]
+                if isinstance(d, dict)]
+        return summary
+    return data
+
+
+def begin_write(conn: Connection) -> None:
+    """Take the store's write lock for this transaction (one writer at a time)."""
+    dialect = conn.engine.dialect.name
+    if dialect == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported stores
+        raise StoreError(f"the audit log does not support {dialect} databases")
+
+
+def append_audit(store: Store, actor: str, action: str, query: Any,
+                 versions: Sequence[Version | dict[str, Any]], hits: Iterable[Any]) -> AuditEntry:
+    """Append one screening to the log and return its entry."""
+    return append_audit_many(store, [(actor, action, query, versions, hits)])[0]
+
+
+def append_audit_many(store: Store, items: Sequence[tuple[str, str, Any, Sequence[Any],
+                                                          Iterable[Any]]]) -> list[AuditEntry]:
+    """Append several screenings (a batch) in one transaction, in order.
+
+    Each item is (actor, action, query, versions, hits), as for `append_audit`.
+    """
+    if not items:
+        return []
+    prepared = [(str(actor), str(action), _plain(query),
+                 [version_ref(v) for v in versions], [hit_summary(h) for h in hits])
+                for actor, action, query, versions, hits in items]
+    ensure_tables(store)
+    entries: list[AuditEntry] = []
+    with store.engine.connect() as conn:
+        try:
+            begin_write(conn)
+            head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+            seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+            for actor, action, query, vers, hits in prepared:
+                seq += 1
+                body = {"seq": seq, "at": _now(), "actor": actor, "action": action,
+                        "query": query, "versions": vers, "hits": hits, "prev_hash": prev}
+                digest = entry_hash(body)
+                conn.execute(insert(audit_log).values(
+                    seq=seq, at=body["at"], actor=actor, action=action,
+                    query=canonical_json(query), versions=canonical_json(vers),
+                    hits=canonical_json(hits), prev_hash=prev, hash=digest))
+                entries.append(AuditEntry(hash=digest, **body))
+                prev = digest
+            if head:
+                conn.execute(update(audit_head).where(audit_head.c.id == 1)
+                             .values(seq=seq, hash=prev))
+            else:
+                conn.execute(insert(audit_head).values(id=1, seq=seq, hash=prev))
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return entries
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(seq=row.seq, at=row.at, actor=row.actor, action=row.action,
+                      query=json.loads(row.query), versions=json.loads(row.versions),
+                      hits=json.loads(row.hits), prev_hash=row.prev_hash, hash=row.hash)
+
+
+def since_bound(since: str) -> str:
+    """An ISO date or date-time as the UTC timestamp string entries are compared with."""
+    value = since.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).isoformat()
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise StoreError(f"not a date: {since!r} (use YYYY-MM-DD or an ISO date-time)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def iter_audit(store: Store, since: str | None = None) -> Iterator[AuditEntry]:
+    """The entries in order, from `since` (a date or ISO date-time, UTC) when given."""
+    ensure_tables(store)
+    query = select(audit_log).order_by(audit_log.c.seq)
+    if since:
+        query = query.where(audit_log.c.at >= since_bound(since))
+    with store.engine.connect() as conn:
+        for row in conn.execution_options(stream_results=True).execute(query):
+            yield _entry(row)
+
+
+def export_audit(store: Store, handle: IO[str], since: str | None = None) -> int:
+    """Write entries as JSON lines (with their hashes); returns how many were written."""
+    count = 0
+    for entry in iter_audit(store, since):
+        handle.write(json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count
+
+
+def verify_audit(store: Store) -> Verification:
+    """Walk the chain from the first entry; stop at the first entry that is wrong."""
+    ensure_tables(store)
+    with store.engine.connect() as conn:
+        head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+        rows = conn.execution_options(stream_results=True).execute(
+            select(audit_log).order_by(audit_log.c.seq))
+        expected, prev, count = 1, GENESIS, 0
+        for row in rows:
+            bad = _check_row(row, expected, prev)
+            if bad is not None:
+                rows.close()
+                return Verification(False, count, expected - 1, prev, bad[0], bad[1])
+            count += 1
+            expected, prev = row.seq + 1, row.hash
+    last = expected - 1
+    if head is None:
+        if last:
+            return Verification(False, count, last, prev, None,
+                                "the log head is missing: it was deleted")
+        return Verification(True, 0, 0, GENESIS)
+    if head.seq > last:
+        return Verification(False, count, last, prev, last + 1,
+                            f"entry {last + 1} is missing: the log ends at entry {last} but "
+                            f"its head records {head.seq} entries (entries were deleted)")
+    if head.seq != last or head.hash != prev:
+        return Verification(False, count, last, prev, head.seq + 1 if head.seq < last else last,
+                            f"the log head (entry {head.seq}, {head.hash[:16]}) does not match "
+                            f"its last entry {last} ({prev[:16]}): the log or its head was "
+                            "edited")
+    return Verification(True, count, last, prev)
+
+
+def _check_row(row: Any, expected: int, prev: str) -> tuple[int, str] | None:
+    if row.seq != expected:
+        after = f"entry {expected - 1} is followed by" if expected > 1 else "the log starts at"
+        return expected, (f"entry {expected} is missing: {after} entry {row.seq} (entries "
+                          "were deleted)")
+    if row.prev_hash != prev:
+        return row.seq, (f"entry {row.seq} does not link to entry {row.seq - 1}: its previous "
+                         f"hash {row.prev_hash[:16]} is not {prev[:16]} (entry {row.seq - 1} "
+                         f"or {row.seq} was edited or replaced)")
+    try:
+        entry = _entry(row)
+    except (ValueError, TypeError):
+        return row.seq, f"entry {row.seq} was edited: its stored JSON is not valid"
+    if entry_hash(entry.body()) != row.hash:
+        return row.seq, f"entry {row.seq} was edited: its hash does not match its content"
+    return None

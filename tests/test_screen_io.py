@@ -1,0 +1,228 @@
+"""Batch input readers (CSV, JSON lines, Parquet) and output writers of `watchlist screen`."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from watchlist.screening.readers import (
+    BatchReader,
+    InputError,
+    detect_format,
+    parse_mapping,
+    prepare_row,
+)
+from watchlist.screening.writers import CSV_COLUMNS, open_writer, shape_match
+
+HIT = {
+    "entity_id": "un-1", "profile_id": "p-1", "entity_ids": ["un-1", "eu-9"],
+    "caption": "Ivan PETROV", "schema": "Person", "score": 0.912345,
+    "designations": [{"source": "un_sc_sanctions", "ref": "QDi.1", "regime": "ISIL",
+                      "listed": "2001-10-06", "entity_id": "un-1"}],
+    "explanation": {"name": {"score": 0.9, "weight": 1.0, "detail": "close",
+                             "query": "Ivan Petrov", "candidate": "Ivan PETROV"}},
+}
+
+
+def rows(path: Path, **kwargs: object) -> list[dict]:
+    return list(BatchReader(path, **kwargs))  # type: ignore[arg-type]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+
+def test_prepare_row_normalises_and_defaults_the_id() -> None:
+    row = prepare_row({"name": " Ivan Petrov ", "birth_date": "12/03/1960", "country": "Russia",
+                       "schema": "person", "identifier": " 123 "}, 7)
+    assert row == {"id": 7, "name": "Ivan Petrov", "birth_date": "1960-03-12", "country": "ru",
+                   "schema": "Person", "identifier": "123"}
+
+
+@pytest.mark.parametrize(("raw", "error"), [
+    ({"name": ""}, "no name"),
+    ({"name": "A B", "birth_date": "next tuesday"}, "unreadable birth date"),
+    ({"name": "A B", "country": "Atlantis"}, "unknown country"),
+    ({"name": "A B", "schema": "Spaceship"}, "unknown schema"),
+])
+def test_bad_rows_become_error_rows(raw: dict, error: str) -> None:
+    row = prepare_row({"id": "x1", **raw}, 3)
+    assert row["id"] == "x1" and error in row["error"] and "name" not in row
+
+
+def test_parse_mapping() -> None:
+    assert parse_mapping(["Full Name=name", "dob=birth_date"]) == {
+        "full_name": "name", "dob": "birth_date"}
+    for bad in (["full_name"], ["x=nonsense"], ["a=name", "b=name"]):
+        with pytest.raises(InputError):
+            parse_mapping(bad)
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_with_bom_mapping_and_bad_rows(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv",
+                 "\ufeffFull Name,date_of_birth,Nationality,other\n"
+                 "Ivan Petrov,1960,Russia,x\n"
+                 ",1970,,y\n"
+                 "Jane Roe,31/31/31,,z\n"
+                 "\n"
+                 "\"Doe, John\",1970-02,by,w\n")
+    got = rows(path, mapping=parse_mapping(["full_name=name", "date_of_birth=birth_date",
+                                            "nationality=country"]))
+    assert got[0] == {"id": 1, "name": "Ivan Petrov", "birth_date": "1960", "country": "ru"}
+    assert got[1]["id"] == 2 and got[1]["error"] == "no name"
+    assert got[2]["id"] == 3 and "unreadable birth date" in got[2]["error"]
+    assert got[3] == {"id": 4, "name": "Doe, John", "birth_date": "1970-02", "country": "by"}
+
+
+def test_csv_semicolons_ids_and_windows_1252(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", "id;name;country\nc-1;José Müller;DE\n;Zoë;\n",
+                 encoding="cp1252")
+    assert rows(path) == [{"id": "c-1", "name": "José Müller", "country": "de"},
+                          {"id": 2, "name": "Zoë"}]
+
+
+def test_csv_without_a_name_column_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", "full_name,dob\nIvan,1960\n")
+    with pytest.raises(InputError, match="no `name` column"):
+        rows(path)
+    with pytest.raises(InputError, match="not in the file"):
+        rows(path, mapping={"fullname": "name"})
+
+
+def test_gzipped_csv_and_progress(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv.gz"
+    path.write_bytes(gzip.compress(b"name\n" + b"".join(b"P%d\n" % i for i in range(1000))))
+    reader = BatchReader(path)
+    assert reader.format == "csv" and reader.unit == "bytes"
+    chunks = list(reader.chunks(300))
+    assert [len(c) for c in chunks] == [300, 300, 300, 100]
+    assert chunks[-1][-1] == {"id": 1000, "name": "P999"}
+    assert reader.progress == reader.total
+
+
+def test_csv_is_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("id,name\n")
+        handle.writelines(f"{i},Person number {i}\n" for i in range(200_000))
+    reader = BatchReader(path)
+    first = next(reader.chunks(100))
+    assert first[0] == {"id": "0", "name": "Person number 0"}
+    assert reader.progress < reader.total / 20  # only a buffer's worth read so far
+
+
+# -- JSON lines -------------------------------------------------------------------------------
+
+
+def test_jsonl_rows_lists_and_bad_lines(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.jsonl", "\n".join([
+        json.dumps({"id": 10, "name": ["Ivan Petrov", "Иван Петров"], "birth_date": 1960}),
+        "{not json",
+        json.dumps({"fullName": "Jane Roe", "DOB": "1980-05-06"}),
+        json.dumps(["a list"]),
+        json.dumps({"name": "Acme", "schema": "Company"}),
+    ]) + "\n")
+    got = rows(path, mapping=parse_mapping(["fullname=name", "dob=birth_date"]))
+    assert got[0] == {"id": 10, "name": ["Ivan Petrov", "Иван Петров"], "birth_date": "1960"}
+    assert got[1]["id"] == 2 and "not a JSON object" in got[1]["error"]
+    assert got[2] == {"id": 3, "name": "Jane Roe", "birth_date": "1980-05-06"}
+    assert got[3]["error"] == "not a JSON object"
+    assert got[4] == {"id": 5, "name": "Acme", "schema": "Company"}
+
+
+def test_json_array_and_detection_by_content(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.txt", '[{"name": "A"}, {"name": "B", "id": "b"}]')
+    assert detect_format(path) == "jsonl"
+    assert rows(path) == [{"id": 1, "name": "A"}, {"id": "b", "name": "B"}]
+    bom = write(tmp_path / "bom.data", codecs.BOM_UTF8.decode() + '{"name": "C"}\n')
+    assert rows(bom) == [{"id": 1, "name": "C"}]
+
+
+def test_misnamed_files_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        detect_format(write(tmp_path / "x.parquet", "name\nA\n"))
+    with pytest.raises(InputError):
+        detect_format(write(tmp_path / "x.jsonl", "name\nA\n"))
+    with pytest.raises(FileNotFoundError):
+        BatchReader(tmp_path / "missing.csv")
+
+
+# -- Parquet ----------------------------------------------------------------------------------
+
+
+def test_parquet_by_batches(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "ref": [1, 2, None, 4],
+        "full_name": ["Ivan Petrov", None, "Jane Roe", "Acme"],
+        "dob": [dt.date(1960, 3, 12), None, None, None],
+        "country": ["ru", None, "xx-bad", None],
+        "ignored": [1.5, 2.5, 3.5, 4.5],
+    })
+    path = tmp_path / "in.data"
+    pq.write_table(table, path, row_group_size=2)
+    reader = BatchReader(path, parse_mapping(["ref=id", "full_name=name", "dob=birth_date"]),
+                         batch_size=2)
+    assert reader.format == "parquet" and reader.total == 4
+    got = list(reader)
+    assert got[0] == {"id": 1, "name": "Ivan Petrov", "birth_date": "1960-03-12",
+                      "country": "ru"}
+    assert got[1] == {"id": 2, "error": "no name"}
+    assert got[2]["id"] == 3 and "unknown country" in got[2]["error"]
+    assert got[3] == {"id": 4, "name": "Acme"}
+    assert reader.progress == 4
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+
+def test_shape_match_keeps_the_documented_keys() -> None:
+    shaped = shape_match(HIT)
+    assert list(shaped) == ["entity_id", "caption", "schema", "score", "designations",
+                            "explanation"]
+    assert shaped["designations"] == [{"source": "un_sc_sanctions", "ref": "QDi.1",
+                                       "regime": "ISIL", "listed": "2001-10-06"}]
+
+
+def test_jsonl_writer(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    with open_writer(path) as writer:
+        writer.write({"id": 1, "matches": [shape_match(HIT)]})
+        writer.write({"id": 2, "matches": [], "error": "no name"})
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[0]["matches"][0]["entity_id"] == "un-1"
+    assert lines[1] == {"id": 2, "matches": [], "error": "no name"}
+
+
+def test_csv_writer_flattens_best_match(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    second = {**shape_match(HIT), "entity_id": "eu-9", "score": 0.8}
+    with open_writer(path) as writer:
+        writer.write({"id": "a", "matches": [shape_match(HIT), second]})
+        writer.write({"id": "b", "matches": []})
+        writer.write({"id": "c", "matches": [], "error": "no name"})
+    got = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert list(got[0]) == CSV_COLUMNS
+    assert got[0]["best_entity_id"] == "un-1" and got[0]["best_score"] == "0.9123"
+    assert got[0]["match_count"] == "2"
+    assert got[0]["best_designations"] == "un_sc_sanctions QDi.1 (ISIL, listed 2001-10-06)"
+    assert [m["entity_id"] for m in json.loads(got[0]["matches"])] == ["un-1", "eu-9"]
+    assert got[1]["match_count"] == "0" and got[1]["matches"] == ""
+    assert got[2]["error"] == "no name"
