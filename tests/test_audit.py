@@ -234,3 +234,28 @@ def test_screener_hits_and_index_versions_are_logged_compactly(store: Store) -> 
     assert hit["designations"] == [{"source": "un_sc_sanctions", "ref": "QDi.902"}]
     assert "explanation" not in hit
     assert verify_audit(store).ok
+
+
+def test_cli_check_and_screen_are_audited(home: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from conftest import FIXTURES
+    from watchlist.cli import app
+    from watchlist.store.audit import iter_audit, verify_audit
+    from watchlist.store.store import Store
+    from watchlist.update import update_from_paths
+
+    update_from_paths(Store(), [FIXTURES / "un_small_v1.xml"])
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", "Ivan Petrovich Testovsky", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = tmp_path / "book.csv"
+    rows.write_text("id,name\nc1,Example Trading Corporation\nc2,Jane Nobody\nc3,\n")
+    result = runner.invoke(app, ["screen", str(rows), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0, result.output
+    entries = list(iter_audit(Store()))
+    assert [e.action for e in entries] == ["check", "screen", "screen", "screen"]
+    assert entries[0].hits and entries[0].versions[0]["source"] == "un_sc_sanctions"
+    assert entries[1].query["id"] == "c1" and entries[1].hits
+    assert entries[2].query["id"] == "c2" and not entries[2].hits
+    assert verify_audit(Store()).ok

@@ -43,6 +43,8 @@ from watchlist.screening.writers import (
     output_format,
     shape_match,
 )
+from watchlist.store.audit import append_audit, append_audit_many, cli_actor, version_ref
+from watchlist.store.store import Store
 
 Threshold = Annotated[float | None, typer.Option(
     "--threshold", "-t", min=0.0, max=1.0,
@@ -202,6 +204,7 @@ def check(
 
         screener = Screener.open(threshold=threshold)
         hits = screener.check(query)
+        append_audit(Store(), cli_actor(), "check", query, screener.index.versions, hits)
         matches = [shape_match(h if isinstance(h, dict) else h.to_dict()) for h in hits]
         matches.sort(key=lambda m: -(m.get("score") or 0.0))
         matches = matches[:limit]
@@ -223,12 +226,24 @@ class RowsColumn(ProgressColumn):
         return Text(f"{rows:,} rows {rate:,.0f}/s", style="progress.data.speed", no_wrap=True)
 
 
-def _tracked(reader: BatchReader, chunk_size: int,
-             positions: deque[int]) -> Iterator[list[dict[str, Any]]]:
-    """The reader's chunks, noting where reading stood after each (for the progress bar)."""
+def _tracked(reader: BatchReader, chunk_size: int, positions: deque[int],
+             pending: deque[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    """The reader's chunks, noting where reading stood after each (for the progress bar)
+    and keeping each chunk until its results come back (for the audit log)."""
     for chunk in reader.chunks(chunk_size):
         positions.append(reader.progress)
+        pending.append(chunk)
         yield chunk
+
+
+def _audit_chunk(store: Store, actor: str, source: Path, versions: list[dict[str, Any]],
+                 rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """One audit entry per screened row, a chunk in one transaction."""
+    items = []
+    for row, record in zip(rows, records, strict=False):
+        query = {"file": str(source), **{k: v for k, v in row.items() if v not in (None, "")}}
+        items.append((actor, "screen", query, versions, record.get("matches") or []))
+    append_audit_many(store, items)
 
 
 SMALL_INPUT = 256 * 1024  # bytes (CSV, JSON lines): below this, one process is quicker
@@ -286,7 +301,11 @@ def screen(
             progress.start()
             progress.start_task(task)
 
-        chunks = _tracked(reader, chunk_size, positions)
+        pending: deque[list[dict[str, Any]]] = deque()
+        chunks = _tracked(reader, chunk_size, positions, pending)
+        store = Store()
+        actor = cli_actor()
+        versions = [version_ref(v) for v in store.serving()]
         with open_writer(output) as writer:
             try:
                 for records in screen_chunks(chunks, opener=ScreenerOpener(threshold),
@@ -294,6 +313,7 @@ def screen(
                                              on_start=started):
                     for record in records:
                         writer.write(record)
+                    _audit_chunk(store, actor, input_, versions, pending.popleft(), records)
                     progress.update(task, completed=positions.popleft(), rows=summary.rows)
             finally:
                 progress.stop()
