@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# No test may touch the user's own store: every test process gets a throwaway home unless
+# a fixture (`home`, or a module's own) points somewhere else.
+os.environ["WATCHLIST_HOME"] = tempfile.mkdtemp(prefix="watchlist-test-home-")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(

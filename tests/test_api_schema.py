@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from conftest import FIXTURES  # noqa: E402
 from watchlist.api.app import create_app  # noqa: E402
+from watchlist.screener import Screener  # noqa: E402
 from watchlist.store.keys import create_key  # noqa: E402
 from watchlist.store.store import Store  # noqa: E402
 from watchlist.update import Report, update_from_paths  # noqa: E402
@@ -41,6 +42,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
         store = Store()
         update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
         key = create_key(store, "fuzz", "admin")[1]
+        Screener.open(store=store)  # build the persisted index now, not inside a request
         app = create_app(store, updater=lambda _store, _sources: Report(), warm=False)
         yield schemathesis.openapi.from_asgi("/openapi.json", app), key
 

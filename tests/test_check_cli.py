@@ -26,6 +26,7 @@ MATCH_KEYS = {"entity_id", "caption", "schema", "score", "designations", "explan
 
 class StubScreener:
     threshold = 0.7
+    index = types.SimpleNamespace(versions=[{"source": "un_sc_sanctions", "version": 1}])
     queries: list[dict[str, Any]] = []
 
     @classmethod
@@ -55,7 +56,7 @@ class StubScreener:
 
 
 @pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> type[StubScreener]:
+def stub(monkeypatch: pytest.MonkeyPatch, home: Path) -> type[StubScreener]:
     module = types.ModuleType("watchlist.screener")
     module.Screener = StubScreener  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "watchlist.screener", module)

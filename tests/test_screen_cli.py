@@ -45,7 +45,7 @@ class StubScreener:
 
 
 @pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> None:
+def stub(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     module = types.ModuleType("watchlist.screener")
     module.Screener = StubScreener  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "watchlist.screener", module)
