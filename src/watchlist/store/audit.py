@@ -201,17 +201,18 @@ def append_audit_many(store: Store, items: Sequence[tuple[str, str, Any, Sequenc
             begin_write(conn)
             head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
             seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+            rows = []
             for actor, action, query, vers, hits in prepared:
                 seq += 1
                 body = {"seq": seq, "at": _now(), "actor": actor, "action": action,
                         "query": query, "versions": vers, "hits": hits, "prev_hash": prev}
                 digest = entry_hash(body)
-                conn.execute(insert(audit_log).values(
-                    seq=seq, at=body["at"], actor=actor, action=action,
-                    query=canonical_json(query), versions=canonical_json(vers),
-                    hits=canonical_json(hits), prev_hash=prev, hash=digest))
+                rows.append({"seq": seq, "at": body["at"], "actor": actor, "action": action,
+                             "query": canonical_json(query), "versions": canonical_json(vers),
+                             "hits": canonical_json(hits), "prev_hash": prev, "hash": digest})
                 entries.append(AuditEntry(hash=digest, **body))
                 prev = digest
+            conn.execute(insert(audit_log), rows)
             if head:
                 conn.execute(update(audit_head).where(audit_head.c.id == 1)
                              .values(seq=seq, hash=prev))
