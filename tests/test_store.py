@@ -123,3 +123,18 @@ def test_store_file_passes_integrity_check(store: Store, home: Path) -> None:
     store.close()
     conn = sqlite3.connect(home / "store.sqlite")
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_relative_directory_with_dot_dot_is_walked(store: Store, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    lists = tmp_path / "shared" / "lists"
+    lists.mkdir(parents=True)
+    (lists / "un.xml").write_bytes(V1.read_bytes())
+    (lists / ".hidden").mkdir()
+    (lists / ".hidden" / "un2.xml").write_bytes(V2.read_bytes())
+    work = tmp_path / "main"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    report = update_from_paths(store, [Path("../shared/lists")])
+    assert report.ok
+    assert [v.published for v in store.versions()] == ["2025-01-15"]

@@ -14,7 +14,7 @@ from watchlist import __version__ as package_version
 from watchlist.api import jobs
 from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
-from watchlist.api.routers import admin, entities, match, sources, system
+from watchlist.api.routers import admin, entities, match, reconcile, sources, system
 from watchlist.api.screening import ScreenerHolder
 from watchlist.api.settings import DESCRIPTION, TITLE, Settings
 from watchlist.screener import Screener
@@ -69,7 +69,7 @@ def create_app(store: Store | None = None, auth: bool = True,
     app.state.screener = holder
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
-                   admin.router):
+                   admin.router, reconcile.router):
         app.include_router(router)
     # The last added runs outermost: the versions header goes on every answer, 413s too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
 class VersionRef(BaseModel):
@@ -235,3 +235,55 @@ class SearchResponse(BaseModel):
     limit: int
     offset: int = 0
     versions: list[VersionRef]
+
+
+# -- reconciliation (W3C Reconciliation Service API 0.2, for OpenRefine) -------------------
+
+
+class ReconcileType(BaseModel):
+    id: str = Field(examples=["Person"])
+    name: str
+
+
+class ReconcileCandidate(BaseModel):
+    """A listed party a reconciliation query may be."""
+
+    id: str = Field(description="The entity id (GET /entities/{id}).")
+    name: str
+    type: list[ReconcileType]
+    score: float = Field(description="0 to 100.")
+    match: bool = Field(description="True only for the best candidate, when it alone "
+                        "scores at the screener's threshold (OpenRefine auto-matches it).")
+    description: str | None = None
+
+
+class ReconcileResult(BaseModel):
+    result: list[ReconcileCandidate]
+
+
+class ReconcileResponse(RootModel[dict[str, ReconcileResult]]):
+    """Candidates by query key."""
+
+
+class SuggestItem(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+
+
+class SuggestResponse(BaseModel):
+    result: list[SuggestItem]
+
+
+class ReconcileManifest(BaseModel):
+    """The service manifest OpenRefine reads when the service is added."""
+
+    versions: list[str]
+    name: str
+    identifierSpace: str  # noqa: N815 - the spec's names
+    schemaSpace: str  # noqa: N815
+    defaultTypes: list[ReconcileType]  # noqa: N815
+    view: dict[str, str]
+    preview: dict[str, Any] | None = None
+    suggest: dict[str, dict[str, str]] | None = None
+    batchSize: int | None = None  # noqa: N815

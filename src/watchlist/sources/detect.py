@@ -56,7 +56,8 @@ def walk(paths: list[Path]) -> tuple[list[FileSet], list[Skipped]]:
         if path.is_dir():
             files.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
             files.append(path)
