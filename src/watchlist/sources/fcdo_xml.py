@@ -25,6 +25,7 @@ from watchlist.sources.entities import (
     add_value,
     has_prop,
     make_address,
+    make_identification,
     make_sanction,
     make_target,
 )
@@ -43,7 +44,6 @@ from watchlist.sources.uk_helpers import (
     add_countries,
     add_or_note,
     identifications,
-    identify,
     name_prop,
     person_name_parts,
     registrations,
@@ -215,7 +215,7 @@ def _add_entity_and_ship(ctx: Context, target: EntityProxy, ref: str,
         if not numbers:
             add_value(ctx, target, "notes", f"IMO number: {imo}", ref)
         for number in numbers:
-            ident = identify(ctx, target, "imo", number, ref, type_label="IMO number")
+            ident = make_identification(ctx, target, "imo", number, ref, type_label="IMO number")
             if ident is not None:
                 found.append(ident)
     for prop, path, label in (

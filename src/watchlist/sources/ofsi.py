@@ -34,6 +34,7 @@ from watchlist.sources.entities import (
     clean,
     has_prop,
     make_address,
+    make_identification,
     make_sanction,
     make_target,
 )
@@ -43,7 +44,6 @@ from watchlist.sources.uk_helpers import (
     add_countries,
     add_or_note,
     identifications,
-    identify,
     name_prop,
     person_name_parts,
     registrations,
@@ -474,7 +474,7 @@ def _apply_label(ctx: Context, target: EntityProxy, gid: str, label: str, value:
         numbers = re.findall(r"\b\d{7}\b", value)
         if not numbers:
             remarks.notes.append(f"{label}: {value}")
-        idents = [identify(ctx, target, "imo", n, gid, type_label="IMO number")
+        idents = [make_identification(ctx, target, "imo", n, gid, type_label="IMO number")
                   for n in numbers]
         return [i for i in idents if i is not None]
     elif kind in {"flag", "past_flags"} and has_prop(target, "flag"):
@@ -506,7 +506,8 @@ def _read_remarks(ctx: Context, target: EntityProxy, gid: str,
             remarks.un_ref = remarks.un_ref or un_reference_in(text)
         if not target.get("imoNumber", quiet=True) and has_prop(target, "imoNumber"):
             for number in _IMO_IN_TEXT.findall(text):
-                ident = identify(ctx, target, "imo", number, gid, type_label="IMO number")
+                ident = make_identification(ctx, target, "imo", number, gid,
+                                            type_label="IMO number")
                 if ident is not None:
                     helpers.append(ident)
     for column in records[0]:

@@ -16,7 +16,6 @@ from watchlist.sources.base import Context
 from watchlist.sources.countries import country_code
 from watchlist.sources.dates import parse_date
 from watchlist.sources.entities import (
-    ID_PROPS,
     add_value,
     clean,
     has_prop,
@@ -219,29 +218,6 @@ def add_or_note(ctx: Context, entity: EntityProxy, prop: str, value: object, ref
     add_value(ctx, entity, "notes", f"{label}: {text}", ref)
 
 
-def identify(ctx: Context, holder: EntityProxy, kind: str, number: object, ref: object,
-             country: object = None, note: object = None,
-             type_label: object = None) -> EntityProxy | None:
-    """make_identification, keeping a number its FtM property refuses (a bad check digit).
-
-    An INN, OGRN or IMO number that fails its checksum is still what the publisher wrote:
-    it goes to registrationNumber, or to notes when the holder has no such property.
-    """
-    ident = make_identification(ctx, holder, kind, number, ref, country=country, note=note,
-                                type_label=type_label)
-    prop = ID_PROPS.get(kind, "idNumber")
-    text = clean(number)
-    if ident is None or text is None or not has_prop(holder, prop):
-        return ident
-    if ptype_accepts(holder, prop, text):
-        return ident
-    if has_prop(holder, "registrationNumber") and prop != "imoNumber":
-        holder.add("registrationNumber", text, quiet=True)
-    else:
-        add_value(ctx, holder, "notes", f"{type_label or kind}: {text}", ref)
-    return ident
-
-
 def ptype_accepts(entity: EntityProxy, prop: str, value: str) -> bool:
     """True when FtM would keep this value in this property (checksums, formats)."""
     spec = entity.schema.properties[prop]
@@ -263,8 +239,8 @@ def identifications(ctx: Context, holder: EntityProxy, kind: str, numbers: objec
         paired = len(detail_items) == len(number_items)
         for i, number in enumerate(number_items):
             note = detail_items[i] if paired else clean(details)
-            ident = identify(ctx, holder, kind, number, ref, country=guess_country(note),
-                             note=note)
+            ident = make_identification(ctx, holder, kind, number, ref,
+                                        country=guess_country(note), note=note)
             if ident is not None:
                 found.append(ident)
         return found
@@ -278,7 +254,7 @@ def identifications(ctx: Context, holder: EntityProxy, kind: str, numbers: objec
                 add_value(ctx, holder, "notes", f"{label}: {item}", ref)
             continue
         country = guess_country(item) or preamble_country
-        ident = identify(ctx, holder, kind, tokens[0], ref, country=country, note=item)
+        ident = make_identification(ctx, holder, kind, tokens[0], ref, country=country, note=item)
         if ident is not None:
             found.append(ident)
     return found
@@ -300,8 +276,8 @@ def registrations(ctx: Context, holder: EntityProxy, text: object,
             kind = "tax"
         else:
             kind = "registration"
-        ident = identify(ctx, holder, kind, number, ref, country=guess_country(item), note=item,
-                         type_label=kind)
+        ident = make_identification(ctx, holder, kind, number, ref,
+                                    country=guess_country(item), note=item, type_label=kind)
         if ident is not None:
             found.append(ident)
     return found
