@@ -86,7 +86,7 @@ class ScreenerHolder:
 
     def get(self) -> Screener:
         """The screener; the first call opens it, later calls never wait for a reopen."""
-        serving = self.key_of(self.store.serving())
+        serving = self.store.serving_ids()
         if not serving:
             raise ApiError(503, "no list is serving; run `watchlist update`")
         with self.lock:

@@ -244,6 +244,11 @@ class Store:
             found = [v for v in found if v.source in sources]
         return found
 
+    def serving_ids(self) -> tuple[int, ...]:
+        """The ids of the versions serving now, in one cheap query: a change check."""
+        with self.engine.connect() as conn:
+            return tuple(sorted(conn.execute(select(t.current.c.version_id)).scalars()))
+
     def version(self, source: str, seq: int | None = None) -> Version:
         """One version of a source by its number (the current one when None)."""
         for v in self.versions(source):
