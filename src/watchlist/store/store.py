@@ -202,16 +202,20 @@ class Store:
             .where(t.current.c.source == source)
         ).first()
 
-    def _version(self, conn: Connection, row: Any) -> Version:
-        cur = conn.execute(
-            select(t.current.c.version_id).where(t.current.c.source == row.source)
-        ).scalar()
+    @staticmethod
+    def _current_ids(conn: Connection) -> set[int]:
+        return set(conn.execute(select(t.current.c.version_id)).scalars())
+
+    def _version(self, conn: Connection, row: Any, current: set[int] | None = None) -> Version:
+        """A version row as a Version; `current` (the serving ids) is read when not given."""
+        if current is None:
+            current = self._current_ids(conn)
         return Version(
             id=row.id, source=row.source, version=row.seq, format=row.format,
             published=row.published, published_from=row.published_from,
             fetched_at=row.fetched_at, sha256=row.sha256, targets=row.targets,
             names=row.names, entities=row.entities, origin=row.origin,
-            current=cur == row.id, warnings=len(json.loads(row.warnings)),
+            current=row.id in current, warnings=len(json.loads(row.warnings)),
         )
 
     def versions(self, source: str | None = None) -> list[Version]:
@@ -220,7 +224,8 @@ class Store:
         if source:
             query = query.where(t.versions.c.source == source)
         with self.engine.connect() as conn:
-            return [self._version(conn, row) for row in conn.execute(query)]
+            current = self._current_ids(conn)
+            return [self._version(conn, row, current) for row in conn.execute(query)]
 
     def serving(self, as_of: str | None = None, sources: list[str] | None = None) -> list[Version]:
         """The version of each source serving now, or on the date `as_of` (by publisher date)."""
@@ -239,7 +244,8 @@ class Store:
                                         or _order_key(row) > _order_key(best[row.source])):
                         best[row.source] = row
                 rows = [best[s] for s in sorted(best)]
-            found = [self._version(conn, row) for row in rows]
+            current = self._current_ids(conn)
+            found = [self._version(conn, row, current) for row in rows]
         if sources:
             found = [v for v in found if v.source in sources]
         return found
@@ -247,7 +253,7 @@ class Store:
     def serving_ids(self) -> tuple[int, ...]:
         """The ids of the versions serving now, in one cheap query: a change check."""
         with self.engine.connect() as conn:
-            return tuple(sorted(conn.execute(select(t.current.c.version_id)).scalars()))
+            return tuple(sorted(self._current_ids(conn)))
 
     def version(self, source: str, seq: int | None = None) -> Version:
         """One version of a source by its number (the current one when None)."""
