@@ -7,6 +7,7 @@ current; an older snapshot imported later is kept as history only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection
 from watchlist.config import database_url
 from watchlist.errors import StoreError
 from watchlist.store import schema as t
-from watchlist.store.snapshot import Snapshot, file_sha256
+from watchlist.store.snapshot import Snapshot
 
 BATCH = 5000
 
@@ -156,7 +157,7 @@ class Store:
             data = path.read_bytes()
             conn.execute(insert(t.version_files).values(
                 version_id=version_id, role=role, filename=path.name, size=len(data),
-                sha256=file_sha256(path), data=zlib.compress(data, 6),
+                sha256=hashlib.sha256(data).hexdigest(), data=zlib.compress(data, 6),
             ))
 
     def _write_entities(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
