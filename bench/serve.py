@@ -13,9 +13,11 @@ and batch size drives POST /match with --clients concurrent keep-alive connectio
 matching/yente_candidate_generation: 80% negatives (people on no list), 20% positives (UN
 listed people and US Congress members), with their birth date and nationality.
 
-The load generator is a lean asyncio HTTP/1.1 client in this process (one core's worth at
-most); it shares the machine's cores with the server. A /healthz scenario shows the ceiling
-of the generator and the HTTP stack without any screening.
+The load generator is wrk (Debian package `wrk`, C, epoll) when it is installed, else a lean
+asyncio HTTP/1.1 client in this process (`--generator python`); either shares the machine's
+cores with the server. Requests carry an API key (`--no-auth` to serve without keys), so key
+checking is measured too. A /healthz scenario shows the ceiling of the generator and the HTTP
+stack without any screening.
 
 Prints one Markdown table: requests/s, queries/s, p50/p95/p99 latency (ms), errors.
 The server is stopped at the end (and on Ctrl-C).
@@ -30,6 +32,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -119,8 +122,9 @@ def bodies(pool: list[dict[str, Any]], batch: int, count: int) -> list[bytes]:
 
 
 class Connection:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, key: str = "") -> None:
         self.host, self.port = host, port
+        self.key = key
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -140,7 +144,8 @@ class Connection:
         if self.writer is None:
             await self.open()
         assert self.reader is not None and self.writer is not None
-        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        auth = f"X-API-Key: {self.key}\r\n" if self.key else ""
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{auth}"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
         self.writer.write(head.encode() + body)
         await self.writer.drain()
@@ -179,7 +184,7 @@ class Outcome:
 
 
 async def drive(port: int, path: str, payloads: list[bytes], clients: int, seconds: float,
-                warmup: float) -> Outcome:
+                warmup: float, key: str = "") -> Outcome:
     outcome = Outcome()
     start = time.perf_counter()
     measure_from = start + warmup
@@ -187,7 +192,7 @@ async def drive(port: int, path: str, payloads: list[bytes], clients: int, secon
     method = "POST" if payloads else "GET"
 
     async def client(n: int) -> None:
-        conn = Connection("127.0.0.1", port)
+        conn = Connection("127.0.0.1", port, key)
         i = n
         try:
             while True:
@@ -244,15 +249,87 @@ def summarise(name: str, workers: int, batch: int, clients: int,
 # -- the server ---------------------------------------------------------------------------
 
 
+WRK_SCRIPT = r"""
+local bodies = {}
+local path = os.getenv("WRK_BODIES")
+if path then
+  for line in io.lines(path) do bodies[#bodies + 1] = line end
+end
+local key = os.getenv("WRK_KEY")
+if key and key ~= "" then wrk.headers["X-API-Key"] = key end
+if #bodies > 0 then
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+end
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("offset", counter * 7919)
+end
+local n = 0
+function request()
+  if #bodies == 0 then return wrk.format() end
+  n = n + 1
+  return wrk.format(nil, nil, nil, bodies[((n + (offset or 0)) % #bodies) + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, '
+    .. '"p99": %d, "mean": %f, "connect": %d, "read": %d, "write": %d, '
+    .. '"status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.mean, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def drive_wrk(port: int, path: str, payloads: list[bytes], clients: int, seconds: float,
+              warmup: float, key: str, workdir: Path) -> dict[str, Any]:
+    """Run wrk (a warm-up run, then the measured one) and read its figures."""
+    script = workdir / "bench.lua"
+    script.write_text(WRK_SCRIPT)
+    bodies_file = workdir / "bodies.jsonl"
+    bodies_file.write_bytes(b"\n".join(payloads) + b"\n" if payloads else b"")
+    env = {**os.environ, "WRK_KEY": key}
+    if payloads:
+        env["WRK_BODIES"] = str(bodies_file)
+    url = f"http://127.0.0.1:{port}{path}"
+    result: dict[str, Any] = {}
+    for duration in (warmup, seconds):
+        done = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{duration:.0f}s",
+                               "--timeout", "30s", "-s", str(script), url], env=env,
+                              capture_output=True, text=True, check=False)
+        line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_RESULT ")), None)
+        if line is None:
+            raise SystemExit(f"wrk failed: {done.stdout[-1000:]}{done.stderr[-1000:]}")
+        result = json.loads(line.split(" ", 1)[1])
+    return result
+
+
+def summarise_wrk(name: str, workers: int, batch: int, clients: int,
+                  r: dict[str, Any]) -> dict[str, Any]:
+    errors = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
+    ok = r["requests"] - r["status"]
+    rps = ok / (r["duration_us"] / 1e6)
+    return {
+        "scenario": name, "workers": workers, "batch": batch, "clients": clients,
+        "requests": ok, "rps": rps, "qps": rps * batch, "p50": r["p50"] / 1000,
+        "p95": r["p95"] / 1000, "p99": r["p99"] / 1000, "mean": r["mean"] / 1000,
+        "errors": errors, "samples": [],
+    }
+
+
 class Server:
-    def __init__(self, home: Path, workers: int, log_path: Path) -> None:
+    def __init__(self, home: Path, workers: int, log_path: Path, auth: bool) -> None:
         self.port = free_port()
         self.log = log_path.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "watchlist.cli", "serve", "--no-auth", "--host",
-             "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            env=env_for(home), stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+        command = [sys.executable, "-m", "watchlist.cli", "serve", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--workers", str(workers)]
+        if not auth:
+            command.append("--no-auth")
+        self.proc = subprocess.Popen(command, env=env_for(home), stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -267,7 +344,7 @@ class Server:
                 self.proc.wait(timeout=10)
         self.log.close()
 
-    async def wait_ready(self, probe: bytes, timeout: float = 900) -> float:
+    async def wait_ready(self, probe: bytes, key: str, timeout: float = 900) -> float:
         """Seconds until /readyz answers 200 and a /match is answered (screener loaded)."""
         start = time.perf_counter()
         deadline = start + timeout
@@ -278,7 +355,7 @@ class Server:
                                      f"{self.log.name}")
                 if time.perf_counter() > deadline:
                     raise SystemExit(f"the server was not ready in {timeout:.0f} s")
-                conn = Connection("127.0.0.1", self.port)
+                conn = Connection("127.0.0.1", self.port, key)
                 try:
                     status, _ = await asyncio.wait_for(conn.request(method, path, body), 120)
                     if status == 200:
@@ -305,29 +382,52 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def make_key(home: Path) -> str:
+    """A screen key in the benchmark's store (created afresh each run)."""
+    done = subprocess.run([sys.executable, "-m", "watchlist.cli", "keys", "create", "--name",
+                           "bench/serve.py", "--role", "screen"], env=env_for(home),
+                          capture_output=True, text=True, check=False)
+    keys = [line.strip() for line in done.stdout.splitlines()
+            if line.strip().startswith("wl_")]
+    if done.returncode != 0 or not keys:
+        raise SystemExit(f"could not create a key: {done.stdout[-500:]}{done.stderr[-500:]}")
+    return keys[-1]
+
+
+async def scenario(args: argparse.Namespace, port: int, path: str, payloads: list[bytes],
+                   name: str, workers: int, batch: int, key: str,
+                   workdir: Path) -> dict[str, Any]:
+    if args.generator == "wrk":
+        figures = drive_wrk(port, path, payloads, args.clients, args.seconds, WARMUP_SECONDS,
+                            key, workdir)
+        return summarise_wrk(name, workers, batch, args.clients, figures)
+    outcome = await drive(port, path, payloads, args.clients, args.seconds, WARMUP_SECONDS,
+                          key)
+    for sample in outcome.error_samples:
+        print(f"  error: {sample}", file=sys.stderr)
+    return summarise(name, workers, batch, args.clients, outcome)
+
+
 async def run(args: argparse.Namespace, home: Path, logs: Path) -> list[dict[str, Any]]:
     pool = query_pool(args.lists, 5000)
     payloads = {b: bodies(pool, b, max(200, 5000 // b)) for b in args.batches}
+    key = make_key(home) if args.auth else ""
     rows: list[dict[str, Any]] = []
     for workers in args.workers:
-        server = Server(home, workers, logs / f"serve-w{workers}.log")
+        server = Server(home, workers, logs / f"serve-w{workers}.log", args.auth)
         try:
-            ready = await server.wait_ready(payloads[min(args.batches)][0])
+            ready = await server.wait_ready(payloads[min(args.batches)][0], key)
             print(f"workers={workers}: ready in {ready:.1f} s (port {server.port})",
                   file=sys.stderr)
             if args.healthz:
-                outcome = await drive(server.port, "/healthz", [], args.clients,
-                                      args.seconds, WARMUP_SECONDS)
-                rows.append(summarise("GET /healthz (no screening)", workers, 1,
-                                      args.clients, outcome))
+                rows.append(await scenario(args, server.port, "/healthz", [],
+                                           "GET /healthz (no screening)", workers, 1, key,
+                                           logs))
                 print(table(rows[-1:]), file=sys.stderr)
             for batch in args.batches:
-                outcome = await drive(server.port, "/match", payloads[batch], args.clients,
-                                      args.seconds, WARMUP_SECONDS)
-                rows.append(summarise("POST /match", workers, batch, args.clients, outcome))
+                rows.append(await scenario(args, server.port, "/match", payloads[batch],
+                                           "POST /match", workers, batch, key, logs))
                 print(table(rows[-1:]), file=sys.stderr)
-                for sample in outcome.error_samples:
-                    print(f"  error: {sample}", file=sys.stderr)
         finally:
             server.stop()
     return rows
@@ -348,6 +448,11 @@ def main() -> None:
                         default=[1, 10], help="Queries per request (default 1,10).")
     parser.add_argument("--no-healthz", dest="healthz", action="store_false",
                         help="Skip the /healthz ceiling scenario.")
+    parser.add_argument("--generator", choices=("wrk", "python"),
+                        default="wrk" if shutil.which("wrk") else "python",
+                        help="Load generator (default: wrk when installed).")
+    parser.add_argument("--no-auth", dest="auth", action="store_false",
+                        help="Serve without keys (default: every request sends a key).")
     args = parser.parse_args()
     if not (args.lists / NEGATIVES).exists():
         sys.exit(f"no query files under {args.lists}")
@@ -367,7 +472,8 @@ def main() -> None:
         else:
             tmp.cleanup()
     print(f"\n{os.cpu_count()} CPUs; {args.clients} concurrent clients; {args.seconds:.0f} s "
-          "per scenario after a warm-up; load generator on the same machine.\n")
+          f"per scenario after a warm-up; load generator {args.generator} on the same "
+          f"machine; {'API key on every request' if args.auth else 'no auth'}.\n")
     print(table(rows))
 
 

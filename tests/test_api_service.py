@@ -82,10 +82,21 @@ def test_bad_revoked_and_wrongly_sent_keys_are_401(client: TestClient, store: St
     is_error(client.get("/sources", headers=as_("wl_000000000000_" + "x" * 43)), 401)
     is_error(client.get("/sources", headers={"Authorization": f"Bearer {keys['screen']}"}), 401)
     is_error(client.get("/sources", headers={"Authorization": "ApiKey "}), 401)
-    key, raw = create_key(store, "leaver", "screen")
-    assert client.get("/sources", headers=as_(raw)).status_code == 200
-    revoke_key(store, key.key_id)
-    is_error(client.get("/sources", headers=as_(raw)), 401)
+
+
+def test_revoked_key_stops_working_within_the_key_cache_period(store: Store) -> None:
+    settings = Settings(key_cache_seconds=0.3)
+    with TestClient(make_app(store, settings=settings)) as client:
+        key, raw = create_key(store, "leaver", "screen")
+        assert client.get("/sources", headers=as_(raw)).status_code == 200
+        revoke_key(store, key.key_id)
+        time.sleep(0.4)
+        is_error(client.get("/sources", headers=as_(raw)), 401)
+    with TestClient(make_app(store, settings=Settings(key_cache_seconds=0))) as client:
+        key, raw = create_key(store, "leaver 2", "screen")
+        assert client.get("/sources", headers=as_(raw)).status_code == 200
+        revoke_key(store, key.key_id)
+        is_error(client.get("/sources", headers=as_(raw)), 401)
 
 
 def test_both_header_forms_are_accepted(client: TestClient, keys: dict[str, str]) -> None:

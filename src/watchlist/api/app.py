@@ -12,10 +12,12 @@ from sqlalchemy.exc import OperationalError
 
 from watchlist import __version__ as package_version
 from watchlist.api import jobs
+from watchlist.api.audit_writer import AuditWriter
+from watchlist.api.auth import KeyCache
 from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
 from watchlist.api.routers import admin, entities, match, reconcile, sources, system
-from watchlist.api.screening import ScreenerHolder
+from watchlist.api.screening import EntityCache, ScreenerHolder
 from watchlist.api.settings import DESCRIPTION, TITLE, Settings
 from watchlist.screener import Screener
 from watchlist.store import audit, keys
@@ -49,7 +51,8 @@ def create_app(store: Store | None = None, auth: bool = True,
     store = store or Store()
     create_tables(store)
     settings = settings or Settings.from_env()
-    holder = ScreenerHolder(store, screener_opener)
+    holder = ScreenerHolder(store, screener_opener, settings.version_check_seconds)
+    writer = AuditWriter(store)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +61,7 @@ def create_app(store: Store | None = None, auth: bool = True,
             threading.Thread(target=holder.warm, name="watchlist-screener-warm",
                              daemon=True).start()
         yield
+        writer.close()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=package_version,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
@@ -67,13 +71,16 @@ def create_app(store: Store | None = None, auth: bool = True,
     app.state.settings = settings
     app.state.updater = updater or jobs.default_updater
     app.state.screener = holder
+    app.state.audit = writer
+    app.state.entities = EntityCache()
+    app.state.key_cache = KeyCache(settings.key_cache_seconds)
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router):
         app.include_router(router)
     # The last added runs outermost: the versions header goes on every answer, 413s too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(VersionsHeader, store=store)
+    app.add_middleware(VersionsHeader, serving=holder.serving)
     return app
 
 

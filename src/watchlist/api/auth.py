@@ -7,15 +7,19 @@ through as an anonymous admin.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from watchlist.api.errors import ApiError
-from watchlist.store.keys import verify_key
+from watchlist.store.keys import ApiKey, verify_key
 
 _X_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="X-API-Key",
                           description="The raw key: `X-API-Key: KEY`.")
@@ -45,32 +49,103 @@ def _presented(authorization: str | None, x_api_key: str | None) -> str | None:
     return None
 
 
-def current_caller(request: Request,
-                   authorization: Annotated[str | None, Security(_AUTHORIZATION)] = None,
-                   x_api_key: Annotated[str | None, Security(_X_API_KEY)] = None) -> Caller:
-    """The caller, or 401."""
-    if not request.app.state.auth:
-        host = request.client.host if request.client else "local"
-        return Caller(actor=f"no-auth:{host}", role="admin")
+class KeyCache:
+    """Keys verified in the last `seconds`, by a digest of the presented key: a client
+    sending the same key on every request costs one store read per period, and a revoked
+    key stops working within that period. Unknown keys are never cached."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.items: dict[str, tuple[float, ApiKey]] = {}
+
+    def get(self, raw: str) -> ApiKey | None:
+        if self.seconds <= 0:
+            return None
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        with self.lock:
+            item = self.items.get(digest)
+        if item is None or time.monotonic() - item[0] > self.seconds:
+            return None
+        return item[1]
+
+    def put(self, raw: str, key: ApiKey) -> None:
+        if self.seconds <= 0:
+            return
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        with self.lock:
+            if len(self.items) > 10000:
+                self.items.clear()
+            self.items[digest] = (time.monotonic(), key)
+
+
+def _verified_sync(request: Request, raw: str) -> ApiKey | None:
+    cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
+    key = cache.get(raw) if cache is not None else None
+    if key is None:
+        key = verify_key(request.app.state.store, raw)
+        if key is not None and cache is not None:
+            cache.put(raw, key)
+    return key
+
+
+def _anonymous(request: Request) -> Caller:
+    host = request.client.host if request.client else "local"
+    return Caller(actor=f"no-auth:{host}", role="admin")
+
+
+def _required(authorization: str | None, x_api_key: str | None) -> str:
     raw = _presented(authorization, x_api_key)
     if raw is None:
         raise ApiError(401, "an API key is required: send `Authorization: ApiKey KEY` or "
                        "`X-API-Key: KEY`", _CHALLENGE)
-    key = verify_key(request.app.state.store, raw)
+    return raw
+
+
+def _caller_of(key: ApiKey | None) -> Caller:
     if key is None:
         raise ApiError(401, "invalid or revoked API key", _CHALLENGE)
     return Caller(actor=f"key:{key.key_id}:{key.name}", role=key.role, key_id=key.key_id)
 
 
-def require(role: str) -> Callable[..., Caller]:
+def resolve_caller(request: Request, authorization: str | None,
+                   x_api_key: str | None) -> Caller:
+    """The caller of a request, or 401 (for code outside FastAPI's dependencies)."""
+    if not request.app.state.auth:
+        return _anonymous(request)
+    return _caller_of(_verified_sync(request, _required(authorization, x_api_key)))
+
+
+async def current_caller(request: Request,
+                         authorization: Annotated[str | None, Security(_AUTHORIZATION)] = None,
+                         x_api_key: Annotated[str | None, Security(_X_API_KEY)] = None
+                         ) -> Caller:
+    """The caller, or 401; a key verified lately is taken from the cache without a store
+    read, so the event loop is not held."""
+    if not request.app.state.auth:
+        return _anonymous(request)
+    raw = _required(authorization, x_api_key)
+    cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
+    key = cache.get(raw) if cache is not None else None
+    if key is None:
+        key = await anyio.to_thread.run_sync(_verified_sync, request, raw)
+    return _caller_of(key)
+
+
+def check_role(caller: Caller, role: str) -> Caller:
+    """The caller if its key has `role` (admin keys may do everything), else 403."""
+    if caller.role != role and caller.role != "admin":
+        article = "an" if role[0] in "aeiou" else "a"
+        raise ApiError(403, f"this endpoint needs {article} {role} key; this key's role "
+                       f"is {caller.role}")
+    return caller
+
+
+def require(role: str) -> Callable[..., Coroutine[Any, Any, Caller]]:
     """A dependency admitting callers whose key has `role` (admin keys may do everything)."""
 
-    def dependency(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
-        if caller.role != role and caller.role != "admin":
-            article = "an" if role[0] in "aeiou" else "a"
-            raise ApiError(403, f"this endpoint needs {article} {role} key; this key's role "
-                           f"is {caller.role}")
-        return caller
+    async def dependency(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+        return check_role(caller, role)
 
     return dependency
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any
 
-import anyio
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,11 +16,11 @@ from watchlist.store.store import Store, Version
 _STATE_KEY = "watchlist_versions"
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -66,9 +65,9 @@ class VersionsHeader:
     response (errors, health checks, docs) names the versions serving when it is sent.
     """
 
-    def __init__(self, app: ASGIApp, store: Store) -> None:
+    def __init__(self, app: ASGIApp, serving: Callable[[], Sequence[Any]]) -> None:
         self.app = app
-        self.store = store
+        self.serving = serving
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +80,7 @@ class VersionsHeader:
                 refs = state.get(_STATE_KEY)
                 if refs is None:
                     try:
-                        refs = await anyio.to_thread.run_sync(self.store.serving)
+                        refs = self.serving()
                     except Exception:  # noqa: BLE001 - a broken store must not hide the answer
                         refs = []
                 headers = [(k, v) for k, v in message.get("headers", [])

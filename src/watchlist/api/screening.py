@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -73,20 +75,50 @@ class ScreenerHolder:
     """The process's screener, reopened in the background when the serving versions change."""
 
     def __init__(self, store: Store,
-                 opener: Callable[[Store], Screener] | None = None) -> None:
+                 opener: Callable[[Store], Screener] | None = None,
+                 check_every: float = 0.0) -> None:
         self.store = store
         self.opener = opener or open_screener
+        self.check_every = check_every
         self.lock = threading.Lock()
         self.screener: Screener | None = None
         self.refreshing = False
+        self._serving: tuple[int, ...] = ()
+        self._checked = float("-inf")
+        self._versions: tuple[tuple[int, ...], list[Any]] | None = None
 
     @staticmethod
     def key_of(versions: Iterable[Any]) -> tuple[int, ...]:
         return tuple(sorted(int(v["id"] if isinstance(v, dict) else v.id) for v in versions))
 
+    def serving_ids(self) -> tuple[int, ...]:
+        """The serving version ids, read from the store at most once per `check_every`
+        seconds: a new list version is noticed that much later, and the reads cost nothing
+        under load."""
+        now = time.monotonic()
+        if now - self._checked >= self.check_every or not self._serving:
+            self._serving = self.store.serving_ids()
+            self._checked = now
+        return self._serving
+
+    def serving(self) -> list[Any]:
+        """The serving versions (as `Store.serving()` gives them), re-read only when the
+        serving ids change."""
+        ids = self.serving_ids()
+        cached = self._versions
+        if cached is None or cached[0] != ids:
+            cached = (ids, self.store.serving())
+            self._versions = cached
+        return list(cached[1])
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a screener is open (so `get` returns without loading an index)."""
+        return self.screener is not None
+
     def get(self) -> Screener:
         """The screener; the first call opens it, later calls never wait for a reopen."""
-        serving = self.store.serving_ids()
+        serving = self.serving_ids()
         if not serving:
             raise ApiError(503, "no list is serving; run `watchlist update`")
         with self.lock:
@@ -115,6 +147,9 @@ class ScreenerHolder:
         """Open the screener now (at startup), so the first request does not wait."""
         try:
             self.get()
+            # Country names are tabulated on first use (seconds): do it now, not on the
+            # event loop under the first request that names a country.
+            parse_query({"name": "warm", "country": "de", "birth_date": "1970"})
         except Exception:  # noqa: BLE001 - the first request reports the problem
             log.warning("the screener could not be opened at startup", exc_info=True)
 
@@ -197,6 +232,38 @@ def keep_hit(hit: Hit, sources: set[str] | None) -> Hit | None:
     if not kept:
         return None
     return Hit(**{**{f: getattr(hit, f) for f in hit.__dataclass_fields__}, "designations": kept})
+
+
+class EntityCache:
+    """Recently answered entities by (serving versions, id): hits repeat, their stored
+    bodies do not change within a set of versions, and reading them is a SQL query."""
+
+    def __init__(self, size: int = 20000) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.items: OrderedDict[tuple[tuple[int, ...], str], dict[str, Any]] = OrderedDict()
+
+    def get(self, store: Store, version_ids: list[int],
+            entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored entities with these ids in these versions, from the cache or the store."""
+        key = tuple(sorted(version_ids))
+        found: dict[str, dict[str, Any]] = {}
+        with self.lock:
+            for entity_id in entity_ids:
+                item = self.items.get((key, entity_id))
+                if item is not None:
+                    self.items.move_to_end((key, entity_id))
+                    found[entity_id] = item
+        missing = [e for e in entity_ids if e not in found]
+        if missing:
+            read = entity_properties(store, version_ids, missing)
+            found.update(read)
+            with self.lock:
+                for entity_id, item in read.items():
+                    self.items[(key, entity_id)] = item
+                while len(self.items) > self.size:
+                    self.items.popitem(last=False)
+        return found
 
 
 def entity_properties(store: Store, version_ids: list[int],

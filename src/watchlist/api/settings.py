@@ -10,6 +10,11 @@
 |                                 |           | uses the screener's threshold)               |
 | WATCHLIST_API_UPDATE_STALE      | 21600     | seconds after which a "running" update that  |
 |                                 |           | never finished (a killed worker) is ignored  |
+| WATCHLIST_API_VERSION_CHECK     | 1.0       | seconds between two looks for new list       |
+|                                 |           | versions (0: on every request)               |
+| WATCHLIST_API_KEY_CACHE         | 5.0       | seconds a verified API key is trusted before |
+|                                 |           | the store is asked again (a revocation takes |
+|                                 |           | effect within that time)                     |
 """
 
 from __future__ import annotations
@@ -37,7 +42,11 @@ _ENV = {
     "default_limit": "WATCHLIST_API_DEFAULT_LIMIT",
     "search_threshold": "WATCHLIST_API_SEARCH_THRESHOLD",
     "update_stale_seconds": "WATCHLIST_API_UPDATE_STALE",
+    "version_check_seconds": "WATCHLIST_API_VERSION_CHECK",
+    "key_cache_seconds": "WATCHLIST_API_KEY_CACHE",
 }
+#: Settings that are durations: zero is allowed, negative is not.
+_SECONDS = ("version_check_seconds", "key_cache_seconds")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ class Settings:
     default_limit: int = 5
     search_threshold: float = 0.5
     update_stale_seconds: int = 6 * 3600
+    version_check_seconds: float = 1.0
+    key_cache_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -69,6 +80,9 @@ class Settings:
             if f.name == "search_threshold":
                 if not 0.0 <= value <= 1.0:
                     raise WatchlistError("API setting search_threshold must be within 0 to 1")
+            elif f.name in _SECONDS:
+                if not 0.0 <= value <= 3600.0:
+                    raise WatchlistError(f"API setting {f.name} must be within 0 to 3600")
             elif value < 1:
                 raise WatchlistError(f"API setting {f.name} must be at least 1")
         if settings.default_limit > settings.max_limit:

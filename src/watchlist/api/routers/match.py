@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query, Request
 
+from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller
 from watchlist.api.deps import SettingsDep, StoreDep, use_versions, version_ref
 from watchlist.api.errors import ApiError
@@ -16,21 +18,22 @@ from watchlist.api.models import (
     error_responses,
 )
 from watchlist.api.screening import (
+    EntityCache,
     ScreenerHolder,
     audit_hit,
-    entity_properties,
     example_query,
     keep_hit,
     result_body,
 )
 from watchlist.api.settings import Settings
 from watchlist.screener import Hit, Screener
-from watchlist.store.audit import append_audit_many
 from watchlist.store.store import Store
 
 router = APIRouter(tags=["Matching"])
 
 _ERRORS = error_responses(400, 401, 403, 413, 422, 503)
+#: Batches up to this size are scored on the event loop, larger ones in a worker thread.
+INLINE_QUERIES = 4
 
 Threshold = Annotated[float | None, Query(
     ge=0.0, le=1.0, description="Lowest score returned, 0 to 1 (default: the screener's for "
@@ -63,12 +66,12 @@ def _sources(sources: list[str] | None, screener: Screener) -> set[str] | None:
     return wanted or None
 
 
-def _screen(request: Request, store: Store, caller: Caller, action: str,
-            queries: dict[str, tuple[dict[str, Any], dict[str, Any]]], threshold: float | None,
-            limit: int, sources: list[str] | None) -> tuple[dict[str, Any], dict[str, Any],
-                                                            list[dict[str, Any]]]:
-    """Screen prepared queries, log them, and shape the results: (per key, matcher,
-    versions)."""
+def _run(request: Request, store: Store, caller: Caller, action: str,
+         queries: dict[str, tuple[dict[str, Any], dict[str, Any]]], threshold: float | None,
+         limit: int, sources: list[str] | None) -> tuple[dict[str, Any], dict[str, Any],
+                                                         list[dict[str, Any]], list[Any]]:
+    """Screen prepared queries and shape the results: (per key, matcher, versions, the
+    audit items to write)."""
     holder: ScreenerHolder = request.app.state.screener
     screener = holder.get()
     wanted = _sources(sources, screener)
@@ -79,8 +82,9 @@ def _screen(request: Request, store: Store, caller: Caller, action: str,
         hits = [kept for hit in screener.check(query, threshold=score_at)
                 if (kept := keep_hit(hit, wanted)) is not None]
         found[key] = (hits[:limit], len(hits))
-    entities = entity_properties(store, [int(v["id"]) for v in screener.index.versions],
-                                 [h.entity_id for hits, _n in found.values() for h in hits])
+    cache: EntityCache = request.app.state.entities
+    entities = cache.get(store, [int(v["id"]) for v in screener.index.versions],
+                         [h.entity_id for hits, _n in found.values() for h in hits])
     refs = [version_ref(v) for v in used]
     shaped: dict[str, Any] = {}
     log = []
@@ -91,15 +95,35 @@ def _screen(request: Request, store: Store, caller: Caller, action: str,
                     {"key": key, **queries[key][1], "threshold": score_at, "limit": limit,
                      "sources": sorted(wanted) if wanted else None},
                     refs, [audit_hit(r) for r in results]))
-    append_audit_many(store, log)
     use_versions(request, used)
     matcher = {"algorithm": screener.algorithm.NAME, "threshold": score_at, "limit": limit}
+    return shaped, matcher, refs, log
+
+
+async def _screen(request: Request, store: Store, caller: Caller, action: str,
+                  queries: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+                  threshold: float | None, limit: int, sources: list[str] | None
+                  ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """Screen prepared queries, log them, and shape the results: (per key, matcher,
+    versions). Answered only once the audit entries are committed.
+
+    A few queries on a loaded screener are scored on the event loop (a thread hand-off
+    would cost more than the scoring); larger batches, and the first load, in a thread.
+    """
+    holder: ScreenerHolder = request.app.state.screener
+    args = (request, store, caller, action, queries, threshold, limit, sources)
+    if holder.loaded and len(queries) <= INLINE_QUERIES:
+        shaped, matcher, refs, log = _run(*args)
+    else:
+        shaped, matcher, refs, log = await anyio.to_thread.run_sync(_run, *args)
+    writer: AuditWriter = request.app.state.audit
+    await writer.append(log)
     return shaped, matcher, refs
 
 
 @router.post("/match", response_model=MatchResponse, summary="Match entities",
              responses=_ERRORS)
-def match(
+async def match(
     request: Request,
     body: MatchRequest,
     store: StoreDep,
@@ -124,8 +148,8 @@ def match(
         query, props = example_query(key, example.schema_, example.properties)
         prepared[key] = (query, {"id": example.id, "schema": example.schema_,
                                  "properties": props})
-    shaped, matcher, refs = _screen(request, store, caller, "match", prepared, threshold,
-                                    limit, sources)
+    shaped, matcher, refs = await _screen(request, store, caller, "match", prepared,
+                                          threshold, limit, sources)
     responses = {key: {"status": 200, **shaped[key], "query": prepared[key][1]}
                  for key in prepared}
     return {"responses": responses, "matcher": matcher, "limit": limit, "versions": refs}
@@ -133,7 +157,7 @@ def match(
 
 @router.get("/search", response_model=SearchResponse, summary="Search by name",
             responses=_ERRORS)
-def search(
+async def search(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
@@ -151,7 +175,7 @@ def search(
     limit = _limit(limit, settings)
     query, _props = example_query("q", schema, {"name": [q]}, where="search")
     prepared = {"q": (query, {"schema": schema, "q": q})}
-    shaped, _matcher, refs = _screen(
+    shaped, _matcher, refs = await _screen(
         request, store, caller, "search", prepared,
         settings.search_threshold if threshold is None else threshold, limit, sources)
     return {**shaped["q"], "limit": limit, "offset": 0, "versions": refs}

@@ -32,7 +32,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from watchlist.api.auth import Caller, current_caller, screen_caller
+from watchlist.api.auth import Caller, check_role, resolve_caller
 from watchlist.api.deps import use_versions, version_ref
 from watchlist.api.errors import ApiError
 from watchlist.api.models import (
@@ -44,7 +44,6 @@ from watchlist.api.models import (
 from watchlist.api.screening import MATCH_SCHEMATA, ScreenerHolder
 from watchlist.api.settings import Settings
 from watchlist.screener import Hit, QueryError, Screener, parse_query
-from watchlist.store.audit import append_audit_many
 from watchlist.store.keys import verify_key
 
 router = APIRouter(prefix="/reconcile", tags=["Reconciliation (OpenRefine)"])
@@ -85,9 +84,9 @@ Callback = Annotated[str | None, Query(description="JSONP: wrap the answer in th
 
 def _caller(request: Request, api_key: str | None) -> Caller:
     """The caller by header or `api_key`, or 401/403 (anyone when auth is off)."""
-    caller = current_caller(request, request.headers.get("authorization"),
+    caller = resolve_caller(request, request.headers.get("authorization"),
                             request.headers.get("x-api-key") or api_key)
-    return screen_caller(caller)
+    return check_role(caller, "screen")
 
 
 def _answer(body: Any, callback: str | None = None) -> Response:
@@ -253,7 +252,7 @@ def reconcile_batch(request: Request, caller: Caller, queries: dict[str, Any]
                  "score": r["score"] / 100, "match": r["match"]} for r in answers[key]["result"]]
         log.append((caller.actor, "reconcile",
                     {"key": key, **echo, "threshold": loose, "limit": limit}, refs, hits))
-    append_audit_many(request.app.state.store, log)
+    request.app.state.audit.submit(log).result()  # group commit; wait for it
     use_versions(request, screener.index.versions)
     return answers
 

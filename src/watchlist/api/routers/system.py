@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from watchlist.api.deps import StoreDep, use_versions
+from watchlist.api.deps import use_versions
 from watchlist.api.errors import ApiError
 from watchlist.api.models import HealthResponse, error_responses
 
@@ -14,16 +14,17 @@ router = APIRouter(tags=["System information"])
 
 
 @router.get("/healthz", response_model=HealthResponse, summary="Liveness")
-def healthz(request: Request, store: StoreDep) -> dict[str, Any]:
+async def healthz(request: Request) -> dict[str, Any]:
     """The server is up. Needs no key."""
-    return {"status": "ok", "versions": use_versions(request, store.serving())}
+    return {"status": "ok", "versions": use_versions(request, request.app.state.screener
+                                                     .serving())}
 
 
 @router.get("/readyz", response_model=HealthResponse, summary="Readiness",
             responses=error_responses(503))
-def readyz(request: Request, store: StoreDep) -> dict[str, Any]:
+async def readyz(request: Request) -> dict[str, Any]:
     """Ready to screen: at least one list has a serving version. Needs no key."""
-    serving = store.serving()
+    serving = request.app.state.screener.serving()
     refs = use_versions(request, serving)
     if not serving:
         raise ApiError(503, "not ready: no list is serving; run `watchlist update`")
