@@ -56,6 +56,10 @@ def serve(
                                          help="Worker processes.")] = 1,
     no_auth: Annotated[bool, typer.Option(
         "--no-auth", help="Serve without API keys (loopback addresses only).")] = False,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log",
+        help="Log every request line to standard error (screenings are in the audit log "
+        "either way).")] = False,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     with _errors():
@@ -93,7 +97,8 @@ def serve(
             # Loading a large index can hold a worker for a few seconds; do not kill it.
             options["timeout_worker_healthcheck"] = 60
         uvicorn.run("watchlist.api.app:serve_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", proxy_headers=False, **options)
+                    workers=workers, log_level="info", proxy_headers=False,
+                    access_log=access_log, **options)
 
 
 # -- keys ---------------------------------------------------------------------------------
