@@ -41,6 +41,8 @@ __all__ = ["CandidateSearch"]
 
 #: Below this many postings, credit is summed in a dict rather than with numpy.
 _SMALL = 40
+#: Latin tokens this long are also expanded to the tokens sharing their consonants.
+_SKELETON_MIN = 6
 #: Postings per form above which grouping them by dense counting beats sorting them.
 _DENSE_RATIO = 8
 
@@ -98,6 +100,12 @@ class CandidateSearch:
                     candidates.update(index.symbol_members.get(symbol, ()))
             if mode & ABJAD and len(token) >= 3:
                 candidates.update(index.skeletons.get(_skeleton(token), ()))
+            elif len(token) >= _SKELETON_MIN:
+                # Vowels differ between transliterations (Aleksandr, Alyaksandr): long
+                # tokens sharing their consonants are scored too.
+                skeleton = _skeleton(token)
+                if len(skeleton) >= _SKELETON_MIN - 2:
+                    candidates.update(index.skeletons.get(skeleton, ()))
             tokens = index.vocab_tokens
             for tid in candidates:
                 if tid in out:

@@ -111,7 +111,7 @@ ABJAD_SCRIPTS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
 #: (Katakana is left out: it writes foreign names, whose romanisations vary.)
 SYLLABIC_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Yi"})
 
-_SKELETON = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "s", "p": "b", "g": "j",
+_SKELETON = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "ks", "p": "b", "g": "j",
                            **dict.fromkeys("aeiouywv'", "")})
 #: Scripts in which a single letter may be an initial.
 ALPHABETIC_SCRIPTS = frozenset({"Latin", "Cyrillic", "Greek", "Armenian", "Georgian"})
@@ -169,6 +169,9 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
     longest = la if la > lb else lb
     distance = OSA.distance(a, b)
     sim = 1.0 - distance / longest
+    if "x" in a or "x" in b:  # Alexander ~ Aleksandr, Maxim ~ Maksim: x is written ks
+        ax, bx = a.replace("x", "ks"), b.replace("x", "ks")
+        sim = max(sim, 1.0 - OSA.distance(ax, bx) / max(len(ax), len(bx)))
     shortest = lb if la > lb else la
     if longest <= (6 if mode & SYLLABIC else 3):
         sim = min(sim, 0.5)  # one letter of a short token is another name
