@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pgtest import store_url  # noqa: F401 - the `store_url` fixture: SQLite and PostgreSQL
+
 # No test may touch the user's own store: every test process gets a throwaway home unless
 # a fixture (`home`, or a module's own) points somewhere else.
 os.environ["WATCHLIST_HOME"] = tempfile.mkdtemp(prefix="watchlist-test-home-")

@@ -1,13 +1,20 @@
-"""The audit log: hash-chained, append-only, verified, exported; appends never fork it."""
+"""The audit log: hash-chained, append-only, verified, exported; appends never fork it.
+
+Every test here runs on SQLite and on PostgreSQL (see the `store_url` fixture).
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 import watchlist.cli_service  # noqa: F401 - registers `audit` on the app
@@ -29,14 +36,17 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def store(home: Path) -> Store:
+def store(store_url: str) -> Iterator[Store]:
     store = Store()
     update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
-    return store
+    yield store
+    store.close()
 
 
-def db_path(home: Path) -> Path:
-    return home / "store.sqlite"
+def tamper(store: Store, sql: str, **params: object) -> None:
+    """Change the log behind the code's back, as someone with database access could."""
+    with store.engine.begin() as conn:
+        conn.execute(text(sql), params)
 
 
 def fill(store: Store, n: int = 5) -> None:
@@ -80,68 +90,62 @@ def test_batch_append_is_one_ordered_run(store: Store) -> None:
     assert verify_audit(store).ok
 
 
-def test_edited_entry_is_named(store: Store, home: Path) -> None:
+def test_edited_entry_is_named(store: Store) -> None:
     fill(store, 5)
-    with sqlite3.connect(db_path(home)) as db:
-        db.execute("UPDATE audit_log SET query = ? WHERE seq = 3",
-                   (json.dumps({"name": "Someone Else", "schema": "Person"}),))
+    tamper(store, "UPDATE audit_log SET query = :q WHERE seq = 3",
+           q=json.dumps({"name": "Someone Else", "schema": "Person"}))
     result = verify_audit(store)
     assert not result.ok and result.bad_seq == 3
     assert "entry 3 was edited" in (result.problem or "")
     assert result.entries == 2
 
 
-def test_edited_hits_with_recomputed_hash_breaks_the_next_link(store: Store, home: Path) -> None:
+def test_edited_hits_with_recomputed_hash_breaks_the_next_link(store: Store) -> None:
     fill(store, 4)
     entry = list(iter_audit(store))[1]
     forged = {**entry.body(), "hits": []}
-    with sqlite3.connect(db_path(home)) as db:
-        db.execute("UPDATE audit_log SET hits = '[]', hash = ? WHERE seq = 2",
-                   (entry_hash(forged),))
+    tamper(store, "UPDATE audit_log SET hits = '[]', hash = :h WHERE seq = 2",
+           h=entry_hash(forged))
     result = verify_audit(store)
     assert not result.ok and result.bad_seq == 3
     assert "entry 3 does not link to entry 2" in (result.problem or "")
 
 
-def test_deleted_entry_is_named(store: Store, home: Path) -> None:
+def test_deleted_entry_is_named(store: Store) -> None:
     fill(store, 5)
-    with sqlite3.connect(db_path(home)) as db:
-        db.execute("DELETE FROM audit_log WHERE seq = 2")
+    tamper(store, "DELETE FROM audit_log WHERE seq = 2")
     result = verify_audit(store)
     assert not result.ok and result.bad_seq == 2
     assert "entry 2 is missing" in (result.problem or "")
 
 
-def test_deleted_last_entry_is_caught_by_the_head(store: Store, home: Path) -> None:
+def test_deleted_last_entry_is_caught_by_the_head(store: Store) -> None:
     fill(store, 3)
-    with sqlite3.connect(db_path(home)) as db:
-        db.execute("DELETE FROM audit_log WHERE seq = 3")
+    tamper(store, "DELETE FROM audit_log WHERE seq = 3")
     result = verify_audit(store)
     assert not result.ok and result.bad_seq == 3
     assert "entry 3 is missing" in (result.problem or "")
 
 
-def test_deleted_first_entry_is_named(store: Store, home: Path) -> None:
+def test_deleted_first_entry_is_named(store: Store) -> None:
     fill(store, 3)
-    with sqlite3.connect(db_path(home)) as db:
-        db.execute("DELETE FROM audit_log WHERE seq = 1")
+    tamper(store, "DELETE FROM audit_log WHERE seq = 1")
     result = verify_audit(store)
     assert not result.ok and result.bad_seq == 1
 
 
-def test_cli_verify_passes_then_fails_naming_the_entry(store: Store, home: Path) -> None:
+def test_cli_verify_passes_then_fails_naming_the_entry(store: Store) -> None:
     fill(store, 4)
     ok = runner.invoke(app, ["audit", "verify"])
     assert ok.exit_code == 0, ok.output
     assert "4 entries" in ok.stdout
-    with sqlite3.connect(db_path(home)) as db:
-        db.execute("UPDATE audit_log SET actor = 'cli:someone-else' WHERE seq = 2")
+    tamper(store, "UPDATE audit_log SET actor = 'cli:someone-else' WHERE seq = 2")
     bad = runner.invoke(app, ["audit", "verify"])
     assert bad.exit_code == 1
     assert "entry 2" in bad.stderr and "edited" in bad.stderr
 
 
-def test_cli_export_since(store: Store, home: Path, monkeypatch: pytest.MonkeyPatch,
+def test_cli_export_since(store: Store, monkeypatch: pytest.MonkeyPatch,
                           tmp_path: Path) -> None:
     times = iter(["2025-01-10T09:00:00.000000+00:00", "2025-02-01T00:00:00.000000+00:00",
                   "2025-03-05T12:30:00.000000+00:00"])
@@ -236,7 +240,7 @@ def test_screener_hits_and_index_versions_are_logged_compactly(store: Store) -> 
     assert verify_audit(store).ok
 
 
-def test_cli_check_and_screen_are_audited(home: Path, tmp_path: Path) -> None:
+def test_cli_check_and_screen_are_audited(store_url: str, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from conftest import FIXTURES
@@ -259,3 +263,81 @@ def test_cli_check_and_screen_are_audited(home: Path, tmp_path: Path) -> None:
     assert entries[1].query["id"] == "c1" and entries[1].hits
     assert entries[2].query["id"] == "c2" and not entries[2].hits
     assert verify_audit(Store()).ok
+
+
+APPENDER = """
+import sys, time
+from pathlib import Path
+from watchlist.store.audit import append_audit, append_audit_many
+from watchlist.store.store import Store
+name, go, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+store = Store()
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.002)
+i = 0
+while i < count:
+    if i % 3 == 2 and i + 1 < count:  # some appends are batches of two
+        append_audit_many(store, [(f"proc:{name}", "match", {"proc": name, "i": i + k}, [], [])
+                                  for k in range(2)])
+        i += 2
+    else:
+        append_audit(store, f"proc:{name}", "match", {"proc": name, "i": i}, [], [])
+        i += 1
+"""
+
+
+def test_appends_from_several_processes_keep_one_chain(store: Store, tmp_path: Path) -> None:
+    processes, per_process = 4, 40
+    go = tmp_path / "go"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
+    procs = [subprocess.Popen([sys.executable, "-c", APPENDER, str(n), str(go), str(per_process)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in range(processes)]
+    try:
+        for proc in procs:  # all connected and waiting, then all start at once
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        go.touch()
+        outcomes = [proc.communicate(timeout=120) for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+    assert [p.returncode for p in procs] == [0] * processes, [err for _, err in outcomes]
+    entries = list(iter_audit(store))
+    assert [e.seq for e in entries] == list(range(1, processes * per_process + 1))
+    for n in range(processes):  # none lost, each process's entries in its own order
+        assert [e.query["i"] for e in entries if e.query["proc"] == str(n)] \
+            == list(range(per_process))
+    result = verify_audit(store)
+    assert result.ok and result.entries == processes * per_process
+
+
+def test_an_appender_waits_while_another_holds_the_write_lock(store: Store) -> None:
+    other = Store()
+    done = threading.Event()
+
+    def append() -> None:
+        append_audit(other, "key:second", "match", {"n": 2}, [], [])
+        done.set()
+
+    with store.engine.connect() as first:
+        audit.begin_write(first)
+        thread = threading.Thread(target=append)
+        thread.start()
+        assert not done.wait(1.0), "the second appender did not wait for the lock"
+        first.commit()
+    thread.join(timeout=30)
+    other.close()
+    assert done.is_set()
+    assert [e.actor for e in iter_audit(store)] == ["key:second"]
+    assert verify_audit(store).ok
+
+
+def test_an_actor_too_long_for_the_log_is_refused_and_nothing_written(store: Store) -> None:
+    from watchlist.errors import StoreError
+
+    with pytest.raises(StoreError, match="too long"):
+        append_audit_many(store, [("key:ok", "match", {"n": 1}, [], []),
+                                  ("x" * 301, "match", {"n": 2}, [], [])])
+    assert list(iter_audit(store)) == []
+    assert append_audit(store, "y" * 300, "match", {"n": 3}, [], []).seq == 1

@@ -1,17 +1,29 @@
-"""API keys: created once and shown once, stored hashed, listed, revoked."""
+"""API keys: created once and shown once, stored hashed, listed, revoked.
+
+Every test here runs on SQLite and on PostgreSQL (see the `store_url` fixture).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 import watchlist.cli_service  # noqa: F401 - registers `keys` on the app
 from watchlist.cli import app
 from watchlist.errors import StoreError
-from watchlist.store.keys import create_key, hash_key, list_keys, revoke_key, verify_key
+from watchlist.store.keys import (
+    api_keys,
+    create_key,
+    hash_key,
+    list_keys,
+    revoke_key,
+    verify_key,
+)
 from watchlist.store.store import Store
 
 runner = CliRunner()
@@ -19,8 +31,10 @@ KEY_RE = re.compile(r"^wl_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$")
 
 
 @pytest.fixture
-def store(home: Path) -> Store:
-    return Store()
+def store(store_url: str) -> Iterator[Store]:
+    store = Store()
+    yield store
+    store.close()
 
 
 def test_cli_create_prints_the_key_once_on_its_own_line(store: Store) -> None:
@@ -36,11 +50,16 @@ def test_cli_create_prints_the_key_once_on_its_own_line(store: Store) -> None:
     assert listed.exit_code == 0 and raw not in listed.output
 
 
-def test_the_raw_key_never_reaches_the_database_file(store: Store, home: Path) -> None:
+def test_the_raw_key_never_reaches_the_database(store: Store, home: Path) -> None:
     result = runner.invoke(app, ["keys", "create", "--name", "ops", "--role", "admin"])
     raw = result.stdout.strip()
-    store.close()
-    data = b"".join(p.read_bytes() for p in home.glob("store.sqlite*"))
+    if store.engine.dialect.name == "sqlite":
+        store.close()
+        data = b"".join(p.read_bytes() for p in home.glob("store.sqlite*"))
+    else:  # every value of every stored row of the keys table
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(api_keys)).all()
+        data = "\n".join(str(v) for row in rows for v in row).encode()
     secret = raw.rsplit("_", 1)[1]
     assert raw.encode() not in data and secret.encode() not in data
     assert hash_key(raw).encode() in data
@@ -105,7 +124,7 @@ def test_roles_admin_covers_screen(store: Store) -> None:
     assert not revoked.active and not revoked.allows("screen")
 
 
-def test_keys_work_in_a_store_opened_before_the_keys_module(home: Path) -> None:
+def test_keys_work_in_a_store_opened_before_the_keys_module(store_url: str) -> None:
     from sqlalchemy import inspect
 
     from watchlist.store import keys
@@ -115,3 +134,10 @@ def test_keys_work_in_a_store_opened_before_the_keys_module(home: Path) -> None:
     assert "api_keys" not in inspect(store.engine).get_table_names()
     _, raw = create_key(store, "late", "screen")
     assert verify_key(store, raw) is not None
+
+
+def test_a_key_name_longer_than_the_column_is_refused(store: Store) -> None:
+    with pytest.raises(StoreError, match="at most 200 characters"):
+        create_key(store, "x" * 201, "screen")
+    key, _ = create_key(store, "y" * 200, "screen")
+    assert list_keys(store)[0].name == key.name

@@ -1,8 +1,13 @@
-"""The versioned store: each import a version, the newest current, nothing half-loaded."""
+"""The versioned store: each import a version, the newest current, nothing half-loaded.
+
+Every test here runs on SQLite and on PostgreSQL (see the `store_url` fixture).
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +22,10 @@ V2 = FIXTURES / "un_small_v2.xml"
 
 
 @pytest.fixture
-def store(home: Path) -> Store:
-    return Store()
+def store(store_url: str) -> Iterator[Store]:
+    store = Store()
+    yield store
+    store.close()
 
 
 def test_import_makes_a_current_version_with_counts(store: Store) -> None:
@@ -118,7 +125,8 @@ def test_failed_import_changes_nothing(store: Store, tmp_path: Path) -> None:
     assert store.serving()[0].published == "2025-01-15"
 
 
-def test_store_file_passes_integrity_check(store: Store, home: Path) -> None:
+def test_store_file_passes_integrity_check(home: Path) -> None:
+    store = Store()
     update_from_paths(store, [V1, V2])
     store.close()
     conn = sqlite3.connect(home / "store.sqlite")
@@ -138,3 +146,84 @@ def test_relative_directory_with_dot_dot_is_walked(store: Store, tmp_path: Path,
     report = update_from_paths(store, [Path("../shared/lists")])
     assert report.ok
     assert [v.published for v in store.versions()] == ["2025-01-15"]
+
+
+def test_fetch_state_is_saved_and_replaced(store: Store) -> None:
+    assert store.fetch_state("https://example.org/list.xml") is None
+    store.save_fetch_state("https://example.org/list.xml", etag='"a"', last_modified=None,
+                           sha256="0" * 64, outcome="downloaded")
+    store.save_fetch_state("https://example.org/list.xml", etag='"b"', last_modified="Mon",
+                           sha256=None, outcome="not modified")
+    state = store.fetch_state("https://example.org/list.xml")
+    assert state is not None
+    assert (state["etag"], state["last_modified"], state["outcome"]) == ('"b"', "Mon",
+                                                                         "not modified")
+
+
+def test_reader_sees_the_old_version_or_the_new_never_a_mix(store: Store,
+                                                          tmp_path: Path) -> None:
+    from test_kill_import import _big_list
+
+    update_from_paths(store, [V1])
+    big = _big_list(tmp_path / "big.xml", 3000)
+    reader = Store()  # its own engine and connections, like another worker
+    seen: list[tuple[int, int, int]] = []
+    problems: list[str] = []
+    writing = threading.Event()
+    done = threading.Event()
+
+    def read() -> None:
+        writing.wait()
+        while not done.is_set() or len(seen) < 2:
+            [version] = reader.serving()
+            entities = list(reader.iter_entities([version]))
+            targets = [e for e in entities if "sanction" in e.get("topics", quiet=True)]
+            seen.append((version.version, len(entities), len(targets)))
+            if (len(entities), len(targets)) != (version.entities, version.targets):
+                problems.append(f"version {version.version}: {len(entities)} entities and "
+                                f"{len(targets)} targets read, {version.entities} and "
+                                f"{version.targets} stored")
+            if done.is_set():
+                break
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        writing.set()
+        report = update_from_paths(store, [big])
+    finally:
+        done.set()
+        thread.join(timeout=120)
+        reader.close()
+    assert report.ok, report.failures
+    assert problems == []
+    assert {v for v, _, _ in seen} <= {1, 2}
+    assert seen[0][0] == 1, "the reader never saw the old version while the import ran"
+    [last] = store.serving()
+    assert last.version == 2 and last.targets == 3002
+
+
+def test_concurrent_imports_of_one_source_each_get_a_version(store: Store) -> None:
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def run(path: Path) -> None:
+        own = Store()  # its own connections, like another `watchlist update`
+        try:
+            barrier.wait()
+            report = update_from_paths(own, [path])
+            assert report.ok, report.failures
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in (V1, V2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert sorted(v.version for v in store.versions()) == [1, 2]
+    [now] = store.serving()
+    assert now.published == "2025-03-01"

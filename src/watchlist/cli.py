@@ -293,8 +293,14 @@ def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
 
 
 
+import watchlist.cli_db  # noqa: E402,F401  (registers `db`: schema revision, migrations)
+import watchlist.cli_index  # noqa: E402,F401  (registers `index export`, `index info`)
+import watchlist.cli_monitor  # noqa: E402,F401  (`diff`, `portfolio`, `monitor`, `alerts`)
+import watchlist.cli_payment  # noqa: E402,F401  (registers `scan-payment`)
+import watchlist.cli_scan  # noqa: E402,F401  (registers `scan`: listed parties in text)
 import watchlist.cli_screen  # noqa: E402,F401  (registers `check` and `screen`)
 import watchlist.cli_service  # noqa: E402,F401  (registers `serve`, `keys`, `audit`)
+import watchlist.cli_users  # noqa: E402,F401  (registers `users`: web interface accounts)
 
 if __name__ == "__main__":
     from watchlist.cli import app as _app  # under `python -m`, this file is __main__

@@ -251,10 +251,10 @@ SMALL_INPUT = 256 * 1024  # bytes (CSV, JSON lines): below this, one process is 
 
 @app.command()
 def screen(
-    input_: Annotated[Path, typer.Argument(
+    input_text: Annotated[str, typer.Argument(
         metavar="INPUT", help="CSV, JSON lines or Parquet (gzip too) with a `name` column "
         "and optional id, schema, birth_date, country, identifier.")],
-    output: Annotated[Path | None, typer.Option(
+    output_text: Annotated[str | None, typer.Option(
         "-o", "--output", help="Where to write: .csv/.tsv for CSV (one row per input row, best "
         "match in columns, all matches as JSON), else JSON lines. Default: stdout, JSON lines.")
     ] = None,
@@ -269,6 +269,16 @@ def screen(
     format_: Annotated[str | None, typer.Option(
         "--format", help="Input format when it cannot be told: csv, jsonl or parquet.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, hidden=True)] = CHUNK_SIZE,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local (processes on this machine) or spark (a Spark cluster: "
+        "Parquet or CSV paths or URLs in, one row per hit out; see docs/scaling.md).")
+    ] = "local",
+    master: Annotated[str | None, typer.Option(
+        "--master", help="With --engine spark: the Spark master (local[2], yarn, "
+        "spark://host:7077); default: spark-submit's, else local[*].")] = None,
+    index: Annotated[str | None, typer.Option(
+        "--index", help="With --engine spark: an index exported by `watchlist index export` "
+        "(default: the current store's, exported for the run).")] = None,
 ) -> None:
     """Screen every row of a file: one result per row, in input order, best match first.
 
@@ -281,8 +291,24 @@ def screen(
     A row without a name, or with a date or country that cannot be read, is written with
     its error and the run goes on. An id defaults to the row number. A summary goes to
     stderr at the end.
+
+    --engine spark writes one row per hit (and one per bad row) instead: id, row, rank,
+    profile_id, entity_id, caption, schema, score, designations and explanation as JSON,
+    error, index_key; CSV for a .csv/.tsv output, else Parquet (a folder of part files).
     """
     with _errors():
+        if engine not in ("local", "spark"):
+            raise WatchlistError(f"--engine {engine}: use local or spark")
+        if engine == "spark":
+            from watchlist.cli_spark import screen_with_spark
+
+            screen_with_spark(input_text, output_text, index, master, threshold, limit,
+                              mapping, format_, workers)
+            return
+        if master or index:
+            raise WatchlistError("--master and --index go with --engine spark")
+        input_ = Path(input_text)
+        output = Path(output_text) if output_text else None
         reader = BatchReader(input_, parse_mapping(mapping), format=format_)
         if workers is None:
             small = (reader.total or 0) < (SMALL_INPUT if reader.unit == "bytes" else 2000)

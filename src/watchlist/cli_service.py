@@ -74,8 +74,14 @@ def serve(
         store = Store()
         create_tables(store)  # here, before the workers start and race to do it
         if not no_auth and not list_keys(store, include_revoked=False):
-            console.print("[yellow]warning[/] no active API key: every request will get 401; "
-                          "create one with `watchlist keys create --name NAME --role screen`")
+            from watchlist.web.users import list_users
+
+            has_users = any(u.active for u in list_users(store))
+            console.print("[yellow]warning[/] no active API key: every API request will get "
+                          "401" + ("" if has_users else " and nobody can sign in to /ui")
+                          + "; create one with `watchlist keys create --name NAME --role "
+                          "screen`" + ("" if has_users else " or a user with `watchlist users "
+                                       "create NAME --role screen`"))
         if store.serving():
             console.print("preparing the screening index (built once per set of list "
                           "versions)...")
@@ -90,7 +96,8 @@ def serve(
         else:
             os.environ.pop(ENV_NO_AUTH, None)
         shown = f"[{host}]" if ":" in host else host
-        console.print(f"watchlist API on http://{shown}:{port} (docs at /docs), "
+        console.print(f"watchlist on http://{shown}:{port}: analysts' pages at /ui, API docs "
+                      f"at /docs, "
                       f"{'NO AUTH' if no_auth else 'API keys required'}, {workers} worker(s)")
         options: dict[str, Any] = {}
         if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:

@@ -203,6 +203,15 @@ class Screener:
             store = Store(store)
         return cls(open_index(store, rebuild=rebuild), threshold)
 
+    @classmethod
+    def from_artifact(cls, path: Any, threshold: float | None = None) -> Screener:
+        """The screener of an exported index artifact (`watchlist index export`; a local
+        path or a URL), verified against its checksum; no store needed."""
+        from watchlist.index.artifact import load_artifact
+
+        index, _manifest = load_artifact(path)
+        return cls(index, threshold)
+
     # -- one pair ------------------------------------------------------------------------
 
     def score(self, query: Any, candidate: Any, threshold: float | None = None) -> MatchResult:

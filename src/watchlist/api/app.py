@@ -11,14 +11,26 @@ from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
 from watchlist import __version__ as package_version
+from watchlist import web
 from watchlist.api import jobs
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import KeyCache
 from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
-from watchlist.api.routers import admin, entities, match, reconcile, sources, system
+from watchlist.api.routers import (
+    admin,
+    alerts,
+    entities,
+    match,
+    payments,
+    reconcile,
+    scan,
+    sources,
+    system,
+)
 from watchlist.api.screening import EntityCache, ScreenerHolder
 from watchlist.api.settings import DESCRIPTION, TITLE, Settings
+from watchlist.monitor import schema as monitor_schema
 from watchlist.screener import Screener
 from watchlist.store import audit, keys
 from watchlist.store.schema import metadata
@@ -29,7 +41,8 @@ def create_tables(store: Store) -> None:
     """The tables of the API's own modules, in case the store was opened before they were
     imported. Worker processes starting together may race to create them: a second attempt
     finds them made."""
-    tables = [keys.api_keys, audit.audit_log, audit.audit_head, jobs.update_jobs]
+    tables = [keys.api_keys, audit.audit_log, audit.audit_head, jobs.update_jobs,
+              *web.tables(), *monitor_schema.TABLES]
     try:
         metadata.create_all(store.engine, tables=tables)
     except OperationalError:
@@ -76,8 +89,10 @@ def create_app(store: Store | None = None, auth: bool = True,
     app.state.key_cache = KeyCache(settings.key_cache_seconds)
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
-                   admin.router, reconcile.router):
+                   admin.router, reconcile.router, payments.router, scan.router,
+                   alerts.router):
         app.include_router(router)
+    web.install(app, store)  # the analysts' pages under /ui
     # The last added runs outermost: the versions header goes on every answer, 413s too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(VersionsHeader, serving=holder.serving)

@@ -24,16 +24,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select, text, update
+from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
 from watchlist.errors import StoreError
+from watchlist.store.locking import AUDIT, write_lock
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, Version
 
 GENESIS = "0" * 64
-#: Advisory lock id for PostgreSQL appends ("wl-audit").
-_PG_LOCK = 0x776C2D6175646974
+ACTOR_MAX, ACTION_MAX = 300, 50
 #: The parts of a hit the log keeps (a hit's full properties stay in the list version).
 HIT_FIELDS = ("id", "entity_id", "profile_id", "caption", "schema", "score", "match",
               "source", "datasets", "version")
@@ -43,8 +43,8 @@ audit_log = Table(
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("at", String(40), nullable=False, index=True),
-    Column("actor", String(300), nullable=False),
-    Column("action", String(50), nullable=False),
+    Column("actor", String(ACTOR_MAX), nullable=False),
+    Column("action", String(ACTION_MAX), nullable=False),
     Column("query", Text, nullable=False),
     Column("versions", Text, nullable=False),
     Column("hits", Text, nullable=False),
@@ -167,14 +167,8 @@ def hit_summary(hit: Any) -> Any:
 
 
 def begin_write(conn: Connection) -> None:
-    """Take the store's write lock for this transaction (one writer at a time)."""
-    dialect = conn.engine.dialect.name
-    if dialect == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    elif dialect == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported stores
-        raise StoreError(f"the audit log does not support {dialect} databases")
+    """Take the audit log's write lock for this transaction (one appender at a time)."""
+    write_lock(conn, AUDIT)
 
 
 def append_audit(store: Store, actor: str, action: str, query: Any,
@@ -191,6 +185,10 @@ def append_audit_many(store: Store, items: Sequence[tuple[str, str, Any, Sequenc
     """
     if not items:
         return []
+    for actor, action, *_ in items:
+        if len(str(actor)) > ACTOR_MAX or len(str(action)) > ACTION_MAX:
+            raise StoreError(f"audit actor {str(actor)[:60]!r} or action {str(action)[:60]!r} "
+                             f"is too long (at most {ACTOR_MAX} and {ACTION_MAX} characters)")
     prepared = [(str(actor), str(action), _plain(query),
                  [version_ref(v) for v in versions], [hit_summary(h) for h in hits])
                 for actor, action, query, versions, hits in items]

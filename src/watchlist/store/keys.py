@@ -24,6 +24,7 @@ from watchlist.store.store import Store, now_iso
 
 ROLES = ("screen", "admin")
 PREFIX = "wl"
+NAME_MAX = 200
 _KEY_RE = re.compile(r"^wl_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 
 api_keys = Table(
@@ -31,7 +32,7 @@ api_keys = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key_id", String(12), nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("name", String(NAME_MAX), nullable=False),
     Column("role", String(20), nullable=False),
     Column("key_hash", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
@@ -84,6 +85,9 @@ def create_key(store: Store, name: str, role: str) -> tuple[ApiKey, str]:
     name = name.strip()
     if not name:
         raise StoreError("a key needs a name")
+    if len(name) > NAME_MAX:
+        raise StoreError(f"a key name is at most {NAME_MAX} characters (this one has "
+                         f"{len(name)})")
     ensure_tables(store)
     key_id = secrets.token_hex(6)
     raw = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"

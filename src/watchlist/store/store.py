@@ -17,11 +17,14 @@ from typing import Any
 
 from followthemoney import EntityProxy, model
 from sqlalchemy import Engine, and_, create_engine, event, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from watchlist.config import database_url
 from watchlist.errors import StoreError
+from watchlist.store import migrate
 from watchlist.store import schema as t
+from watchlist.store.locking import IMPORT, write_lock
 from watchlist.store.snapshot import Snapshot
 
 BATCH = 5000
@@ -77,15 +80,61 @@ def _order_key(row: Any) -> tuple[str, str, int]:
     return (row.published or "", row.fetched_at, row.id)
 
 
+def store_url(url: str) -> URL:
+    """A store URL as SQLAlchemy reads it; `postgresql://` means the psycopg (3) driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!r} (use sqlite:///path or "
+                         "postgresql://user:password@host/database)") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"unsupported database {parsed.get_backend_name()!r} in "
+                         f"{parsed.render_as_string()}: use SQLite or PostgreSQL")
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a store URL: SQLite tuned for one writer and many readers, or a
+    PostgreSQL pool that checks a connection is alive before handing it out."""
+    parsed = store_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except ImportError:
+        raise StoreError("a PostgreSQL store needs the psycopg driver: "
+                         "pip install 'watchlist[postgresql]'") from None
+
+
+def database_error(engine: Engine, exc: DBAPIError) -> StoreError:
+    """A database failure (server down, refused login, ...) as an error naming the store."""
+    where = engine.url.render_as_string(hide_password=True)
+    reason = str(exc.orig).strip() or type(exc.orig).__name__
+    return StoreError(f"cannot use the store at {where}: {reason}")
+
+
 class Store:
-    """Access to the store at a database URL (SQLite by default)."""
+    """Access to the store at a database URL (SQLite by default; or PostgreSQL).
+
+    Opening brings the store's schema to the newest revision (see `watchlist.store.migrate`).
+    """
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or database_url()
-        self.engine: Engine = create_engine(self.url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        t.metadata.create_all(self.engine)
+        self.engine: Engine = make_engine(self.url)
+        self._pg = self.engine.dialect.name == "postgresql"
+        try:
+            migrate.upgrade(self.engine)
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise database_error(self.engine, exc) from None
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -107,15 +156,21 @@ class Store:
 
         Identical raw bytes, or content identical to the current version, add nothing.
         """
-        existing = self.find_version(snap.source, snap.sha256)
-        if existing is not None:
-            return ImportOutcome(
-                "duplicate", existing,
-                f"{snap.source}: identical file already stored as version {existing.version}",
-            )
         content = snap.content_hash
         fetched = fetched_at or now_iso()
         with self.engine.begin() as conn:
+            # One importer at a time: what it reads (the current version, the next number)
+            # still holds when it writes.
+            write_lock(conn, IMPORT)
+            found = conn.execute(select(t.versions).where(and_(
+                t.versions.c.source == snap.source, t.versions.c.sha256 == snap.sha256))).first()
+            if found is not None:
+                existing = self._version(conn, found)
+                return ImportOutcome(
+                    "duplicate", existing,
+                    f"{snap.source}: identical file already stored as version "
+                    f"{existing.version}",
+                )
             cur = self._current_row(conn, snap.source)
             if cur is not None and cur.content_hash == content:
                 version = self._version(conn, cur)
@@ -127,7 +182,7 @@ class Store:
             seq = (conn.execute(
                 select(func.max(t.versions.c.seq)).where(t.versions.c.source == snap.source)
             ).scalar() or 0) + 1
-            version_id = conn.execute(
+            key = conn.execute(
                 insert(t.versions).values(
                     source=snap.source, seq=seq, format=snap.format, sha256=snap.sha256,
                     content_hash=content, published=snap.published,
@@ -136,7 +191,9 @@ class Store:
                     targets=snap.targets, names=snap.names, entities=len(snap.entities),
                     warnings=json.dumps(snap.warnings, ensure_ascii=False),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None  # an INSERT of one row always has one
+            version_id = key[0]
             self._write_files(conn, version_id, snap)
             self._write_entities(conn, version_id, snap)
             newest = cur is None or _order_key(cur) <= (snap.published or "", fetched, version_id)
@@ -162,7 +219,9 @@ class Store:
 
     def _write_entities(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
         known: set[str] = set()
-        bodies, links, refs = [], [], []
+        bodies: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        refs: list[dict[str, Any]] = []
         for entity in snap.entities:
             if entity.hash not in known:
                 known.add(entity.hash)
@@ -179,14 +238,19 @@ class Store:
         for start in range(0, len(refs), BATCH):
             conn.execute(insert(t.entity_refs), refs[start:start + BATCH])
 
-    def _insert_ignore(self, table: Any) -> Any:
-        if self.engine.dialect.name == "sqlite":
-            return insert(table).prefix_with("OR IGNORE")
-        if self.engine.dialect.name == "postgresql":
+    def _dialect_insert(self, table: Any) -> Any:
+        """An INSERT that can say what to do on a conflicting key (SQLite or PostgreSQL)."""
+        # Imported here: a dialect module costs objects the garbage collector then walks.
+        if self._pg:
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            return pg_insert(table).on_conflict_do_nothing()
-        raise StoreError(f"unsupported database {self.engine.dialect.name}")
+            return pg_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+
+    def _insert_ignore(self, table: Any) -> Any:
+        return self._dialect_insert(table).on_conflict_do_nothing()
 
     def _set_current(self, conn: Connection, source: str, version_id: int, exists: bool) -> None:
         if exists:
@@ -339,9 +403,6 @@ class Store:
         """Remember a download's validators so the next one can be conditional."""
         values = dict(etag=etag, last_modified=last_modified, sha256=sha256,
                       checked_at=now_iso(), outcome=outcome)
+        upsert = self._dialect_insert(t.fetch_state).values(url=url, **values)
         with self.engine.begin() as conn:
-            done = conn.execute(
-                update(t.fetch_state).where(t.fetch_state.c.url == url).values(**values)
-            ).rowcount
-            if not done:
-                conn.execute(insert(t.fetch_state).values(url=url, **values))
+            conn.execute(upsert.on_conflict_do_update(index_elements=["url"], set_=values))

@@ -1,0 +1,86 @@
+"""The analysts' web interface, served by `watchlist serve` under /ui (and / redirects there).
+
+Server-rendered pages (Jinja2, autoescaped), a stylesheet and one small script, all served
+from this package: nothing is fetched from elsewhere. Sign-in with a user account
+(`watchlist users create`) or an API key, with the API's roles; sessions in a signed,
+HttpOnly cookie; every form carries a CSRF token. `install(app)` adds it to the API app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from watchlist.store.store import Store
+from watchlist.web import session as sessions_module
+from watchlist.web.deps import SignInRequired, WebError
+from watchlist.web.render import PREFIX, STATIC, page
+
+__all__ = ["install", "tables"]
+
+
+@dataclass
+class WebState:
+    """What the pages keep per app: the session signer and small caches."""
+
+    sessions: sessions_module.Sessions
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+def tables() -> list[Any]:
+    """The tables the web interface adds to the store."""
+    from watchlist.web.users import web_users
+
+    return [web_users, sessions_module.web_secrets]
+
+
+async def _sign_in_first(request: Request, _exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = PREFIX + "/search"
+    return RedirectResponse(f"{PREFIX}/login?next={quote(target, safe='')}", status_code=303)
+
+
+async def _error_page(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WebError)
+    if getattr(request.state, "web_user", None) is None:  # refused before it was read
+        request.state.web_user = request.app.state.web.sessions.user(request)
+    return page(request, "error.html", title="Error", message=exc.message,
+                status_code=exc.status)
+
+
+def install(app: FastAPI, store: Store | None = None) -> None:
+    """Add the pages, their static files and their error handling to an app."""
+    from watchlist.web.pages import (
+        alerts,
+        audit,
+        changes,
+        guide,
+        profile,
+        scan,
+        search,
+        signin,
+        sources,
+    )
+
+    store = store or app.state.store
+    sessions_module.ensure_tables(store)
+    app.state.web = WebState(sessions_module.Sessions(store))
+    app.add_exception_handler(SignInRequired, _sign_in_first)
+    app.add_exception_handler(WebError, _error_page)
+    app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
+    for module in (signin, search, profile, sources, changes, alerts, scan, audit, guide):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> Response:
+        return RedirectResponse(PREFIX + "/search", status_code=303)
+
+    @app.get(PREFIX + "/{path:path}", include_in_schema=False)
+    def no_such_page(path: str) -> Response:
+        raise WebError(404, f"There is no page /ui/{path}.")

@@ -1,0 +1,393 @@
+"""The `diff`, `portfolio`, `monitor` and `alerts` commands: ongoing monitoring.
+
+Registered on the `watchlist` app when cli.py imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from watchlist.cli import _errors, app, console, out
+from watchlist.errors import WatchlistError
+from watchlist.monitor import alerts as alerts_mod
+from watchlist.monitor import portfolio as book
+from watchlist.screening.readers import parse_mapping
+from watchlist.screening.writers import designation_text
+from watchlist.store.audit import cli_actor
+from watchlist.store.store import Store
+
+portfolio_app = typer.Typer(help="The customer book monitored: import, list, remove.",
+                            no_args_is_help=True)
+alerts_app = typer.Typer(help="Alerts raised by `monitor`: list, show, decide.",
+                         no_args_is_help=True)
+app.add_typer(portfolio_app, name="portfolio")
+app.add_typer(alerts_app, name="alerts")
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _values(values: list[str], limit: int = 4) -> str:
+    shown = "; ".join(values[:limit])
+    return shown + (f" (+{len(values) - limit} more)" if len(values) > limit else "")
+
+
+# -- diff ---------------------------------------------------------------------------------
+
+
+@app.command()
+def diff(
+    source: Annotated[str | None, typer.Argument(
+        help="The source id (default: every source with two versions or more).")] = None,
+    from_: Annotated[str | None, typer.Option(
+        "--from", help="The older version: its number, or a date (YYYY-MM-DD: the version "
+        "serving then). Default: the version before --to.")] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", help="The newer version: number or date. Default: the current one.")] = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", "-n", min=0, help="Targets listed per kind of change (all with --json).")
+    ] = 20,
+    json_: Json = False,
+) -> None:
+    """What changed between two versions of a list: targets added, removed, and changed,
+    field by field (a new alias, a new regime, a corrected birth date).
+
+    --json prints {"source", "from", "to", "added", "removed", "changed": [{"entity_id",
+    "fields": {FIELD: {"added", "removed"}}}]} (a list of them without SOURCE)."""
+    from watchlist.monitor.diff import default_pair, diff_versions
+
+    with _errors():
+        store = Store()
+        if source is None:
+            if from_ or to:
+                raise WatchlistError("--from and --to need a SOURCE")
+            counts: dict[str, int] = {}
+            for v in store.versions():
+                counts[v.source] = counts.get(v.source, 0) + 1
+            sources = [s for s, n in sorted(counts.items()) if n > 1]
+            if not sources:
+                raise WatchlistError("no source has two versions yet: nothing to compare")
+        else:
+            sources = [source]
+        results = []
+        for name in sources:
+            with console.status(f"comparing versions of {name}"):
+                old, new = default_pair(store, name, from_, to)
+                results.append(diff_versions(store, old, new))
+        if json_:
+            data = [r.to_dict() for r in results]
+            _echo_json(data[0] if source is not None else data)
+            return
+        for result in results:
+            _print_diff(result, limit)
+
+
+def _print_diff(result: Any, limit: int) -> None:
+    old, new = result.old, result.new
+    out.print(f"[bold]{escape(result.source)}[/]: version {old.version} "
+              f"({old.published or 'no date'}, {old.targets:,} targets) -> version "
+              f"{new.version} ({new.published or 'no date'}, {new.targets:,} targets): "
+              f"[green]{len(result.added):,} added[/], [red]{len(result.removed):,} "
+              f"removed[/], [yellow]{len(result.changed):,} changed[/]")
+    for label, rows in (("added", result.added), ("removed", result.removed)):
+        if rows and limit:
+            table = Table(title=f"{label} ({len(rows):,})", title_justify="left")
+            table.add_column("entity id", style="dim")
+            table.add_column("kind")
+            table.add_column("name")
+            for row in rows[:limit]:
+                table.add_row(escape(row["entity_id"]), row["schema"],
+                              escape(row["caption"] or ""))
+            out.print(table)
+    if result.changed and limit:
+        table = Table(title=f"changed ({len(result.changed):,})", title_justify="left")
+        table.add_column("entity id", style="dim")
+        table.add_column("name")
+        table.add_column("field")
+        table.add_column("added", style="green")
+        table.add_column("removed", style="red")
+        for row in result.changed[:limit]:
+            first = True
+            for name, change in row["fields"].items():
+                table.add_row(escape(row["entity_id"]) if first else "",
+                              escape(row["caption"] or "") if first else "", escape(name),
+                              escape(_values(change["added"])), escape(_values(change["removed"])))
+                first = False
+        out.print(table)
+    shown = max(len(result.added), len(result.removed), len(result.changed))
+    if shown > limit:
+        out.print(f"[dim](at most {limit} per kind shown; --limit N or --json for all)[/]")
+
+
+# -- portfolio ------------------------------------------------------------------------------
+
+
+@portfolio_app.command("import")
+def portfolio_import(
+    file: Annotated[Path, typer.Argument(
+        help="CSV, JSON lines or Parquet (gzip too) with `id` and `name` columns and "
+        "optional schema, birth_date, country, identifier.")],
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", help="Read column COL as FIELD, e.g. --map customer_no=id "
+        "--map full_name=name.", metavar="COL=FIELD")] = None,
+    format_: Annotated[str | None, typer.Option(
+        "--format", help="csv, jsonl or parquet, when it cannot be told.")] = None,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Import the valid rows even if some are not (they are "
+        "listed); by default one bad row stops the import.")] = False,
+    json_: Json = False,
+) -> None:
+    """Import the customer book, or update it: rows are matched by `id`; a changed row
+    becomes a new version (the old one kept as history); customers not in the file stay."""
+    with _errors():
+        store = Store()
+        with console.status(f"importing {file}"):
+            summary = book.import_book(store, file, parse_mapping(mapping), format_,
+                                       skip_invalid)
+        if json_:
+            _echo_json(summary.to_dict())
+        for bad in summary.invalid[:20]:
+            console.print(f"[bold red]{escape(str(file))}[/] row {bad['row']} (id "
+                          f"{escape(str(bad['id']))}): {escape(bad['error'])}")
+        if len(summary.invalid) > 20:
+            console.print(f"... and {len(summary.invalid) - 20} more invalid rows")
+        if not summary.imported:
+            console.print(f"[bold red]nothing imported[/]: {len(summary.invalid)} of "
+                          f"{summary.rows} rows are invalid (fix them, or --skip-invalid)")
+            raise typer.Exit(2)
+        if not json_:
+            out.print(f"{summary.rows:,} rows: {summary.added:,} customers added, "
+                      f"{summary.updated:,} updated, {summary.restored:,} restored, "
+                      f"{summary.unchanged:,} unchanged"
+                      + (f", {len(summary.invalid):,} invalid rows skipped"
+                         if summary.invalid else "") + ".")
+
+
+@portfolio_app.command("list")
+def portfolio_list(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N.")] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    removed: Annotated[bool, typer.Option("--removed", help="Include removed customers.")]
+    = False,
+    json_: Json = False,
+) -> None:
+    """The customers in the book, by id."""
+    with _errors():
+        customers, total = book.list_customers(Store(), removed, limit, offset)
+        if json_:
+            _echo_json({"total": total, "offset": offset,
+                        "customers": [c.to_dict() for c in customers]})
+            return
+        table = Table(title=f"{total:,} customers", title_justify="left")
+        for column in ("id", "name", "kind", "born", "country", "identifier", "version",
+                       "last screened"):
+            table.add_column(column)
+        for c in customers:
+            d = c.data
+            name = d.get("name")
+            table.add_row(escape(c.id), escape(" / ".join(name) if isinstance(name, list)
+                                               else str(name)),
+                          d.get("schema") or "", escape(str(d.get("birth_date") or "")),
+                          d.get("country") or "", escape(d.get("identifier") or ""),
+                          str(c.version) + (" (removed)" if c.removed_at else ""),
+                          c.screened_at or "never")
+        out.print(table)
+
+
+@portfolio_app.command("remove")
+def portfolio_remove(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded on its closed "
+                                        "alerts).")] = "removed from the book",
+    user: Annotated[str | None, typer.Option("--user", help="Who (default: the login).")]
+    = None,
+) -> None:
+    """Remove a customer from the book (its history is kept); its open alerts are closed."""
+    with _errors():
+        closed = book.remove_customer(Store(), customer_id, user or cli_actor(), reason)
+        out.print(f"customer {escape(customer_id)} removed"
+                  + (f"; {closed} open alerts closed" if closed else "") + ".")
+
+
+# -- monitor ------------------------------------------------------------------------------
+
+
+@app.command()
+def monitor(
+    full: Annotated[bool, typer.Option(
+        "--full", help="Screen every customer against everything, not only the changes.")]
+    = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Run even if another run seems to be going on (it died).")] = False,
+    json_: Json = False,
+) -> None:
+    """Screen the customer book: new or changed customers against every list, the others
+    only against list entries added or changed since their last screening. Raises only
+    new alerts (see `watchlist alerts list`); prints the work saved against a full
+    re-screen."""
+    from watchlist.monitor.run import run_monitor
+    from watchlist.screener import Screener
+
+    with _errors():
+        store = Store()
+        with console.status("opening the screening index"):
+            screener = Screener.open(store)
+        progress = Progress(SpinnerColumn(), TextColumn("monitoring"), BarColumn(bar_width=30),
+                            MofNCompleteColumn(), TextColumn("customers"), TimeElapsedColumn(),
+                            TextColumn("eta"), TimeRemainingColumn(), console=console,
+                            transient=True)
+        task = progress.add_task("monitoring", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        with progress:
+            stats = run_monitor(store, screener, full=full, actor=cli_actor(), force=force,
+                                progress=advance)
+        if json_:
+            _echo_json(stats.to_dict())
+            return
+        _print_run(stats)
+
+
+def _print_run(stats: Any) -> None:
+    changes = (f"{stats.targets_added:,} added and {stats.targets_changed:,} changed list "
+               "entries")
+    why = "new, changed, or --full" if stats.mode == "full" else "new or changed"
+    out.print(
+        f"Run {stats.run_id}: {stats.customers:,} customers in {stats.seconds:.1f} s; "
+        f"{stats.full:,} screened in full ({why}), "
+        f"{stats.delta:,} only against the {changes} since their last screening.")
+    if stats.customers:
+        out.print(
+            f"Work: {stats.searches:,} searches of the full index and "
+            f"{stats.pairs_full + stats.pairs_delta:,} pairs scored; a full re-screen makes "
+            f"{stats.customers:,} searches: this run made [bold]{stats.work_share:.1%}[/] of "
+            "them.")
+    out.print(
+        f"Alerts: [bold]{stats.new_alerts:,} new[/], {stats.reopened:,} reopened, "
+        f"{stats.suppressed:,} suppressed (false positives, nothing changed), "
+        f"{stats.refreshed:,} already open, {stats.delisted:,} delisted"
+        + (f"; [bold red]{stats.errors:,} customers could not be screened[/]"
+           if stats.errors else "") + ".")
+    if stats.new_alerts:
+        out.print("See them with: watchlist alerts list --status open")
+
+
+# -- alerts -------------------------------------------------------------------------------
+
+
+@alerts_app.command("list")
+def alerts_list(
+    status: Annotated[str | None, typer.Option(
+        "--status", help="open (needing action: new, reopened, escalated, match), closed, "
+        "all, or one status (default: open).")] = "open",
+    customer: Annotated[str | None, typer.Option("--customer", help="One customer's.")]
+    = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N.")] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    json_: Json = False,
+) -> None:
+    """Alerts, newest first, each naming the customer and the listed party."""
+    with _errors():
+        found, total = alerts_mod.list_alerts(Store(), status, customer, limit, offset)
+        if json_:
+            _echo_json({"total": total, "offset": offset, "alerts": found})
+            return
+        table = Table(title=f"{total:,} alerts ({status or 'all'})", title_justify="left")
+        for column, justify in (("id", "right"), ("status", "left"), ("customer", "left"),
+                                ("listed party", "left"), ("score", "right"),
+                                ("designations", "left"), ("cause", "left"),
+                                ("raised", "left")):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for a in found:
+            table.add_row(str(a["id"]), a["status"], escape(a["customer_id"]),
+                          escape(f"{a['caption']} ({a['entity_id']})"), f"{a['score']:.2f}",
+                          escape(designation_text(a["designations"])), a["cause"],
+                          a["created_at"][:10])
+        out.print(table)
+
+
+@alerts_app.command("show")
+def alerts_show(
+    alert_id: Annotated[int, typer.Argument(metavar="ID", help="The alert id.")],
+    json_: Json = False,
+) -> None:
+    """One alert: the customer, the listed party, the score explained, the list versions,
+    what changed (when reopened) and every decision."""
+    from watchlist.cli_screen import _explanation_table
+
+    with _errors():
+        alert = alerts_mod.get_alert(Store(), alert_id)
+        if json_:
+            _echo_json(alert)
+            return
+        customer = alert.get("customer") or {"id": alert["customer_id"]}
+        out.print(f"[bold]Alert {alert['id']}[/] ({alert['status']}, {alert['cause']}), "
+                  f"raised {alert['created_at']}")
+        fields = ", ".join(f"{k} {v}" for k, v in customer.items()
+                           if k not in ("id", "version", "removed_at") and v)
+        out.print(f"customer [bold]{escape(str(customer['id']))}[/]: {escape(fields)}")
+        out.print(f"listed party [bold]{escape(alert['caption'])}[/] ({alert['schema']}, "
+                  f"{escape(alert['entity_id'])}; records {escape(', '.join(alert['entity_ids']))})"
+                  f", score {alert['score']:.2f}")
+        out.print("designations: " + escape(designation_text(alert["designations"])))
+        out.print("list versions: " + escape(", ".join(
+            f"{v['source']} v{v['version']}" for v in alert["versions"])))
+        table, idle = _explanation_table(alert["explanation"])
+        out.print(table)
+        if idle:
+            out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
+        if alert.get("changes"):
+            out.print("[bold]What changed[/]: " + escape(json.dumps(alert["changes"],
+                                                                      ensure_ascii=False)))
+        for d in alert.get("decisions") or []:
+            out.print(f"{d['at']} [bold]{escape(d['decision'])}[/] by {escape(d['user'])} "
+                      f"({d['previous_status']} -> {d['status']}): {escape(d['reason'])}")
+
+
+@alerts_app.command("decide")
+def alerts_decide(
+    alert_id: Annotated[int, typer.Argument(metavar="ID", help="The alert id.")],
+    decision: Annotated[str, typer.Option(
+        "--decision", help="match, false-positive or escalate.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
+    user: Annotated[str | None, typer.Option("--user", help="Who decides (default: the "
+                                             "login).")] = None,
+    expect_status: Annotated[str | None, typer.Option(
+        "--expect-status", help="Refuse if the alert's status is no longer this one.")]
+    = None,
+    json_: Json = False,
+) -> None:
+    """Decide an alert. A false positive is suppressed until the customer or the listing
+    changes; a match stays open for action. Every decision goes to the audit log."""
+    with _errors():
+        try:
+            result = alerts_mod.decide(Store(), alert_id, decision, reason, user or cli_actor(),
+                                       expect_status)
+        except alerts_mod.StatusConflict as exc:
+            console.print(f"[bold red]conflict[/] {escape(str(exc))}")
+            raise typer.Exit(3) from None
+        if json_:
+            _echo_json(result)
+            return
+        out.print(f"alert {alert_id}: {result['previous_status']} -> [bold]{result['status']}"
+                  f"[/] by {escape(result['user'])} (audit entry {result['audit_seq']}).")

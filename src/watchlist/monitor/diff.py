@@ -1,0 +1,277 @@
+"""What changed between two versions of a list: targets added, removed, and changed field
+by field (a new alias, a new regime, a corrected birth date, a new address).
+
+A target is compared with everything its list says of it: its own properties, and those of
+the entities linked to it (its Sanctions, Identifications and Passports, which point to
+it, and its Addresses, which it points to), by value, named `Sanction.program`,
+`Address.full` and so on. Ids of linked entities and references between entities are
+not compared: publishers renumber address rows, which is no change to the party. Target
+ids are stable across versions of a list (see each source's parser), so targets are paired
+by id.
+
+Reading a version is split in two: a cheap digest per target (SQL only, no JSON), used to
+skip the targets that cannot have changed and by the monitor to know which targets to
+re-screen; then the full records of the few that may have, compared by `record_changes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from followthemoney import EntityProxy, model
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Connection
+
+from watchlist.errors import StoreError
+from watchlist.store import schema as t
+from watchlist.store.store import Store, Version
+
+__all__ = [
+    "Record",
+    "VersionDiff",
+    "default_pair",
+    "diff_versions",
+    "field_values",
+    "load_records",
+    "record_changes",
+    "resolve_version",
+    "target_digests",
+]
+
+#: Entities per IN (...) list, well below every database's parameter limit.
+CHUNK = 500
+
+
+@dataclass
+class Record:
+    """A target and the entities of its list that describe it."""
+
+    target: EntityProxy
+    linked: list[EntityProxy] = field(default_factory=list)
+
+
+def field_values(record: Record) -> dict[str, set[str]]:
+    """Every compared field of a record and its values: the target's properties by name,
+    linked entities' as `Schema.property` (values of all linked entities of that schema)."""
+    fields: dict[str, set[str]] = defaultdict(set)
+    for entity, prefix in [(record.target, "")] + [(e, f"{e.schema.name}.")
+                                                    for e in record.linked]:
+        for prop, value in entity.itervalues():
+            if prop.type.name == "entity":
+                continue
+            fields[prefix + prop.name].add(value)
+    return dict(fields)
+
+
+def record_changes(old: Record, new: Record) -> dict[str, dict[str, list[str]]]:
+    """Per changed field, the values added and removed (sorted); {} when nothing changed."""
+    before, after = field_values(old), field_values(new)
+    changes: dict[str, dict[str, list[str]]] = {}
+    if old.target.schema.name != new.target.schema.name:
+        changes["schema"] = {"added": [new.target.schema.name],
+                             "removed": [old.target.schema.name]}
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name, set()), after.get(name, set())
+        if a != b:
+            changes[name] = {"added": sorted(b - a), "removed": sorted(a - b)}
+    return changes
+
+
+def _entity_row(record: Record) -> dict[str, Any]:
+    target = record.target
+    return {"entity_id": target.id, "schema": target.schema.name, "caption": target.caption}
+
+
+@dataclass
+class VersionDiff:
+    """Targets added, removed and changed (with their field changes) from one version to
+    another of a source."""
+
+    source: str
+    old: Version | None
+    new: Version
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    changed: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        def ref(v: Version | None) -> dict[str, Any] | None:
+            if v is None:
+                return None
+            return {"version": v.version, "published": v.published, "sha256": v.sha256,
+                    "targets": v.targets}
+
+        return {"source": self.source, "from": ref(self.old), "to": ref(self.new),
+                "added": self.added, "removed": self.removed, "changed": self.changed}
+
+
+# -- reading versions -----------------------------------------------------------------------
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def target_digests(conn: Connection, version_id: int,
+                   entity_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """{target id: digest of its content and of the entities linked to it} for a version's
+    targets (or only these ids). Equal digests mean equal records; different ones may
+    still compare equal field by field (a renumbered address)."""
+    ve, refs = t.version_entities, t.entity_refs
+    if entity_ids is None:
+        rows = conn.execute(select(ve.c.entity_id, ve.c.hash, ve.c.target)
+                            .where(ve.c.version_id == version_id)).all()
+        hashes = {r.entity_id: r.hash for r in rows}
+        targets = [r.entity_id for r in rows if r.target]
+        links = conn.execute(select(refs.c.entity_id, refs.c.ref_id)
+                             .where(refs.c.version_id == version_id)).all()
+    else:
+        targets = sorted(set(entity_ids))
+        hashes, links = {}, []
+        for chunk in _chunks(targets):
+            hashes.update((r[0], r[1]) for r in conn.execute(
+                select(ve.c.entity_id, ve.c.hash).where(and_(
+                    ve.c.version_id == version_id, ve.c.entity_id.in_(chunk),
+                    ve.c.target.is_(True)))))
+            links.extend(conn.execute(select(refs.c.entity_id, refs.c.ref_id).where(and_(
+                refs.c.version_id == version_id,
+                refs.c.entity_id.in_(chunk) | refs.c.ref_id.in_(chunk)))).all())
+        targets = [e for e in targets if e in hashes]
+        others = sorted({x for link in links for x in link} - hashes.keys())
+        for chunk in _chunks(others):
+            hashes.update((r[0], r[1]) for r in conn.execute(
+                select(ve.c.entity_id, ve.c.hash).where(and_(
+                    ve.c.version_id == version_id, ve.c.entity_id.in_(chunk)))))
+    linked: dict[str, set[str]] = defaultdict(set)
+    wanted = set(targets)
+    for source_id, ref_id in links:
+        if ref_id in wanted and source_id in hashes:
+            linked[ref_id].add(hashes[source_id])  # a Sanction, an Identification...
+        if source_id in wanted and ref_id in hashes:
+            linked[source_id].add(hashes[ref_id])  # an Address
+    digests = {}
+    for entity_id in targets:
+        text = hashes[entity_id] + "|" + ",".join(sorted(linked.get(entity_id, ())))
+        digests[entity_id] = hashlib.sha1(text.encode()).hexdigest()
+    return digests
+
+
+def load_records(conn: Connection, version_id: int, entity_ids: Iterable[str],
+                 with_linked: bool = True) -> dict[str, Record]:
+    """The records of these targets in a version (ids not in it are left out)."""
+    ve, refs, data = t.version_entities, t.entity_refs, t.entity_data
+    wanted = sorted(set(entity_ids))
+
+    def bodies(ids: list[str]) -> dict[str, EntityProxy]:
+        found: dict[str, EntityProxy] = {}
+        for chunk in _chunks(ids):
+            for row in conn.execute(select(ve.c.entity_id, data.c.data)
+                                    .join(data, data.c.hash == ve.c.hash)
+                                    .where(and_(ve.c.version_id == version_id,
+                                                ve.c.entity_id.in_(chunk)))):
+                found[row.entity_id] = model.get_proxy(json.loads(row.data), cleaned=True)
+        return found
+
+    targets = bodies(wanted)
+    records = {eid: Record(entity) for eid, entity in targets.items()}
+    if not with_linked or not records:
+        return records
+    links: list[tuple[str, str]] = []
+    present = sorted(records)
+    for chunk in _chunks(present):
+        links.extend((r[0], r[1]) for r in conn.execute(
+            select(refs.c.entity_id, refs.c.ref_id).where(and_(
+                refs.c.version_id == version_id,
+                refs.c.entity_id.in_(chunk) | refs.c.ref_id.in_(chunk)))))
+    others = bodies(sorted({x for link in links for x in link} - records.keys()))
+    for source_id, ref_id in sorted(set(links)):
+        if ref_id in records and source_id in others:
+            records[ref_id].linked.append(others[source_id])
+        if source_id in records and ref_id in others:
+            records[source_id].linked.append(others[ref_id])
+    return records
+
+
+def diff_versions(store: Store, old: Version | None, new: Version,
+                  with_fields: bool = True) -> VersionDiff:
+    """The diff from `old` to `new` (two versions of one source; `old` None: all added).
+
+    Without `with_fields`, `changed` lists every target whose digest differs, without
+    reading the records (cheap; it may include targets whose fields all compare equal)."""
+    if old is not None and old.source != new.source:
+        raise StoreError(f"cannot diff {old.source} against {new.source}")
+    with store.engine.connect() as conn:
+        before = target_digests(conn, old.id) if old is not None else {}
+        after = target_digests(conn, new.id)
+        added_ids = sorted(after.keys() - before.keys())
+        removed_ids = sorted(before.keys() - after.keys())
+        maybe = sorted(e for e in after.keys() & before.keys() if before[e] != after[e])
+        added = load_records(conn, new.id, added_ids, with_linked=False)
+        removed = (load_records(conn, old.id, removed_ids, with_linked=False)
+                   if old is not None else {})
+        changed: list[dict[str, Any]] = []
+        if with_fields and old is not None:
+            old_records = load_records(conn, old.id, maybe)
+            new_records = load_records(conn, new.id, maybe)
+            for entity_id in maybe:
+                fields = record_changes(old_records[entity_id], new_records[entity_id])
+                if fields:
+                    changed.append({**_entity_row(new_records[entity_id]), "fields": fields})
+        else:
+            changed = [{"entity_id": e} for e in maybe]
+    return VersionDiff(new.source, old, new,
+                       [_entity_row(added[e]) for e in added_ids],
+                       [_entity_row(removed[e]) for e in removed_ids], changed)
+
+
+# -- choosing versions ------------------------------------------------------------------------
+
+
+def _order(v: Version) -> tuple[str, str, int]:
+    return (v.published or "", v.fetched_at, v.id)
+
+
+def resolve_version(store: Store, source: str, spec: str | None,
+                    default: Version | None = None) -> Version:
+    """A version of a source from `--from/--to`: its number (`3`), or a date (YYYY-MM-DD:
+    the version serving then, by publisher date); None gives `default` (or the current)."""
+    versions = store.versions(source)
+    if not versions:
+        raise StoreError(f"no stored version of source {source!r}")
+    if spec is None:
+        if default is not None:
+            return default
+        return next((v for v in versions if v.current), max(versions, key=_order))
+    text = spec.strip()
+    if text.isdigit():
+        for v in versions:
+            if v.version == int(text):
+                return v
+        raise StoreError(f"{source} has no version {text}; it has "
+                         f"{', '.join(str(v.version) for v in versions)}")
+    if len(text) >= 10 and text[4] == "-":
+        found = store.serving(as_of=text, sources=[source])
+        if not found:
+            raise StoreError(f"no version of {source} was serving on {text}")
+        return found[0]
+    raise StoreError(f"{spec!r} is neither a version number nor a date (YYYY-MM-DD)")
+
+
+def default_pair(store: Store, source: str, old_spec: str | None = None,
+                 new_spec: str | None = None) -> tuple[Version, Version]:
+    """The versions to compare: `--to` (default: the current one) and `--from` (default: the
+    version before it in publication order)."""
+    new = resolve_version(store, source, new_spec)
+    if old_spec is not None:
+        return resolve_version(store, source, old_spec), new
+    older = [v for v in store.versions(source) if _order(v) < _order(new)]
+    if not older:
+        raise StoreError(f"{source} has no version before version {new.version}: nothing "
+                         "to compare it with (import an older snapshot, or give --from)")
+    return max(older, key=_order), new

@@ -1,0 +1,109 @@
+/* watchlist web interface: keyboard shortcuts and the alert queue's row selection.
+   Every page works without this script; it only adds shortcuts. */
+(function () {
+  "use strict";
+
+  var PREFIX = "/ui";
+  var GO = { s: "/search", a: "/alerts", c: "/changes", n: "/scan", o: "/sources" };
+  var pendingG = false;
+
+  function typing(target) {
+    if (!target) return false;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  function queueRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr[data-href]"));
+  }
+
+  function select(rows, index) {
+    if (!rows.length) return;
+    index = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (row, i) {
+      row.classList.toggle("selected", i === index);
+      row.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    var link = rows[index].querySelector("a");
+    if (link) link.focus({ preventScroll: true });
+    rows[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function selectedIndex(rows) {
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].classList.contains("selected")) return i;
+    }
+    return -1;
+  }
+
+  function decide(value) {
+    var form = document.querySelector("form.decide");
+    if (!form) return false;
+    var radio = form.querySelector('input[name="decision"][value="' + value + '"]');
+    if (!radio) return false;
+    radio.checked = true;
+    var reason = form.querySelector("textarea[name=reason]");
+    if (reason) reason.focus();
+    return true;
+  }
+
+  function follow(selector) {
+    var link = document.querySelector(selector);
+    if (link && link.href) { window.location.href = link.href; return true; }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.tagName === "TEXTAREA") {
+      var form = target.form;
+      if (form) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+      return;
+    }
+    if (event.key === "Escape" && typing(target)) { target.blur(); return; }
+    if (typing(target) || event.ctrlKey || event.metaKey || event.altKey) return;
+
+    if (pendingG) {
+      pendingG = false;
+      if (GO[event.key]) { event.preventDefault(); window.location.href = PREFIX + GO[event.key]; }
+      return;
+    }
+    var rows = queueRows();
+    var handled = true;
+    switch (event.key) {
+      case "/": {
+        var field = document.querySelector("[data-focus-key='/']") ||
+          document.querySelector("main input:not([type=hidden]), main textarea");
+        if (field) { field.focus(); if (field.select) field.select(); } else handled = false;
+        break;
+      }
+      case "?": window.location.href = PREFIX + "/help"; break;
+      case "g": pendingG = true; break;
+      case "j":
+        if (rows.length) select(rows, selectedIndex(rows) + 1);
+        else handled = follow("a[data-key='j']");
+        break;
+      case "k":
+        if (rows.length) select(rows, Math.max(0, selectedIndex(rows) - 1));
+        else handled = follow("a[data-key='k']");
+        break;
+      case "Enter": {
+        var index = selectedIndex(rows);
+        if (index >= 0) window.location.href = rows[index].getAttribute("data-href");
+        else handled = false;
+        break;
+      }
+      case "m": handled = decide("match"); break;
+      case "f": handled = decide("false-positive"); break;
+      case "e": handled = decide("escalate"); break;
+      default: handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("table.queue tbody tr[data-href]");
+    if (!row || event.target.closest("a, button, input, label")) return;
+    window.location.href = row.getAttribute("data-href");
+  });
+})();

@@ -1,0 +1,121 @@
+"""The diff of two list versions: added, removed, changed field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from followthemoney import model
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+
+from watchlist.errors import StoreError
+from watchlist.monitor.diff import (
+    Record,
+    default_pair,
+    diff_versions,
+    record_changes,
+    resolve_version,
+)
+from watchlist.store.store import Store
+from watchlist.update import update_from_paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _person(entity_id: str, props: dict[str, list[str]]) -> Record:
+    entity = model.make_entity("Person")
+    entity.id = entity_id
+    for prop, values in props.items():
+        for value in values:
+            entity.add(prop, value)
+    return Record(entity)
+
+
+def _sanction(entity_id: str, target: str, program: str, number: int = 1):
+    sanction = model.make_entity("Sanction")
+    sanction.id = f"{entity_id}-{number}"
+    sanction.add("entity", target)
+    sanction.add("program", program)
+    return sanction
+
+
+names = st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=8)
+                 , max_size=4)
+
+
+@given(names, names)
+def test_changes_are_what_was_added_and_removed(before: list[str], after: list[str]) -> None:
+    old = _person("p1", {"name": ["Ivan"], "alias": before})
+    new = _person("p1", {"name": ["Ivan"], "alias": after})
+    changes = record_changes(old, new)
+    assert record_changes(old, old) == {}
+    if set(before) == set(after):
+        assert changes == {}
+    else:
+        assert set(changes["alias"]["added"]) == set(after) - set(before)
+        assert set(changes["alias"]["removed"]) == set(before) - set(after)
+        back = record_changes(new, old)["alias"]
+        assert back == {"added": changes["alias"]["removed"],
+                        "removed": changes["alias"]["added"]}
+
+
+def test_linked_entities_compare_by_value_not_by_id() -> None:
+    old = _person("p1", {"name": ["Ivan"]})
+    new = _person("p1", {"name": ["Ivan"]})
+    old.linked.append(_sanction("s", "p1", "DPRK", 1))
+    new.linked.append(_sanction("s", "p1", "DPRK", 2))  # renumbered: no change
+    assert record_changes(old, new) == {}
+    new.linked.append(_sanction("s", "p1", "BELARUS", 3))
+    assert record_changes(old, new) == {"Sanction.program": {"added": ["BELARUS"],
+                                                             "removed": []}}
+
+
+def test_corrected_birth_date_is_a_changed_field() -> None:
+    old = _person("p1", {"name": ["Ivan"], "birthDate": ["1961-07"]})
+    new = _person("p1", {"name": ["Ivan"], "birthDate": ["1961-07-14"]})
+    assert record_changes(old, new) == {"birthDate": {"added": ["1961-07-14"],
+                                                      "removed": ["1961-07"]}}
+
+
+def _uids(path: Path) -> set[str]:
+    """DATAIDs of a UN XML file, read with lxml (independently of the parser)."""
+    root = etree.parse(str(path)).getroot()
+    return {node.text.strip() for node in root.iter("DATAID")}
+
+
+def test_un_fixture_pair_diff_matches_an_independent_count(home: Path) -> None:
+    store = Store()
+    v1, v2 = FIXTURES / "un_small_v1.xml", FIXTURES / "un_small_v2.xml"
+    update_from_paths(store, [v1])
+    update_from_paths(store, [v2])
+    old, new = default_pair(store, "un_sc_sanctions")
+    assert (old.version, new.version) == (1, 2)
+    result = diff_versions(store, old, new).to_dict()
+    a, b = _uids(v1), _uids(v2)
+    assert len(result["added"]) == len(b - a) == 1
+    assert len(result["removed"]) == len(a - b) == 1
+    assert result["added"][0]["caption"] == "SAMPLE SHIPPING LINES"
+    assert result["removed"][0]["caption"] == "AMINA EXAMPLAR"
+    [changed] = result["changed"]
+    assert changed["fields"] == {"alias": {"added": ["Ivan P. Testovski"], "removed": []}}
+    assert result["from"]["version"] == 1 and result["to"]["version"] == 2
+    # The other way round, by version numbers and by date.
+    back = diff_versions(store, *default_pair(store, "un_sc_sanctions", "2", "1")).to_dict()
+    assert [r["caption"] for r in back["added"]] == ["AMINA EXAMPLAR"]
+    assert resolve_version(store, "un_sc_sanctions", "2025-02-01").version == 1
+    assert resolve_version(store, "un_sc_sanctions", "2025-03-02").version == 2
+
+
+def test_bad_version_specs_are_named(home: Path) -> None:
+    store = Store()
+    update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
+    with pytest.raises(StoreError, match="no version 7"):
+        resolve_version(store, "un_sc_sanctions", "7")
+    with pytest.raises(StoreError, match="neither a version number nor a date"):
+        resolve_version(store, "un_sc_sanctions", "last week")
+    with pytest.raises(StoreError, match="no version before"):
+        default_pair(store, "un_sc_sanctions")
+    with pytest.raises(StoreError, match="no stored version"):
+        resolve_version(store, "eu_fsf", None)

@@ -1,0 +1,89 @@
+"""The customer book: import (CSV, JSON lines, Parquet), re-import with history, removal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from watchlist.monitor import portfolio as book
+from watchlist.screening.readers import InputError
+from watchlist.store.store import Store
+
+BOOKS = Path(__file__).parent / "fixtures" / "monitor"
+
+
+def test_import_then_reimport_updates_changed_rows_and_keeps_history(home: Path) -> None:
+    store = Store()
+    first = book.import_book(store, BOOKS / "book_v1.csv")
+    assert (first.added, first.updated, first.unchanged) == (8, 0, 0)
+    again = book.import_book(store, BOOKS / "book_v1.csv")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 8)
+    second = book.import_book(store, BOOKS / "book_v2.csv")
+    assert (second.added, second.updated, second.unchanged) == (1, 2, 6)
+    c4 = book.get_customer(store, "c4")
+    assert c4.version == 2 and c4.data["country"] == "by"
+    versions = book.history(store, "c4")
+    assert [v["change"] for v in versions] == ["created", "updated"]
+    assert versions[0]["valid_to"] == versions[1]["valid_from"]
+    assert versions[0]["data"].get("country") is None and versions[1]["valid_to"] is None
+    assert book.customer_changes(versions[0]["data"], versions[1]["data"]) == {
+        "country": {"before": None, "after": "by"}}
+    customers, total = book.list_customers(store)
+    assert total == 9 and [c.id for c in customers][:2] == ["c1", "c2"]
+
+
+def test_json_lines_and_parquet_books_read_like_csv(home: Path, tmp_path: Path) -> None:
+    store = Store()
+    summary = book.import_book(store, BOOKS / "book.jsonl")
+    assert summary.added == 2
+    assert book.get_customer(store, "2").data["name"] == ["Sample Shipping Lines", "SSL"]
+    path = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"customer_no": ["p1", "j1"], "full_name": ["Amina Examplar",
+                                                                         "Ivan Testovsky"]}),
+                   path)
+    summary = book.import_book(store, path, {"customer_no": "id", "full_name": "name"})
+    assert (summary.added, summary.updated) == (1, 1)
+    assert book.get_customer(store, "j1").data == {"name": "Ivan Testovsky"}
+
+
+def test_bad_rows_stop_the_import_and_are_each_named(home: Path) -> None:
+    store = Store()
+    summary = book.import_book(store, BOOKS / "book_bad.csv")
+    assert not summary.imported
+    problems = {(bad["row"], bad["error"].split(" (")[0]) for bad in summary.invalid}
+    assert problems == {(2, "no name"), (3, "unreadable birth date '31/02/19x9'"),
+                        (4, "id 'b1' repeats row 1")}
+    assert book.list_customers(store)[1] == 0
+    summary = book.import_book(store, BOOKS / "book_bad.csv", skip_invalid=True)
+    assert summary.imported and summary.added == 1
+    assert book.get_customer(store, "b1").data["name"] == "Good Name"
+
+
+def test_a_book_needs_an_id_column(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "noid.csv"
+    path.write_text("name\nIvan\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no `id` column"):
+        book.import_book(Store(), path)
+    jsonl = tmp_path / "noid.jsonl"
+    jsonl.write_text('{"name": "Ivan"}\n', encoding="utf-8")
+    summary = book.import_book(Store(), jsonl)
+    assert summary.invalid == [{"row": 1, "id": "1", "error": "no id"}]
+
+
+def test_removed_customer_is_kept_as_history_and_can_come_back(home: Path) -> None:
+    store = Store()
+    book.import_book(store, BOOKS / "book_v1.csv")
+    assert book.remove_customer(store, "c5", "cli:tester") == 0
+    assert "c5" not in {c.id for c in book.list_customers(store)[0]}
+    assert book.get_customer(store, "c5").removed_at is not None
+    with pytest.raises(book.PortfolioError, match="already removed"):
+        book.remove_customer(store, "c5", "cli:tester")
+    with pytest.raises(book.PortfolioError, match="no customer 'nobody'"):
+        book.remove_customer(store, "nobody", "cli:tester")
+    summary = book.import_book(store, BOOKS / "book_v1.csv")
+    assert summary.restored == 1
+    assert [v["change"] for v in book.history(store, "c5")] == ["created", "removed",
+                                                                "restored"]

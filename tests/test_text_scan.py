@@ -1,0 +1,142 @@
+"""Scanning news text for listed parties, against a small list of real designations
+(tests/fixtures/text/listed.ftm.json) and news paragraphs written for these tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from watchlist.store.store import Store
+from watchlist.text import Mention, Scanner
+from watchlist.update import update_from_paths
+
+TEXTS = Path(__file__).parent / "fixtures" / "text"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("scan") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(path))
+        store = Store()
+        report = update_from_paths(store, [TEXTS / "listed.ftm.json"])
+        assert report.ok, report.failures
+        store.close()
+        yield path
+
+
+@pytest.fixture(scope="module")
+def scanner(home: Path) -> Scanner:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(home))
+        return Scanner.open()
+
+
+def found(scanner: Scanner, text: str) -> list[tuple[str, str]]:
+    """(text of the mention, listed entity id) of every mention, in order."""
+    mentions = scanner.scan(text)
+    for m in mentions:
+        assert text[m.start:m.end] == m.text
+    return [(m.text, m.entity_id) for m in mentions]
+
+
+def test_english_news_names_every_listed_party_and_nobody_else(scanner: Scanner) -> None:
+    text = (TEXTS / "belarus_en.txt").read_text(encoding="utf-8")
+    assert found(scanner, text) == [
+        ("Aleksandr Lukashenko", "t-lukashenko-a"),
+        ("Vladimir Putin", "t-putin-v"),
+        ("Lukashenko", "t-lukashenko-a"),          # Lukashenko's regime
+        ("Lidia Yermoshina", "t-yermoshina"),
+        ("Belaruskali", "t-belaruskali"),
+        ("Belarusian Potash Company", "t-bpc"),
+        ("Viktor Sheiman", "t-sheiman"),
+        ("A. Lukashenko", "t-lukashenko-a"),
+        ("Lukashenko", "t-lukashenko-a"),
+    ]
+
+
+def test_russian_news_reads_case_endings(scanner: Scanner) -> None:
+    text = (TEXTS / "belarus_ru.txt").read_text(encoding="utf-8")
+    assert found(scanner, text) == [
+        ("Александр Лукашенко", "t-lukashenko-a"),
+        ("Владимиром Путиным", "t-putin-v"),
+        ("Лукашенко", "t-lukashenko-a"),
+        ("Путина", "t-putin-v"),
+        ("Лидия Ермошина", "t-yermoshina"),
+    ]
+
+
+def test_text_naming_nobody_listed_has_no_mention(scanner: Scanner) -> None:
+    text = (TEXTS / "unrelated_en.txt").read_text(encoding="utf-8")
+    assert found(scanner, text) == []
+
+
+def test_mention_carries_offsets_score_designations_and_evidence(scanner: Scanner) -> None:
+    text = "Sanctions on\nVladimir\nPutin were widened."
+    [m] = scanner.scan(text)
+    assert isinstance(m, Mention)
+    assert (m.start, m.end, m.text) == (13, 27, "Vladimir\nPutin")
+    assert m.caption == "Vladimir Vladimirovich PUTIN" and m.score >= 0.9
+    assert [d["source"] for d in m.designations] == ["ftm"]
+    assert m.designations[0]["regime"] == "Russia"
+    assert m.evidence["kind"] == "name" and "putin" in m.evidence["explanation"]
+    data = m.to_dict()
+    assert {"start", "end", "text", "entity_id", "caption", "score", "designations",
+            "evidence"} <= set(data)
+
+
+def test_surname_alone_refers_to_the_person_introduced_in_full(scanner: Scanner) -> None:
+    text = "Viktor Lukashenko, the president's son, spoke. Later Lukashenko left."
+    assert found(scanner, text) == [("Viktor Lukashenko", "t-lukashenko-v"),
+                                    ("Lukashenko", "t-lukashenko-v")]
+    [_, later] = scanner.scan(text)
+    assert later.evidence["refers_to"]["text"] == "Viktor Lukashenko"
+
+
+def test_scan_ignores_surname_of_an_unlisted_person_introduced_in_full(
+        scanner: Scanner) -> None:
+    assert found(scanner, "Dmitry Sechin, a teacher from Omsk, spoke. Sechin left.") == []
+    assert found(scanner, "Мария Колесникова в тюрьме. Колесникова молчит.") == []
+
+
+def test_distinctive_surname_never_introduced_is_reported_lower(scanner: Scanner) -> None:
+    [m] = scanner.scan("Sechin said output would rise.")
+    assert (m.entity_id, m.score, m.evidence["kind"]) == ("t-sechin", 0.6, "surname only")
+    [m] = scanner.scan("President Putin said so.")  # the head of state of two Putins
+    assert m.entity_id == "t-putin-v" and m.score == pytest.approx(0.7)
+    assert m.evidence["title"] == "President"
+
+
+def test_names_are_whole_words_only(scanner: Scanner) -> None:
+    assert found(scanner, "Rasputin, Putinism and the Sechinov family") == []
+
+
+def test_ordinary_words_equal_to_name_tokens_are_not_names(scanner: Scanner) -> None:
+    text = "Long queues formed on Victory Day. Victory came late; the long war went on."
+    assert found(scanner, text) == []
+    assert found(scanner, "John Long was named.") == [("John Long", "t-long")]
+
+
+def test_one_word_vessel_name_needs_a_vessel_cue(scanner: Scanner) -> None:
+    assert found(scanner, "The tanker Artemis left Bandar Abbas.") == [
+        ("Artemis", "t-artemis")]
+    assert found(scanner, "Artemis was a Greek goddess.") == []
+
+
+def test_typo_in_a_full_name_is_still_found(scanner: Scanner) -> None:
+    [m] = scanner.scan("Aleksandr Lukaschenko arrived.")
+    assert m.entity_id == "t-lukashenko-a" and 0.8 <= m.score < 1.0
+
+
+def test_given_name_and_patronymic_need_an_earlier_full_mention(scanner: Scanner) -> None:
+    assert found(scanner, "Александр Григорьевич пришёл.") == [
+        ("Александр Григорьевич", "t-lukashenko-a")]  # one listed Aleksandr Grigoryevich
+    assert found(scanner, "Viktor Aleksandrovich said.") == [
+        ("Viktor Aleksandrovich", "t-lukashenko-v")]
+
+
+def test_empty_and_odd_text(scanner: Scanner) -> None:
+    assert scanner.scan("") == []
+    assert scanner.scan("\x00\ud800 ... --- '' ’s") == []

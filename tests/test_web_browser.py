@@ -1,0 +1,271 @@
+"""The web interface in a real browser: Debian's Chromium driven by Playwright against a
+server on loopback, over the small store of webstore.py.
+
+Each test saves screenshots of the pages it visits in tests/artifacts/web/ (or
+$WATCHLIST_TEST_ARTIFACTS); with WATCHLIST_UPDATE_SCREENSHOTS=1 they are also copied to
+docs/screenshots/, which the README shows. Skipped, saying why, only where Chromium
+(/usr/bin/chromium) or the playwright package is missing; CI installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from watchlist.api.app import create_app
+from watchlist.monitor.alerts import get_alert, list_alerts
+from watchlist.store.store import Store
+from watchlist.update import Report
+from webstore import ARTICLE, PASSWORD, SCRIPT_NAME, SCRIPT_PARTY, build_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(os.environ.get("WATCHLIST_TEST_ARTIFACTS", ROOT / "tests" / "artifacts")) / "web"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+if not CHROMIUM.exists():
+    pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium; "
+                ".ci/run installs it)", allow_module_level=True)
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need the playwright package "
+    "(pip install -e '.[test]')")
+
+
+def shot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact (and as the README's, when asked)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("WATCHLIST_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, SCREENSHOTS / path.name)
+    return path
+
+
+def fake_updater(_store: Store, _sources: list[str] | None) -> Report:
+    """Stands in for downloading from the publishers (tests never reach the network)."""
+    time.sleep(1.0)  # long enough for the job page to show it running
+    return Report()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    """The app on a free loopback port, in a thread of this process."""
+    import uvicorn
+
+    home = tmp_path_factory.mktemp("web-browser") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(home))
+        store, screener, _keys = build_store()
+        app = create_app(store, warm=False, screener_opener=lambda _store: screener,
+                         updater=fake_updater)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                lifespan="on")
+        web = uvicorn.Server(config)
+        thread = threading.Thread(target=web.run, name="web-test-server", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not web.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", store
+        web.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as driver:
+        chromium = driver.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """What a page did that it must not: dialogs (an injected script running), console
+    errors (a CSP violation, a missing asset), requests leaving the test server."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: None if r.url.startswith((base, "data:"))
+                else self.outside.append(r.url))
+
+    def clean(self) -> None:
+        assert self.dialogs == [], f"a script ran: {self.dialogs}"
+        assert self.errors == [], f"console errors: {self.errors}"
+        assert self.outside == [], f"requests left the server: {self.outside}"
+
+
+def signed_in(browser: Any, base: str, name: str, viewport: dict[str, int] = LAPTOP
+              ) -> tuple[Any, Watch]:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    watch = Watch(page, base)
+    page.goto(base + "/")
+    page.get_by_label("User name", exact=True).fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.locator("form[aria-labelledby=with-password] button").click()
+    page.wait_for_url("**/ui/search")
+    return page, watch
+
+
+def test_sign_in_search_and_open_the_profile(browser: Any,
+                                             server: tuple[str, Store]) -> None:
+    base, _store = server
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    watch = Watch(page, base)
+    page.goto(base + "/ui/alerts")
+    assert "/ui/login" in page.url
+    shot(page, "01-sign-in")
+    page.get_by_label("User name", exact=True).fill("analyst")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ui/alerts")
+    page.goto(base + "/ui/search")
+    page.keyboard.press("Escape")  # leave the autofocused name field; "/" comes back to it
+    page.keyboard.press("/")
+    page.keyboard.type("Lukashenko")
+    assert page.get_by_label("Name", exact=True).input_value() == "Lukashenko"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ol.hits")
+    first = page.locator("li.hit").first
+    assert "LUKASHENKA" in first.locator("h3").inner_text()
+    badges = first.locator(".badges").inner_text()
+    for publisher in ("OFAC SDN", "Canada SEMA", "Australia DFAT"):
+        assert publisher in badges
+    assert "Not compared: the search gave no birth date." in first.inner_text()
+    shot(page, "02-search")
+    first.locator("h3 a").click()
+    page.wait_for_selector("#designations")
+    rows = page.locator("#designations tbody tr")
+    assert rows.count() == 3
+    publishers = " ".join(rows.nth(i).locator("td").first.inner_text() for i in range(3))
+    for publisher in ("OFAC SDN", "Canada SEMA", "Australia DFAT"):
+        assert publisher in publishers
+    assert "Александр Григорьевич ЛУКАШЕНКО" in page.locator("#names").inner_text()
+    assert "Changed" in page.locator("#history").inner_text()
+    shot(page, "03-profile")
+    watch.clean()
+    context.close()
+
+
+def test_decide_an_alert_with_the_keyboard(browser: Any, server: tuple[str, Store]) -> None:
+    base, store = server
+    page, watch = signed_in(browser, base, "analyst")
+    page.goto(base + "/ui/alerts")
+    open_before = list_alerts(store, "open")[1]
+    assert page.locator("table.queue tbody tr").count() == open_before
+    shot(page, "04-alerts")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    selected = page.locator("table.queue tbody tr.selected")
+    alert_id = int(selected.locator("a").first.inner_text().lstrip("#"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/ui/alerts/{alert_id}?status=open")
+    assert page.locator("#h-customer").is_visible() and page.locator("#h-party").is_visible()
+    page.keyboard.press("f")
+    assert page.locator("input[value=false-positive]").is_checked()
+    assert page.evaluate("document.activeElement.id") == "reason"
+    page.keyboard.type("Not the listed party: different birth date and nationality.")
+    shot(page, "05-alert")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("p.flash")
+    assert f"Alert {alert_id}: false positive" in page.locator("p.flash").inner_text()
+    assert get_alert(store, alert_id)["status"] == "false-positive"
+    page.goto(base + "/ui/alerts")
+    ids = page.locator("table.queue tbody tr td:first-child").all_inner_texts()
+    assert f"#{alert_id}" not in ids and len(ids) == open_before - 1
+    page.goto(base + "/ui/alerts?status=closed")
+    assert f"#{alert_id}" in page.locator("table.queue").inner_text()
+    watch.clean()
+
+
+def test_a_pasted_article_comes_back_highlighted(browser: Any,
+                                                 server: tuple[str, Store]) -> None:
+    base, _store = server
+    page, watch = signed_in(browser, base, "analyst")
+    page.goto(base + "/ui/scan")
+    page.get_by_label("Text (an article").fill(ARTICLE)
+    page.get_by_role("button", name="Scan").click()
+    page.wait_for_selector(".scanned")
+    marks = page.locator(".scanned mark").all_inner_texts()
+    assert "Alexander Lukashenko" in marks and "Viktor Lukashenko" in marks
+    assert page.locator(".scanned").inner_text().strip() == ARTICLE.strip()
+    beside = page.locator("ol.mentions").inner_text()
+    assert "OFAC SDN" in beside and "Canada SEMA" in beside
+    shot(page, "06-scan")
+    watch.clean()
+
+
+def test_an_injected_script_in_a_name_shows_as_text(browser: Any,
+                                                    server: tuple[str, Store]) -> None:
+    base, _store = server
+    page, watch = signed_in(browser, base, "analyst")
+    page.get_by_label("Name", exact=True).fill("Boris Scriptov")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ol.hits")
+    assert page.locator("li.hit h3").first.inner_text() == SCRIPT_NAME
+    page.goto(f"{base}/ui/profiles/{SCRIPT_PARTY}")
+    assert page.locator("h1").inner_text() == SCRIPT_NAME
+    assert "<img src=x onerror=alert(2)> Scriptov" in page.locator("#names").inner_text()
+    assert page.locator("main script, main img").count() == 0
+    shot(page, "07-escaped-name")
+    watch.clean()
+
+
+def test_changes_sources_and_an_update_as_admin(browser: Any,
+                                                server: tuple[str, Store]) -> None:
+    base, _store = server
+    page, watch = signed_in(browser, base, "admin")
+    page.goto(base + "/ui/changes")
+    sema = page.locator("section", has=page.locator("#h-ca_dfatd_sema_sanctions"))
+    assert "1 added" in sema.inner_text() and "Dmitry Lukashenko" in sema.inner_text()
+    shot(page, "08-changes")
+    page.goto(base + "/ui/sources")
+    shot(page, "09-sources")
+    page.get_by_label("UN").check()
+    page.get_by_role("button", name="Start the update").click()
+    page.wait_for_url("**/ui/sources/jobs/*")
+    page.wait_for_selector(".status.succeeded", timeout=30_000)
+    page.goto(base + "/ui/audit")
+    assert "The chain is intact" in page.locator("main").inner_text()
+    assert "update" in page.locator("table.audit").inner_text()
+    shot(page, "10-audit")
+    watch.clean()
+
+
+def test_pages_fit_a_phone_screen(browser: Any, server: tuple[str, Store]) -> None:
+    base, store = server
+    page, watch = signed_in(browser, base, "analyst", PHONE)
+    alert_id = list_alerts(store, "all")[0][0]["id"]
+    for path, name in (("/ui/search?name=Lukashenko", "11-phone-search"),
+                       (f"/ui/alerts/{alert_id}", "12-phone-alert")):
+        page.goto(base + path)
+        if page.locator("button", has_text="Search").count() and "hits" not in page.content():
+            page.locator("main button[type=submit]").first.click()
+            page.wait_for_selector("ol.hits")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is wider than a phone screen by {overflow}px"
+        shot(page, name)
+    watch.clean()

@@ -1,0 +1,610 @@
+"""The web interface, server side: sign-in, sessions, CSRF, roles, escaping, and each page
+over a small store (see webstore.py)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from watchlist.api.app import create_app
+from watchlist.monitor.alerts import get_alert, list_alerts
+from watchlist.screener import Screener
+from watchlist.store.audit import append_audit, audit_log, iter_audit, verify_audit
+from watchlist.store.keys import create_key, revoke_key
+from watchlist.store.store import Store
+from watchlist.update import Report
+from watchlist.web.pages import audit as audit_page
+from watchlist.web.session import COOKIE
+from watchlist.web.users import create_user, set_disabled, set_password
+from webstore import (
+    ARTICLE,
+    LUKASHENKO,
+    PASSWORD,
+    SCRIPT_NAME,
+    SCRIPT_PARTY,
+    SEMA_LUKASHENKO,
+    build_store,
+)
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_SEARCH_TOKEN = re.compile(r'name="t" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Screener,
+                                                                      dict[str, str]]]:
+    """One store for the module: building the screening index takes seconds."""
+    home = tmp_path_factory.mktemp("web-pages") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(home))
+        yield build_store()
+
+
+@pytest.fixture(scope="module")
+def store(world: tuple[Store, Screener, dict[str, str]]) -> Store:
+    return world[0]
+
+
+@pytest.fixture(scope="module")
+def screener(world: tuple[Store, Screener, dict[str, str]]) -> Screener:
+    return world[1]
+
+
+@pytest.fixture(scope="module")
+def keys(world: tuple[Store, Screener, dict[str, str]]) -> dict[str, str]:
+    return world[2]
+
+
+UPDATES: list[list[str] | None] = []
+
+
+def fake_updater(_store: Store, sources: list[str] | None) -> Report:
+    """Stands in for downloading from the publishers (tests never reach the network)."""
+    UPDATES.append(sources)
+    return Report()
+
+
+def make_app(store: Store, screener: Screener, **options: Any) -> FastAPI:
+    return create_app(store, warm=False, screener_opener=lambda _store: screener,
+                      updater=fake_updater, **options)
+
+
+@pytest.fixture(scope="module")
+def app(store: Store, screener: Screener) -> FastAPI:
+    return make_app(store, screener)
+
+
+def token(page: str) -> str:
+    found = _TOKEN.search(page)
+    assert found, "no CSRF token on the page"
+    return html.unescape(found.group(1))
+
+
+def sign_in(client: TestClient, name: str = "analyst", password: str = PASSWORD) -> Any:
+    form = client.get("/ui/login")
+    return client.post("/ui/login", data={"csrf_token": token(form.text), "method": "password",
+                                          "name": name, "password": password,
+                                          "next": "/ui/search"})
+
+
+@pytest.fixture
+def analyst(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        assert sign_in(client).status_code == 200
+        yield client
+
+
+@pytest.fixture
+def admin(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        assert sign_in(client, "admin").status_code == 200
+        yield client
+
+
+def search(client: TestClient, **params: Any) -> Any:
+    page = client.get("/ui/search")
+    found = _SEARCH_TOKEN.search(page.text)
+    assert found, "no search token on the page"
+    return client.get("/ui/search", params={**params, "t": found.group(1)})
+
+
+def hits_of(page: str) -> list[str]:
+    """The result items of a search page."""
+    results = page.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0]
+    return results.split('<li class="hit')[1:]
+
+
+def audit_entries(store: Store) -> list[Any]:
+    return list(iter_audit(store))
+
+
+# -- sign-in and sessions ---------------------------------------------------------------------
+
+
+def test_pages_redirect_to_sign_in_keeping_the_address(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        answer = client.get("/ui/profiles/x?y=1", follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/ui/login?next=%2Fui%2Fprofiles%2Fx%3Fy%3D1"
+        assert client.get("/", follow_redirects=False).headers["location"] == "/ui/search"
+
+
+def test_sign_in_with_password_opens_the_search_page(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        answer = sign_in(client)
+        assert answer.status_code == 200 and str(answer.url).endswith("/ui/search")
+        assert "analyst" in answer.text and 'name="name"' in answer.text
+        cookie = answer.history[0].headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        wrong_password = sign_in(client, "analyst", "not the password at all")
+        wrong_name = sign_in(client, "nobody", PASSWORD)
+        for answer in (wrong_password, wrong_name):
+            assert answer.status_code == 401
+            assert "Wrong user name or password." in answer.text
+        assert client.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_with_an_api_key_takes_the_keys_role(app: FastAPI, keys: dict[str, str],
+                                                     store: Store) -> None:
+    with TestClient(app) as client:
+        form = client.get("/ui/login")
+        answer = client.post("/ui/login", data={"csrf_token": token(form.text), "method": "key",
+                                                "api_key": keys["screen"]})
+        assert answer.status_code == 200 and "web screen" in answer.text
+        assert client.get("/ui/audit").status_code == 403
+
+
+def test_a_revoked_key_ends_its_sessions(app: FastAPI, store: Store) -> None:
+    key, raw = create_key(store, "short-lived", "screen")
+    with TestClient(app) as client:
+        form = client.get("/ui/login")
+        client.post("/ui/login", data={"csrf_token": token(form.text), "method": "key",
+                                       "api_key": raw})
+        assert client.get("/ui/sources").status_code == 200
+        revoke_key(store, key.key_id)
+        assert client.get("/ui/sources", follow_redirects=False).status_code == 303
+
+
+def test_a_new_password_or_disabling_ends_the_users_sessions(app: FastAPI,
+                                                               store: Store) -> None:
+    create_user(store, "temp", "screen", PASSWORD)
+    with TestClient(app) as client:
+        sign_in(client, "temp")
+        assert client.get("/ui/sources").status_code == 200
+        set_password(store, "temp", "another long password")
+        assert client.get("/ui/sources", follow_redirects=False).status_code == 303
+        sign_in(client, "temp", "another long password")
+        assert client.get("/ui/sources").status_code == 200
+        set_disabled(store, "temp", True)
+        assert client.get("/ui/sources", follow_redirects=False).status_code == 303
+        assert "disabled" in sign_in(client, "temp", "another long password").text
+
+
+def test_a_tampered_session_cookie_is_not_a_session(analyst: TestClient) -> None:
+    cookie = analyst.cookies[COOKIE]
+    analyst.cookies.clear()
+    analyst.cookies.set(COOKIE, cookie[:-3] + ("AAA" if not cookie.endswith("AAA") else "BBB"))
+    assert analyst.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_ends_the_session(analyst: TestClient) -> None:
+    page = analyst.get("/ui/search")
+    answer = analyst.post("/ui/logout", data={"csrf_token": token(page.text)})
+    assert answer.status_code == 200 and "You are signed out." in answer.text
+    assert analyst.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_never_redirects_to_another_site(app: FastAPI) -> None:
+    for target in ("https://evil.example/", "//evil.example/x", "/ui/../x://y"):
+        with TestClient(app) as client:
+            form = client.get("/ui/login")
+            answer = client.post("/ui/login", follow_redirects=False, data={
+                "csrf_token": token(form.text), "method": "password", "name": "analyst",
+                "password": PASSWORD, "next": target})
+            assert answer.headers["location"] == "/ui/search"
+
+
+def test_without_auth_pages_open_without_sign_in(store: Store, screener: Screener) -> None:
+    with TestClient(make_app(store, screener, auth=False)) as client:
+        page = client.get("/ui/search")
+        assert page.status_code == 200 and "local (no sign-in)" in page.text
+        assert "Sign out" not in page.text
+
+
+# -- CSRF ---------------------------------------------------------------------------------------
+
+
+def test_forms_without_the_csrf_token_are_refused_and_change_nothing(
+        analyst: TestClient, store: Store) -> None:
+    alert_id = list_alerts(store, "new")[0][0]["id"]
+    before = len(audit_entries(store))
+    answers = [
+        analyst.post(f"/ui/alerts/{alert_id}/decide",
+                     data={"decision": "false-positive", "reason": "no token"}),
+        analyst.post(f"/ui/alerts/{alert_id}/decide",
+                     data={"decision": "false-positive", "reason": "bad token",
+                           "csrf_token": "forged"}),
+        analyst.post("/ui/scan", data={"text": ARTICLE}),
+        analyst.post("/ui/logout"),
+    ]
+    for answer in answers:
+        assert answer.status_code == 403
+        assert "security token" in answer.text
+    assert get_alert(store, alert_id)["status"] == "new"
+    assert len(audit_entries(store)) == before
+    assert analyst.get("/ui/search").status_code == 200  # still signed in
+
+
+def test_sign_in_without_the_csrf_token_is_refused(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        answer = client.post("/ui/login", data={"method": "password", "name": "analyst",
+                                                "password": PASSWORD})
+        assert answer.status_code == 403
+
+
+def test_a_form_sent_from_another_site_is_refused(analyst: TestClient, store: Store) -> None:
+    page = analyst.get("/ui/scan")
+    answer = analyst.post("/ui/scan", data={"text": ARTICLE, "csrf_token": token(page.text)},
+                          headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403 and "another site" in answer.text
+
+
+def test_a_search_from_a_link_asks_before_running(analyst: TestClient, store: Store) -> None:
+    before = len(audit_entries(store))
+    csrf = token(analyst.get("/ui/search").text)
+    for params in ({"name": "Lukashenko"}, {"name": "Lukashenko", "t": "forged"},
+                   {"name": "Lukashenko", "t": csrf}):  # the form token is not a search token
+        page = analyst.get("/ui/search", params=params)
+        assert page.status_code == 200 and "This search came from a link" in page.text
+        assert 'class="hits"' not in page.text
+    assert len(audit_entries(store)) == before
+
+
+def test_the_search_token_in_an_address_cannot_send_forms(analyst: TestClient,
+                                                          store: Store) -> None:
+    page = analyst.get("/ui/search").text
+    shared = _SEARCH_TOKEN.search(page).group(1)
+    assert shared != token(page)
+    alert_id = list_alerts(store, "new")[0][0]["id"]
+    answer = analyst.post(f"/ui/alerts/{alert_id}/decide", data={
+        "decision": "match", "reason": "forged", "csrf_token": shared})
+    assert answer.status_code == 403
+
+
+# -- roles --------------------------------------------------------------------------------------
+
+
+def test_screen_users_cannot_see_the_audit_log_or_update_lists(analyst: TestClient) -> None:
+    assert analyst.get("/ui/audit").status_code == 403
+    page = analyst.get("/ui/sources")
+    assert page.status_code == 200 and "Start the update" not in page.text
+    answer = analyst.post("/ui/sources/update", data={"csrf_token": token(page.text)})
+    assert answer.status_code == 403
+    assert 'href="/ui/audit"' not in page.text
+
+
+def test_admins_start_an_update_and_watch_it_finish(admin: TestClient, store: Store) -> None:
+    page = admin.get("/ui/sources")
+    assert "Start the update" in page.text
+    UPDATES.clear()
+    answer = admin.post("/ui/sources/update", data={"csrf_token": token(page.text),
+                                                    "source": ["un_sc_sanctions"]})
+    assert answer.status_code == 200 and "/ui/sources/jobs/" in str(answer.url)
+    for _ in range(50):
+        job = admin.get(str(answer.url))
+        if "succeeded" in job.text:
+            break
+    assert "succeeded" in job.text and 'http-equiv="refresh"' not in job.text
+    assert UPDATES == [["un_sc_sanctions"]]
+    entry = audit_entries(store)[-1]
+    assert entry.action == "update" and entry.actor == "user:admin"
+    assert "succeeded" in admin.get("/ui/sources").text
+
+
+# -- escaping -----------------------------------------------------------------------------------
+
+
+def test_markup_in_listed_names_is_shown_as_text(analyst: TestClient) -> None:
+    found = search(analyst, name="Boris Scriptov")
+    profile = analyst.get(f"/ui/profiles/{SCRIPT_PARTY}")
+    alerts = analyst.get("/ui/alerts")
+    for page in (found, profile, alerts):
+        assert page.status_code == 200
+        assert "<script>alert(" not in page.text and "<img src=x" not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert html.escape(SCRIPT_NAME) in profile.text
+    assert "&lt;script&gt;alert(4)&lt;/script&gt;" in profile.text  # the reasons
+    assert "TEST &lt;i&gt;regime&lt;/i&gt;" in profile.text
+    assert "script-src 'self'" in profile.headers["content-security-policy"]
+    assert profile.headers["x-frame-options"] == "DENY"
+
+
+# -- search ---------------------------------------------------------------------------------
+
+
+def test_search_shows_one_profile_per_party_with_every_publisher(analyst: TestClient,
+                                                                  store: Store) -> None:
+    page = search(analyst, name="Aleksandr Lukashenko", birth_date="1954-08-30")
+    assert page.status_code == 200
+    first = hits_of(page.text)[0]
+    assert "LUKASHENKA" in first and f"/ui/profiles/{LUKASHENKO}" in first
+    for publisher in ("OFAC SDN", "Canada SEMA", "Australia DFAT"):
+        assert publisher in first
+    assert "Same birth date: 1954-08-30 (searched), 1954-08-30 (listed)." in first
+    assert "Not compared: the search gave no identifier." in first
+    entry = audit_entries(store)[-1]
+    assert entry.actor == "user:analyst" and entry.action == "search"
+    assert entry.query["name"] == "Aleksandr Lukashenko" and entry.query["via"] == "web"
+    assert entry.hits[0]["entity_id"] == LUKASHENKO
+    assert "au_dfat_sanctions=1" in page.headers["x-watchlist-versions"]
+
+
+def test_search_filters_by_publisher_and_regime(analyst: TestClient) -> None:
+    only_dfat = search(analyst, name="Lukashenko", publisher="au_dfat_sanctions")
+    hits = hits_of(only_dfat.text)
+    assert hits and all("Australia DFAT" in h and "Canada SEMA" not in h for h in hits)
+    by_regime = search(analyst, name="Lukashenko", regime="belarus")
+    hits = hits_of(by_regime.text)
+    assert hits and all("Autonomous (Russia)" not in h for h in hits)
+    nothing = search(analyst, name="Lukashenko", regime="no such regime")
+    assert "No listed party scores" in nothing.text
+
+
+def test_an_unreadable_birth_date_is_explained(analyst: TestClient) -> None:
+    page = search(analyst, name="Lukashenko", birth_date="sometime in spring")
+    assert page.status_code == 422
+    assert "Unreadable birth date" in page.text
+
+
+# -- profile --------------------------------------------------------------------------------
+
+
+def test_the_profile_gathers_every_record_of_the_party(analyst: TestClient) -> None:
+    page = analyst.get(f"/ui/profiles/{SEMA_LUKASHENKO}")
+    assert page.status_code == 200
+    text = page.text
+    assert "3 designations in 3 list records" in text
+    for regime in ("BELARUS", "Special Economic Measures (Belarus) Regulations",
+                   "Autonomous (Russia)"):
+        assert regime in text
+    assert "Cyrillic script" in text and "Александр Григорьевич ЛУКАШЕНКО" in text
+    assert "1954-08-30" in text and "Kopys, Vitebsk oblast, Belarus" in text
+    assert "the same birth date 1954-08-30" in text  # the link evidence
+    history = text.split('id="history"', 1)[1]
+    assert "Changed" in history and "+ Alexander LUKASHENKO" in history
+    assert page.headers["x-watchlist-versions"].count("=") == 3
+
+
+def test_an_unknown_profile_or_page_is_a_clear_404(analyst: TestClient) -> None:
+    page = analyst.get("/ui/profiles/no-such-record")
+    assert page.status_code == 404 and "no entity &#39;no-such-record&#39;" in page.text
+    missing = analyst.get("/ui/nowhere")
+    assert missing.status_code == 404 and "There is no page /ui/nowhere." in missing.text
+    assert 'href="/ui/alerts"' in missing.text  # still the signed-in navigation
+
+
+# -- sources, changes -------------------------------------------------------------------------
+
+
+def test_sources_show_each_serving_version(analyst: TestClient) -> None:
+    page = analyst.get("/ui/sources")
+    assert page.status_code == 200
+    assert "Canada SEMA" in page.text and "2 <span class=\"muted\">of 2</span>" in page.text
+    assert "not loaded yet" in page.text  # EU
+
+
+def test_changes_show_what_the_last_update_did(analyst: TestClient) -> None:
+    page = analyst.get("/ui/changes")
+    assert page.status_code == 200
+    sema = page.text.split('id="h-ca_dfatd_sema_sanctions"', 1)[1].split("</section>", 1)[0]
+    assert "1 added" in sema and "1 removed" in sema and "1 changed" in sema
+    assert "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-86" in sema  # Dmitry, added
+    assert "Ivan Petrovich Testovich" in sema and \
+        "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31" not in sema  # removed
+    assert "+ Alexander LUKASHENKO" in sema
+    one = analyst.get("/ui/changes", params={"source": "ca_dfatd_sema_sanctions",
+                                             "from": "2", "to": "1"})
+    assert "1 added" in one.text and "Ivan Petrovich Testovich" in one.text
+    assert analyst.get("/ui/changes", params={"source": "nope"}).status_code == 404
+
+
+# -- alerts -----------------------------------------------------------------------------------
+
+
+def _alert_of(store: Store, customer: str) -> dict[str, Any]:
+    rows, _total = list_alerts(store, "all")
+    return next(a for a in rows if a["customer_id"] == customer)
+
+
+def test_the_alert_page_sets_the_customer_beside_the_party(analyst: TestClient,
+                                                            store: Store) -> None:
+    alert = _alert_of(store, "C-1001")
+    page = analyst.get(f"/ui/alerts/{alert['id']}")
+    assert page.status_code == 200
+    assert "Alexander Lukashenko" in page.text and "Alyaksandr Ryhorovich LUKASHENKA" in page.text
+    assert "Belarus" in page.text  # the customer's country, by name
+    assert "Same birth date" in page.text
+    assert 'name="decision" value="false-positive"' in page.text
+
+
+def test_deciding_an_alert_takes_it_out_of_the_open_queue(analyst: TestClient,
+                                                          store: Store) -> None:
+    alert = _alert_of(store, "C-1005")
+    page = analyst.get(f"/ui/alerts/{alert['id']}")
+    assert f"/ui/alerts/{alert['id']}?" in analyst.get("/ui/alerts").text
+    answer = analyst.post(f"/ui/alerts/{alert['id']}/decide", data={
+        "csrf_token": token(page.text), "decision": "false-positive",
+        "reason": "Different person: the customer is 30 years younger.",
+        "expected_status": alert["status"], "status": "open"})
+    assert answer.status_code == 200
+    assert f"Alert {alert['id']}: false positive — saved" in answer.text
+    assert get_alert(store, alert["id"])["status"] == "false-positive"
+    assert f"/ui/alerts/{alert['id']}?" not in analyst.get("/ui/alerts").text
+    closed = analyst.get("/ui/alerts", params={"status": "closed"}).text
+    assert f"/ui/alerts/{alert['id']}?" in closed
+    entry = audit_entries(store)[-1]
+    assert entry.action == "alert-false-positive" and entry.actor == "user:analyst"
+    assert verify_audit(store).ok
+    shown = analyst.get(f"/ui/alerts/{alert['id']}").text
+    assert "Different person: the customer is 30 years younger." in shown
+
+
+def test_a_decision_needs_a_reason_and_a_current_status(analyst: TestClient,
+                                                        store: Store) -> None:
+    alert = _alert_of(store, "C-1002")
+    page = analyst.get(f"/ui/alerts/{alert['id']}")
+    empty = analyst.post(f"/ui/alerts/{alert['id']}/decide", data={
+        "csrf_token": token(page.text), "decision": "match", "reason": "  ",
+        "expected_status": alert["status"]})
+    assert empty.status_code == 422 and "needs a reason" in empty.text
+    stale = analyst.post(f"/ui/alerts/{alert['id']}/decide", data={
+        "csrf_token": token(page.text), "decision": "match", "reason": "same person",
+        "expected_status": "escalated"})
+    assert stale.status_code == 409 and "decided meanwhile" in stale.text
+    assert get_alert(store, alert["id"])["status"] == alert["status"]
+
+
+def test_the_queue_sorts_and_filters(analyst: TestClient, store: Store) -> None:
+    by_score = analyst.get("/ui/alerts", params={"status": "all", "sort": "score"}).text
+    assert by_score.index("C-1003") > by_score.index("C-1001")  # 0.84 after 1.0
+    only = analyst.get("/ui/alerts", params={"status": "all", "q": "scriptov"}).text
+    assert "C-1003" in only and "C-1001" not in only
+    sema = analyst.get("/ui/alerts", params={"status": "all",
+                                             "publisher": "ca_dfatd_sema_sanctions"}).text
+    assert "C-1002" in sema and "C-1003" not in sema
+    assert analyst.get("/ui/alerts", params={"status": "bogus"}).status_code == 422
+
+
+# -- scan -------------------------------------------------------------------------------------
+
+
+def test_a_pasted_article_comes_back_highlighted(analyst: TestClient, store: Store) -> None:
+    page = analyst.get("/ui/scan")
+    answer = analyst.post("/ui/scan", data={"text": ARTICLE, "csrf_token": token(page.text)})
+    assert answer.status_code == 200
+    marks = re.findall(r"<mark id=\"m\d+\"[^>]*><a [^>]*>([^<]+)</a></mark>", answer.text)
+    assert "Alexander Lukashenko" in marks and "Viktor Lukashenko" in marks
+    assert "Kalesnikava" not in " ".join(marks)
+    assert f"/ui/profiles/{LUKASHENKO}" in answer.text
+    entry = audit_entries(store)[-1]
+    assert entry.action == "scan" and entry.query["chars"] == len(ARTICLE)
+    assert "Monday" not in str(entry.query)  # the text itself is not logged
+
+
+def test_an_uploaded_file_is_scanned_and_a_binary_one_refused(analyst: TestClient) -> None:
+    page = analyst.get("/ui/scan")
+    ok = analyst.post("/ui/scan", data={"csrf_token": token(page.text)},
+                      files={"upload": ("article.txt", ARTICLE.encode("utf-8"), "text/plain")})
+    assert ok.status_code == 200 and "in article.txt" in ok.text and "<mark" in ok.text
+    page_html = ("<html><body><h1>News</h1><p>Alexander Lukashenko spoke.</p>"
+                 "<script>var x = 'Viktor Lukashenko';</script></body></html>")
+    from_html = analyst.post("/ui/scan", data={"csrf_token": token(page.text)},
+                             files={"upload": ("news.html", page_html.encode(), "text/html")})
+    assert "<mark" in from_html.text and "var x" not in from_html.text
+    bad = analyst.post("/ui/scan", data={"csrf_token": token(page.text)},
+                       files={"upload": ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+                                         "image/jpeg")})
+    assert bad.status_code == 422 and "photo.jpg: binary data" in bad.text
+
+
+def test_markup_in_a_scanned_text_is_shown_as_text(analyst: TestClient) -> None:
+    page = analyst.get("/ui/scan")
+    answer = analyst.post("/ui/scan", data={
+        "text": "<script>alert(5)</script> Alexander Lukashenko", "csrf_token": token(page.text)})
+    assert "<script>alert(5)" not in answer.text and "&lt;script&gt;alert(5)" in answer.text
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+def test_the_audit_page_verifies_the_chain_and_filters(admin: TestClient, store: Store) -> None:
+    search(admin, name="Galina Lukashenko")
+    page = admin.get("/ui/audit")
+    assert page.status_code == 200 and "The chain is intact" in page.text
+    mine = admin.get("/ui/audit", params={"actor": "user:admin", "action": "search"}).text
+    assert "Galina Lukashenko" in mine
+    assert admin.get("/ui/audit", params={"actor": "nobody-at-all"}).text.count(
+        "No entry matches.") == 1
+    bad = admin.get("/ui/audit", params={"since": "yesterday"})
+    assert bad.status_code == 422 and "not a date" in bad.text
+
+
+def test_the_help_page_lists_the_shortcuts(analyst: TestClient) -> None:
+    page = analyst.get("/ui/help")
+    assert page.status_code == 200 and "Decide: false positive" in page.text
+
+
+def test_static_files_are_served_from_the_package(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        css = client.get("/ui/static/style.css")
+        script = client.get("/ui/static/app.js")
+        assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+        assert script.status_code == 200 and "keydown" in script.text
+
+
+def test_every_page_names_the_list_versions_it_reflects(analyst: TestClient) -> None:
+    for path in ("/ui/search", "/ui/sources", "/ui/changes", "/ui/alerts", "/ui/scan",
+                 f"/ui/profiles/{LUKASHENKO}"):
+        page = analyst.get(path)
+        assert "Lists this page reflects:" in page.text and "OFAC SDN v1" in page.text, path
+
+
+
+def test_an_empty_store_says_how_to_start(home: Path) -> None:
+    store = Store()
+    create_user(store, "first", "admin", PASSWORD)
+    with TestClient(create_app(store, warm=False, updater=fake_updater)) as client:
+        sign_in(client, "first")
+        found = search(client, name="Lukashenko")
+        assert found.status_code == 200 and "No list is loaded yet" in found.text
+        assert "Load them on the" in found.text
+        for path in ("/ui/sources", "/ui/changes", "/ui/alerts", "/ui/scan", "/ui/audit"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert re.search(r"Lists this page reflects:\s*none", page.text), path
+        scanned = client.post("/ui/scan", data={"text": ARTICLE,
+                                                "csrf_token": token(client.get("/ui/scan").text)})
+        assert scanned.status_code == 200 and "No list is loaded yet" in scanned.text
+
+
+def test_the_audit_page_shows_a_broken_chain(home: Path) -> None:
+    store = Store()
+    create_user(store, "boss", "admin", PASSWORD)
+    for name in ("Anna", "Boris", "Carl"):
+        append_audit(store, "cli:test", "check", {"name": name}, [], [])
+    with TestClient(create_app(store, warm=False, updater=fake_updater)) as client:
+        sign_in(client, "boss")
+        assert "The chain is intact: 3 entries" in client.get("/ui/audit").text
+        with store.engine.begin() as conn:
+            conn.execute(update(audit_log).where(audit_log.c.seq == 2)
+                         .values(query='{"name":"Someone else"}'))
+        page = client.get("/ui/audit").text
+        assert "The chain is broken at entry 2" in page and "was edited" in page
+
+
+def test_a_long_audit_log_is_verified_when_asked(home: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_page, "AUTO_VERIFY", 1)
+    store = Store()
+    create_user(store, "boss", "admin", PASSWORD)
+    for name in ("Anna", "Boris"):
+        append_audit(store, "cli:test", "check", {"name": name}, [], [])
+    with TestClient(create_app(store, warm=False, updater=fake_updater)) as client:
+        sign_in(client, "boss")
+        assert "has not been verified since the server started" in client.get("/ui/audit").text
+        assert "The chain is intact: 2 entries" in client.get("/ui/audit?verify=1").text
+        append_audit(store, "cli:test", "check", {"name": "Carl"}, [], [])
+        page = client.get("/ui/audit").text
+        assert "The chain is intact: 2 entries" in page and "1 newer entries" in page

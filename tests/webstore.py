@@ -1,0 +1,59 @@
+"""A small store for the web interface's tests: Lukashenko on three lists (OFAC, SEMA, DFAT)
+linked as one party, a SEMA list in two versions (an alias added, a party added, one
+removed), a user's own list whose party has markup in every field, a customer book and the
+alerts a monitor run raises on it, and users of both roles."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+
+from conftest import FIXTURES
+from watchlist.monitor.portfolio import import_book
+from watchlist.monitor.run import run_monitor
+from watchlist.screener import Screener
+from watchlist.store.keys import create_key
+from watchlist.store.store import Store
+from watchlist.update import update_from_paths
+from watchlist.web import users
+from watchlist.web.users import create_user
+
+WEB = FIXTURES / "web"
+LUKASHENKO = "us-ofac-sdn-9760"
+SEMA_LUKASHENKO = "ca-dfatd-sema-sanctions-by-part-1-item-8"
+SCRIPT_PARTY = "web-test-script"
+SCRIPT_NAME = "Boris <script>alert(1)</script> Scriptov"
+PASSWORD = "correct horse battery staple"
+ARTICLE = ("Belarusian leader Alexander Lukashenko met his son Viktor Lukashenko in Minsk on "
+           "Monday.\nPresident Lukashenko said the talks were over; the opposition leader "
+           "Maria Kalesnikava was not invited.")
+
+
+#: Argon2 at its cheapest: the tests sign in dozens of times on a shared two-core machine
+#: (the parameters are kept in each hash, so these hashes verify cheaply).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+users._HASHER = FAST_HASHER
+
+
+def build_store() -> tuple[Store, Screener, dict[str, str]]:
+    """The store at $WATCHLIST_HOME with every fixture imported, customers screened, users
+    `analyst` (screen) and `admin` (admin), and API keys of both roles (returned)."""
+    store = Store()
+    for paths, source in (
+        ([WEB / "sema_belarus_v1.xml"], None),
+        ([WEB / "sema_belarus_v2.xml"], None),
+        ([FIXTURES / "ofac_sdn_small.xml"], None),
+        ([WEB / "dfat_belarus.csv"], None),
+        ([FIXTURES / "un_small_v1.xml"], None),
+        ([WEB / "own_list.ftm.json"], "own_list"),
+    ):
+        report = update_from_paths(store, paths, source)
+        assert report.ok, report.failures
+    screener = Screener.open(store)
+    summary = import_book(store, WEB / "customers.csv")
+    assert summary.imported, summary.invalid
+    run_monitor(store, screener)
+    create_user(store, "analyst", "screen", PASSWORD)
+    create_user(store, "admin", "admin", PASSWORD)
+    keys = {role: create_key(store, f"web {role}", role)[1] for role in ("screen", "admin")}
+    return store, screener, keys
+
