@@ -43,8 +43,6 @@ __all__ = ["CandidateSearch"]
 _SMALL = 40
 #: Latin tokens this long are also expanded to the tokens sharing their consonants.
 _SKELETON_MIN = 6
-#: Postings per form above which grouping them by dense counting beats sorting them.
-_DENSE_RATIO = 8
 
 
 class CandidateSearch:
@@ -188,19 +186,10 @@ class CandidateSearch:
                     out[f] = min(1.0, pre)
             return out
         flat = np.concatenate(ids)
-        size = len(fweight)
-        if total * _DENSE_RATIO >= size:
-            # Many postings: sum over all forms at once (linear in the number of forms)
-            # rather than sorting the postings to group them.
-            forms = np.flatnonzero(np.bincount(flat, minlength=size))
-            acc_credit = np.bincount(flat, np.repeat(credits, lengths), size)[forms]
-            mq = np.bincount(flat, np.repeat(qweights, lengths), size)[forms]
-            mc = np.bincount(flat, np.repeat(cweights, lengths), size)[forms]
-        else:
-            forms, inverse = np.unique(flat, return_inverse=True)
-            acc_credit = np.bincount(inverse, weights=np.repeat(credits, lengths))
-            mq = np.bincount(inverse, weights=np.repeat(qweights, lengths))
-            mc = np.bincount(inverse, weights=np.repeat(cweights, lengths))
+        forms, inverse = np.unique(flat, return_inverse=True)
+        acc_credit = np.bincount(inverse, weights=np.repeat(credits, lengths))
+        mq = np.bincount(inverse, weights=np.repeat(qweights, lengths))
+        mc = np.bincount(inverse, weights=np.repeat(cweights, lengths))
         fw = fweight[forms]
         uq = np.maximum(0.0, qweight - mq)
         uc = np.maximum(0.0, fw - mc)
