@@ -9,10 +9,13 @@ Nothing is answered unlogged: if the write fails, the waiting requests fail with
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
+import os
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -25,12 +28,39 @@ Item = tuple[str, str, Any, Sequence[Any], Sequence[Any]]
 _STOP = object()
 
 
+@contextlib.contextmanager
+def _process_turn(path: str | None) -> Iterator[None]:
+    """Hold an exclusive file lock beside a SQLite store while writing.
+
+    Worker processes of one server all append to the same log. SQLite makes a writer that
+    finds the database locked sleep and poll, in steps of up to 100 ms, and every request
+    of that worker waits with it; a file lock hands the turn over as soon as it is free.
+    """
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _lock_path(store: Store) -> str | None:
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return f"{url.database}.audit-lock"
+
+
 class AuditWriter:
     """A writer thread appending queued audit items in groups of up to `max_group`."""
 
     def __init__(self, store: Store, max_group: int = 1000) -> None:
         self.store = store
         self.max_group = max_group
+        self.lock_path = _lock_path(store)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -92,7 +122,8 @@ class AuditWriter:
     def _write(self, group: list[tuple[list[Item], Future[list[AuditEntry]]]]) -> None:
         items = [item for request_items, _future in group for item in request_items]
         try:
-            entries = append_audit_many(self.store, items)
+            with _process_turn(self.lock_path):
+                entries = append_audit_many(self.store, items)
         except Exception:  # noqa: BLE001 - retried one request at a time below
             log.exception("writing %d audit entries in one group failed; retrying singly",
                           len(items))
@@ -109,6 +140,7 @@ class AuditWriter:
 
     def _write_one(self, items: list[Item], future: Future[list[AuditEntry]]) -> None:
         try:
-            future.set_result(append_audit_many(self.store, items))
+            with _process_turn(self.lock_path):
+                future.set_result(append_audit_many(self.store, items))
         except Exception as exc:  # noqa: BLE001 - the request fails with the write
             future.set_exception(exc)
