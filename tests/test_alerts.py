@@ -1,20 +1,23 @@
 """Deciding alerts: the status each decision gives, the audit entry it always comes with,
-concurrent decisions serialised, and the same over the API (/alerts)."""
+concurrent decisions serialised, and the same over the API (/alerts); on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from watchlist.api.app import create_app
+from watchlist.errors import StoreError
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import portfolio as book
 from watchlist.monitor.run import run_monitor
 from watchlist.screener import Screener
-from watchlist.store.audit import iter_audit, verify_audit
+from watchlist.store.audit import ACTOR_MAX, iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
 from watchlist.update import update_from_paths
@@ -23,13 +26,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-def store(home: Path) -> Store:
-    """A store with small lists, a customer book and the alerts of a first monitor run."""
-    store = Store()
+def store(store_url: str) -> Iterator[Store]:
+    """A store (SQLite, then PostgreSQL) with small lists, a customer book and the alerts
+    of a first monitor run."""
+    store = Store(store_url)
     update_from_paths(store, [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_sdn_small.xml"])
     book.import_book(store, FIXTURES / "monitor" / "book_v1.csv")
     run_monitor(store, Screener.open(store))
-    return store
+    yield store
+    store.close()
 
 
 def _alert_of(store: Store, customer: str) -> dict:
@@ -138,4 +143,23 @@ def test_alerts_over_the_api(store: Store) -> None:
     update_from_paths(store, [FIXTURES / "un_small_v2.xml"])
     diff = client.get("/diff/un_sc_sanctions", headers=headers).json()
     assert [r["entity_id"] for r in diff["added"]] == ["un-sc-sanctions-kpe.904"]
+    assert verify_audit(store).ok
+
+
+def test_a_decision_whose_audit_entry_fails_is_not_recorded(store: Store) -> None:
+    alert = _alert_of(store, "c1")
+    entries = len(list(iter_audit(store)))
+    with pytest.raises(StoreError, match="too long"):
+        alerts_mod.decide(store, alert["id"], "match", "same person", "x" * (ACTOR_MAX + 1))
+    shown = alerts_mod.get_alert(store, alert["id"])
+    assert shown["status"] == "new" and shown["decisions"] == []
+    assert len(list(iter_audit(store))) == entries
+    done = alerts_mod.decide(store, alert["id"], "match", "same person", "analyst1")
+    [logged] = [e for e in iter_audit(store) if e.seq == done["audit_seq"]]
+    assert logged.seq == entries + 1 and logged.action == "alert-match"
+    assert logged.hits == [{"entity_id": alert["entity_id"], "profile_id": alert["profile_id"],
+                            "caption": alert["caption"], "score": alert["score"]}]
+    run = next(e for e in iter_audit(store) if e.action == "monitor")
+    assert {(a["customer_id"], a["cause"]) for a in run.query["new_alerts"]} >= {
+        ("c1", "customer-new")}
     assert verify_audit(store).ok

@@ -85,7 +85,7 @@ def _uids(path: Path) -> set[str]:
     return {node.text.strip() for node in root.iter("DATAID")}
 
 
-def test_un_fixture_pair_diff_matches_an_independent_count(home: Path) -> None:
+def test_un_fixture_pair_diff_matches_an_independent_count(store_url: str) -> None:
     store = Store()
     v1, v2 = FIXTURES / "un_small_v1.xml", FIXTURES / "un_small_v2.xml"
     update_from_paths(store, [v1])
@@ -108,7 +108,7 @@ def test_un_fixture_pair_diff_matches_an_independent_count(home: Path) -> None:
     assert resolve_version(store, "un_sc_sanctions", "2025-03-02").version == 2
 
 
-def test_bad_version_specs_are_named(home: Path) -> None:
+def test_bad_version_specs_are_named(store_url: str) -> None:
     store = Store()
     update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
     with pytest.raises(StoreError, match="no version 7"):

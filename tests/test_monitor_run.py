@@ -3,14 +3,15 @@ others against the list entries that changed, only new alerts, suppression and r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from pgtest import postgres_schema
 from watchlist.cli import app
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import portfolio as book
@@ -40,7 +41,7 @@ def _run(store: Store, full: bool = False):
     return run_monitor(store, Screener.open(store), full=full)
 
 
-def test_walkthrough_from_the_readme_on_small_lists(home: Path) -> None:
+def test_walkthrough_from_the_readme_on_small_lists(store_url: str) -> None:
     runner = CliRunner()
 
     def cli(*args: str) -> str:
@@ -77,31 +78,33 @@ def test_walkthrough_from_the_readme_on_small_lists(home: Path) -> None:
     assert "a full re-screen makes 8 searches" in text
 
 
-def test_delta_run_raises_the_same_new_alerts_as_a_full_rescreen(home: Path) -> None:
-    store = Store()
-    _lists_v1(store)
-    book.import_book(store, BOOKS / "book_v1.csv")
-    _run(store)
-    update_from_paths(store, [UN_V2])
-    store.close()
-    twin = home.parent / "twin"
-    shutil.copytree(home, twin)
-    delta = _run(Store())
-    full = _run(Store(f"sqlite:///{twin / 'store.sqlite'}"), full=True)
-    assert delta.mode == "delta" and full.mode == "full"
-    assert full.full == 8 and delta.full == 0
-    assert delta.searches < full.searches
+def test_delta_run_raises_the_same_new_alerts_as_a_full_rescreen(store_url: str,
+                                                                tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        # A twin store on the same backend, built by the same steps.
+        twin_url = (f"sqlite:///{tmp_path / 'twin.sqlite'}" if store_url.startswith("sqlite")
+                    else stack.enter_context(postgres_schema()))
+        stores = [Store(store_url), Store(twin_url)]
+        for store in stores:
+            stack.callback(store.close)
+            _lists_v1(store)
+            book.import_book(store, BOOKS / "book_v1.csv")
+            _run(store)
+            update_from_paths(store, [UN_V2])
+        delta, full = _run(stores[0]), _run(stores[1], full=True)
+        assert delta.mode == "delta" and full.mode == "full"
+        assert full.full == 8 and delta.full == 0
+        assert delta.searches < full.searches
 
-    def new(url: str | None, ids: list[int]) -> set[tuple[str, str]]:
-        found, _ = alerts_mod.list_alerts(Store(url), status="all")
-        return {(a["customer_id"], a["matched_entity_id"]) for a in found if a["id"] in ids}
+        def new(store: Store, ids: list[int]) -> set[tuple[str, str]]:
+            found, _ = alerts_mod.list_alerts(store, status="all")
+            return {(a["customer_id"], a["matched_entity_id"]) for a in found if a["id"] in ids}
 
-    assert new(None, delta.new_alert_ids) == new(f"sqlite:///{twin / 'store.sqlite'}",
-                                                 full.new_alert_ids) == {
-        ("c3", "un-sc-sanctions-kpe.904")}
+        assert new(stores[0], delta.new_alert_ids) == new(stores[1], full.new_alert_ids) == {
+            ("c3", "un-sc-sanctions-kpe.904")}
 
 
-def test_false_positive_is_suppressed_until_the_listing_changes(home: Path) -> None:
+def test_false_positive_is_suppressed_until_the_listing_changes(store_url: str) -> None:
     store = Store()
     _lists_v1(store)
     book.import_book(store, BOOKS / "book_v1.csv")
@@ -122,7 +125,7 @@ def test_false_positive_is_suppressed_until_the_listing_changes(home: Path) -> N
     assert verify_audit(store).ok
 
 
-def test_false_positive_reopens_when_the_customer_changes(home: Path) -> None:
+def test_false_positive_reopens_when_the_customer_changes(store_url: str) -> None:
     store = Store()
     _lists_v1(store)
     book.import_book(store, BOOKS / "book_v1.csv")
@@ -138,7 +141,7 @@ def test_false_positive_reopens_when_the_customer_changes(home: Path) -> None:
     assert alert["cause"] == "customer-new"  # why it was first raised
 
 
-def test_confirmed_match_stays_open_and_is_not_raised_twice(home: Path) -> None:
+def test_confirmed_match_stays_open_and_is_not_raised_twice(store_url: str) -> None:
     store = Store()
     _lists_v1(store)
     book.import_book(store, BOOKS / "book_v1.csv")
@@ -151,7 +154,7 @@ def test_confirmed_match_stays_open_and_is_not_raised_twice(home: Path) -> None:
     assert bank["id"] in {a["id"] for a in alerts_mod.list_alerts(store, "open")[0]}
 
 
-def test_removing_a_customer_closes_its_open_alerts(home: Path) -> None:
+def test_removing_a_customer_closes_its_open_alerts(store_url: str) -> None:
     store = Store()
     _lists_v1(store)
     book.import_book(store, BOOKS / "book_v1.csv")
@@ -168,7 +171,7 @@ def test_removing_a_customer_closes_its_open_alerts(home: Path) -> None:
     assert verify_audit(store).ok
 
 
-def test_a_second_run_cannot_start_while_one_is_running(home: Path) -> None:
+def test_a_second_run_cannot_start_while_one_is_running(store_url: str) -> None:
     store = Store()
     _lists_v1(store)
     book.import_book(store, BOOKS / "book_v1.csv")

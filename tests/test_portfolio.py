@@ -1,4 +1,5 @@
-"""The customer book: import (CSV, JSON lines, Parquet), re-import with history, removal."""
+"""The customer book: import (CSV, JSON lines, Parquet), re-import with history, removal;
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from watchlist.store.store import Store
 BOOKS = Path(__file__).parent / "fixtures" / "monitor"
 
 
-def test_import_then_reimport_updates_changed_rows_and_keeps_history(home: Path) -> None:
+def test_import_then_reimport_updates_changed_rows_and_keeps_history(store_url: str) -> None:
     store = Store()
     first = book.import_book(store, BOOKS / "book_v1.csv")
     assert (first.added, first.updated, first.unchanged) == (8, 0, 0)
@@ -35,7 +36,7 @@ def test_import_then_reimport_updates_changed_rows_and_keeps_history(home: Path)
     assert total == 9 and [c.id for c in customers][:2] == ["c1", "c2"]
 
 
-def test_json_lines_and_parquet_books_read_like_csv(home: Path, tmp_path: Path) -> None:
+def test_json_lines_and_parquet_books_read_like_csv(store_url: str, tmp_path: Path) -> None:
     store = Store()
     summary = book.import_book(store, BOOKS / "book.jsonl")
     assert summary.added == 2
@@ -49,7 +50,7 @@ def test_json_lines_and_parquet_books_read_like_csv(home: Path, tmp_path: Path) 
     assert book.get_customer(store, "j1").data == {"name": "Ivan Testovsky"}
 
 
-def test_bad_rows_stop_the_import_and_are_each_named(home: Path) -> None:
+def test_bad_rows_stop_the_import_and_are_each_named(store_url: str) -> None:
     store = Store()
     summary = book.import_book(store, BOOKS / "book_bad.csv")
     assert not summary.imported
@@ -62,7 +63,7 @@ def test_bad_rows_stop_the_import_and_are_each_named(home: Path) -> None:
     assert book.get_customer(store, "b1").data["name"] == "Good Name"
 
 
-def test_a_book_needs_an_id_column(home: Path, tmp_path: Path) -> None:
+def test_a_book_needs_an_id_column(store_url: str, tmp_path: Path) -> None:
     path = tmp_path / "noid.csv"
     path.write_text("name\nIvan\n", encoding="utf-8")
     with pytest.raises(InputError, match="no `id` column"):
@@ -73,7 +74,7 @@ def test_a_book_needs_an_id_column(home: Path, tmp_path: Path) -> None:
     assert summary.invalid == [{"row": 1, "id": "1", "error": "no id"}]
 
 
-def test_removed_customer_is_kept_as_history_and_can_come_back(home: Path) -> None:
+def test_removed_customer_is_kept_as_history_and_can_come_back(store_url: str) -> None:
     store = Store()
     book.import_book(store, BOOKS / "book_v1.csv")
     assert book.remove_customer(store, "c5", "cli:tester") == 0
@@ -87,3 +88,16 @@ def test_removed_customer_is_kept_as_history_and_can_come_back(home: Path) -> No
     assert summary.restored == 1
     assert [v["change"] for v in book.history(store, "c5")] == ["created", "removed",
                                                                 "restored"]
+
+
+def test_an_overlong_id_is_a_bad_row_not_a_database_error(store_url: str,
+                                                          tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,name\n{'x' * 201},Ivan\n{'y' * 200},Amina\n", encoding="utf-8")
+    store = Store()
+    summary = book.import_book(store, path)
+    assert not summary.imported
+    assert summary.invalid == [{"row": 1, "id": "x" * 60 + "...",
+                                "error": "id is 201 characters; at most 200"}]
+    summary = book.import_book(store, path, skip_invalid=True)
+    assert summary.added == 1 and book.get_customer(store, "y" * 200).data == {"name": "Amina"}

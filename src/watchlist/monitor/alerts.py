@@ -21,7 +21,6 @@ the first, and no decision is ever stored without its audit entry, nor the rever
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -29,15 +28,7 @@ from sqlalchemy.engine import Connection
 
 from watchlist.errors import WatchlistError
 from watchlist.monitor import schema as m
-from watchlist.store.audit import (
-    GENESIS,
-    audit_head,
-    audit_log,
-    begin_write,
-    canonical_json,
-    entry_hash,
-    version_ref,
-)
+from watchlist.store.audit import append_audit_in, begin_write
 from watchlist.store.store import Store, now_iso
 
 __all__ = [
@@ -46,7 +37,6 @@ __all__ = [
     "AlertNotFound",
     "StatusConflict",
     "alert_dict",
-    "append_audit_in",
     "close_customer_alerts",
     "decide",
     "get_alert",
@@ -74,35 +64,6 @@ class StatusConflict(AlertError):
     def __init__(self, message: str, current: str) -> None:
         super().__init__(message)
         self.current = current
-
-
-def append_audit_in(conn: Connection, actor: str, action: str, query: Any,
-                    versions: list[dict[str, Any]], hits: list[Any]) -> int:
-    """Append one entry to the audit log inside the caller's transaction, which must hold
-    the write lock (`begin_write`); the same chain and hashing as
-    `watchlist.store.audit.append_audit`. Returns the entry's seq."""
-    query, hits = _json_value(query), _json_value(hits)
-    versions = [version_ref(v) for v in versions]
-    head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
-    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-    seq += 1
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
-    body = {"seq": seq, "at": at, "actor": actor, "action": action, "query": query,
-            "versions": versions, "hits": hits, "prev_hash": prev}
-    digest = entry_hash(body)
-    conn.execute(insert(audit_log).values(
-        seq=seq, at=at, actor=actor, action=action, query=canonical_json(query),
-        versions=canonical_json(versions), hits=canonical_json(hits), prev_hash=prev,
-        hash=digest))
-    if head:
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
-    else:
-        conn.execute(insert(audit_head).values(id=1, seq=seq, hash=digest))
-    return seq
-
-
-def _json_value(value: Any) -> Any:
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _loads(text: str | None, default: Any = None) -> Any:
@@ -243,9 +204,10 @@ def record_transition(conn: Connection, row: Any, decision: str, status: str, re
                    "previous_status": row.status, "status": status}
     if changes is not None:
         audit_query["changes"] = changes
-    seq = append_audit_in(conn, actor, f"alert-{decision}", audit_query, versions,
-                          [{"entity_id": row.entity_id, "profile_id": row.profile_id,
-                            "caption": row.caption, "score": row.score}])
+    [entry] = append_audit_in(conn, [(actor, f"alert-{decision}", audit_query, versions,
+                                      [{"entity_id": row.entity_id, "profile_id": row.profile_id,
+                                        "caption": row.caption, "score": row.score}])])
+    seq = entry.seq
     decision_id = new_id(conn.execute(insert(m.alert_decisions).values(
         alert_id=row.id, decision=decision, previous_status=row.status, status=status,
         reason=reason, actor=actor, at=now, customer_hash=row.customer_hash,

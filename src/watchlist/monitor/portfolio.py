@@ -129,6 +129,11 @@ def read_book(path: Path, mapping: dict[str, str] | None = None,
                             "error": row["error"]})
             continue
         customer_id = _id_text(row.pop("id"), number)
+        if len(customer_id) > m.CUSTOMER_ID_MAX:
+            invalid.append({"row": number, "id": customer_id[:60] + "...",
+                            "error": f"id is {len(customer_id)} characters; at most "
+                                     f"{m.CUSTOMER_ID_MAX}"})
+            continue
         if customer_id in first_row:
             invalid.append({"row": number, "id": customer_id,
                             "error": f"id {customer_id!r} repeats row {first_row[customer_id]}"})

@@ -46,7 +46,6 @@ from watchlist.index.build import _code_digest
 from watchlist.monitor import schema as m
 from watchlist.monitor.alerts import (
     SYSTEM,
-    append_audit_in,
     new_id,
     record_transition,
     versions_json,
@@ -63,7 +62,7 @@ from watchlist.monitor.diff import load_records, record_changes, target_digests
 from watchlist.monitor.portfolio import customer_changes, iter_customers
 from watchlist.screener import Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
-from watchlist.store.audit import begin_write, canonical_json
+from watchlist.store.audit import append_audit_in, begin_write, canonical_json
 from watchlist.store.store import Store, now_iso
 
 __all__ = ["MonitorError", "RunStats", "run_monitor"]
@@ -359,12 +358,16 @@ def _write_chunk(store: Store, read: Connection, screened: list[_Screened],
                          "entity_id": v["entity_id"], "profile_id": v["profile_id"],
                          "caption": v["caption"], "score": v["score"], "cause": v["cause"]}
                         for i, v in zip(ids, new_alerts, strict=True)]
-            append_audit_in(conn, SYSTEM, "monitor", {
+            # The log keeps a hit's party fields only: the new alerts' ids and customers go
+            # in the query.
+            append_audit_in(conn, [(SYSTEM, "monitor", {
                 "run_id": stats.run_id, "mode": stats.mode,
                 "full": [s.customer.id for s in screened if s.mode == "full"],
                 "delta": [s.customer.id for s in screened if s.mode == "delta"],
                 "errors": {s.customer.id: s.error for s in screened if s.error},
-            }, stats.versions, new_refs)
+                "new_alerts": [{k: r[k] for k in ("alert_id", "customer_id", "cause")}
+                               for r in new_refs],
+            }, stats.versions, new_refs)])
             conn.commit()
         except BaseException:
             conn.rollback()

@@ -28,11 +28,13 @@ from watchlist.store.schema import metadata
 OPEN_STATUSES = ("new", "reopened", "escalated", "match")
 CLOSED_STATUSES = ("false-positive", "delisted", "closed")
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+#: The longest customer id a store takes (PostgreSQL enforces it; SQLite would not).
+CUSTOMER_ID_MAX = 200
 
 customers = Table(
     "customers",
     metadata,
-    Column("id", String(200), primary_key=True),
+    Column("id", String(CUSTOMER_ID_MAX), primary_key=True),
     Column("data", Text, nullable=False),  # the query fields as JSON (name, schema, ...)
     Column("hash", String(64), nullable=False),
     Column("version", Integer, nullable=False),
@@ -52,7 +54,7 @@ customers = Table(
 customer_history = Table(
     "customer_history",
     metadata,
-    Column("customer_id", String(200), primary_key=True),
+    Column("customer_id", String(CUSTOMER_ID_MAX), primary_key=True),
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("change", String(20), nullable=False),  # created, updated, removed, restored
     Column("data", Text),  # null for a removal
@@ -81,7 +83,7 @@ screenings = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", Integer, ForeignKey("monitor_runs.id"), nullable=False),
-    Column("customer_id", String(200), nullable=False),
+    Column("customer_id", String(CUSTOMER_ID_MAX), nullable=False),
     Column("at", String(40), nullable=False),
     Column("mode", String(20), nullable=False),  # full, delta
     Column("customer_hash", String(64), nullable=False),
@@ -95,7 +97,7 @@ alerts = Table(
     "alerts",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("customer_id", String(200), nullable=False),
+    Column("customer_id", String(CUSTOMER_ID_MAX), nullable=False),
     Column("profile_id", String(64), nullable=False),
     Column("entity_id", String(300), nullable=False),
     Column("entity_ids", Text, nullable=False),

@@ -185,6 +185,25 @@ def append_audit_many(store: Store, items: Sequence[tuple[str, str, Any, Sequenc
     """
     if not items:
         return []
+    ensure_tables(store)
+    with store.engine.connect() as conn:
+        try:
+            begin_write(conn)
+            entries = append_audit_in(conn, items)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return entries
+
+
+def append_audit_in(conn: Connection, items: Sequence[tuple[str, str, Any, Sequence[Any],
+                                                          Iterable[Any]]]) -> list[AuditEntry]:
+    """Append entries in the caller's transaction, which must already hold the log's write
+    lock (`begin_write`), so they commit or roll back with what the caller writes.
+
+    Each item is (actor, action, query, versions, hits), as for `append_audit`.
+    """
     for actor, action, *_ in items:
         if len(str(actor)) > ACTOR_MAX or len(str(action)) > ACTION_MAX:
             raise StoreError(f"audit actor {str(actor)[:60]!r} or action {str(action)[:60]!r} "
@@ -192,34 +211,27 @@ def append_audit_many(store: Store, items: Sequence[tuple[str, str, Any, Sequenc
     prepared = [(str(actor), str(action), _plain(query),
                  [version_ref(v) for v in versions], [hit_summary(h) for h in hits])
                 for actor, action, query, versions, hits in items]
-    ensure_tables(store)
+    if not prepared:
+        return []
     entries: list[AuditEntry] = []
-    with store.engine.connect() as conn:
-        try:
-            begin_write(conn)
-            head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
-            seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-            rows = []
-            for actor, action, query, vers, hits in prepared:
-                seq += 1
-                body = {"seq": seq, "at": _now(), "actor": actor, "action": action,
-                        "query": query, "versions": vers, "hits": hits, "prev_hash": prev}
-                digest = entry_hash(body)
-                rows.append({"seq": seq, "at": body["at"], "actor": actor, "action": action,
-                             "query": canonical_json(query), "versions": canonical_json(vers),
-                             "hits": canonical_json(hits), "prev_hash": prev, "hash": digest})
-                entries.append(AuditEntry(hash=digest, **body))
-                prev = digest
-            conn.execute(insert(audit_log), rows)
-            if head:
-                conn.execute(update(audit_head).where(audit_head.c.id == 1)
-                             .values(seq=seq, hash=prev))
-            else:
-                conn.execute(insert(audit_head).values(id=1, seq=seq, hash=prev))
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+    head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    rows = []
+    for actor, action, query, vers, hits in prepared:
+        seq += 1
+        body = {"seq": seq, "at": _now(), "actor": actor, "action": action,
+                "query": query, "versions": vers, "hits": hits, "prev_hash": prev}
+        digest = entry_hash(body)
+        rows.append({"seq": seq, "at": body["at"], "actor": actor, "action": action,
+                     "query": canonical_json(query), "versions": canonical_json(vers),
+                     "hits": canonical_json(hits), "prev_hash": prev, "hash": digest})
+        entries.append(AuditEntry(hash=digest, **body))
+        prev = digest
+    conn.execute(insert(audit_log), rows)
+    if head:
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    else:
+        conn.execute(insert(audit_head).values(id=1, seq=seq, hash=prev))
     return entries
 
 
