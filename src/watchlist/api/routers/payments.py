@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller
+from watchlist.api.bodies import is_json, json_body
 from watchlist.api.deps import SettingsDep, use_versions, version_ref
 from watchlist.api.errors import ApiError
 from watchlist.api.models import ErrorResponse, VersionRef, error_responses
@@ -64,17 +64,8 @@ _BODY_DOC: dict[str, Any] = {
 def _body(raw: bytes, content_type: str, format_: str | None) -> tuple[bytes | str, str]:
     """The message and its format, from a JSON body or a raw one."""
     kind = content_type.split(";", 1)[0].strip().lower()
-    if kind == "application/json" or kind.endswith("+json"):
-        try:
-            data = json.loads(raw or b"null")
-        except ValueError as exc:
-            raise ApiError(400, f"malformed JSON in the request body: {exc}") from None
-        try:
-            body = PaymentRequest.model_validate(data)
-        except ValidationError as exc:
-            parts = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-                     for e in exc.errors()[:5]]
-            raise ApiError(422, "; ".join(parts)) from None
+    if is_json(kind):
+        body = json_body(raw, PaymentRequest)
         return body.message, format_ or body.format
     if kind and kind not in RAW_TYPES and not kind.endswith("+xml"):
         raise ApiError(415, f"Content-Type {kind!r} is not accepted; send the message as "

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller
+from watchlist.api.bodies import is_json, json_body
 from watchlist.api.deps import use_versions, version_ref
 from watchlist.api.errors import ApiError
 from watchlist.api.models import ErrorResponse, VersionRef, error_responses
@@ -84,17 +84,8 @@ _BODY_DOC: dict[str, Any] = {
 def _body(raw: bytes, content_type: str) -> tuple[bytes | str, str]:
     """The document and its format, from a JSON body or a raw one."""
     kind = content_type.split(";", 1)[0].strip().lower()
-    if kind == "application/json" or kind.endswith("+json"):
-        try:
-            data = json.loads(raw or b"null")
-        except ValueError as exc:
-            raise ApiError(400, f"malformed JSON in the request body: {exc}") from None
-        try:
-            body = ScanRequest.model_validate(data)
-        except ValidationError as exc:
-            parts = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-                     for e in exc.errors()[:5]]
-            raise ApiError(422, "; ".join(parts)) from None
+    if is_json(kind):
+        body = json_body(raw, ScanRequest)
         return body.text, body.format
     if kind in RAW_TYPES:
         return raw, RAW_TYPES[kind]
