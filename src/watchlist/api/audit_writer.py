@@ -15,8 +15,9 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from watchlist.store.audit import AuditEntry, append_audit_many
@@ -25,6 +26,7 @@ from watchlist.store.store import Store
 log = logging.getLogger("watchlist.api")
 
 Item = tuple[str, str, Any, Sequence[Any], Sequence[Any]]
+Outcome = list[AuditEntry] | BaseException
 _STOP = object()
 
 
@@ -54,8 +56,21 @@ def _lock_path(store: Store) -> str | None:
     return f"{url.database}.audit-lock"
 
 
+@dataclass
+class _Batch:
+    """Requests' items queued together, and what to call with each request's outcome (its
+    entries, or the exception that kept them from being written)."""
+
+    requests: list[list[Item]]
+    done: Callable[[list[Outcome]], None]
+
+
 class AuditWriter:
-    """A writer thread appending queued audit items in groups of up to `max_group`."""
+    """A writer thread appending queued audit items in groups of up to `max_group`.
+
+    Requests on the event loop (`append`) are handed over once per turn of the loop, all
+    together: the thread then writes the requests of a whole turn in one transaction (one
+    hand-over costs less than one per request, and one commit less than several)."""
 
     def __init__(self, store: Store, max_group: int = 1000) -> None:
         self.store = store
@@ -64,6 +79,7 @@ class AuditWriter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._pending: dict[asyncio.AbstractEventLoop, list[tuple[list[Item], Any]]] = {}
         self.groups = 0
         self.entries = 0
 
@@ -74,13 +90,39 @@ class AuditWriter:
         if not items:
             future.set_result([])
             return future
-        self._start()
-        self._queue.put((list(items), future))
+
+        def done(outcomes: list[Outcome]) -> None:
+            _settle(future, outcomes[0])
+
+        self._put(_Batch([list(items)], done))
         return future
 
     async def append(self, items: Sequence[Item]) -> list[AuditEntry]:
         """Queue items and wait, without blocking the event loop, until they are committed."""
-        return await asyncio.wrap_future(self.submit(items))
+        if not items:
+            return []
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[list[AuditEntry]] = loop.create_future()
+        pending = self._pending.get(loop)
+        if pending is None:
+            pending = self._pending[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        pending.append((list(items), waiter))
+        return await waiter
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        pending = self._pending.pop(loop, [])
+        waiters = [waiter for _items, waiter in pending]
+
+        def settle_all(outcomes: list[Outcome]) -> None:
+            for waiter, outcome in zip(waiters, outcomes, strict=True):
+                _settle(waiter, outcome)
+
+        def done(outcomes: list[Outcome]) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
+                loop.call_soon_threadsafe(settle_all, outcomes)
+
+        self._put(_Batch([items for items, _waiter in pending], done))
 
     def close(self, timeout: float = 30.0) -> None:
         """Write what is queued, then stop the thread."""
@@ -89,6 +131,10 @@ class AuditWriter:
         if thread is not None:
             self._queue.put(_STOP)
             thread.join(timeout)
+
+    def _put(self, batch: _Batch) -> None:
+        self._start()
+        self._queue.put(batch)
 
     def _start(self) -> None:
         if self._thread is not None:
@@ -105,8 +151,9 @@ class AuditWriter:
             if first is _STOP:
                 return
             group = [first]
+            size = sum(len(r) for r in first.requests)
             stop = False
-            while len(group) < self.max_group:
+            while size < self.max_group:
                 try:
                     more = self._queue.get_nowait()
                 except queue.Empty:
@@ -115,32 +162,54 @@ class AuditWriter:
                     stop = True
                     break
                 group.append(more)
+                size += sum(len(r) for r in more.requests)
             self._write(group)
             if stop:
                 return
 
-    def _write(self, group: list[tuple[list[Item], Future[list[AuditEntry]]]]) -> None:
-        items = [item for request_items, _future in group for item in request_items]
+    def _write(self, group: list[_Batch]) -> None:
+        requests = [request for batch in group for request in batch.requests]
+        items = [item for request in requests for item in request]
         try:
             with _process_turn(self.lock_path):
                 entries = append_audit_many(self.store, items)
         except Exception:  # noqa: BLE001 - retried one request at a time below
             log.exception("writing %d audit entries in one group failed; retrying singly",
                           len(items))
-            for request_items, future in group:
-                self._write_one(request_items, future)
-            return
-        self.groups += 1
-        self.entries += len(entries)
-        start = 0
-        for request_items, future in group:
-            end = start + len(request_items)
-            future.set_result(entries[start:end])
-            start = end
+            outcomes = [self._write_one(request) for request in requests]
+        else:
+            self.groups += 1
+            self.entries += len(entries)
+            outcomes = []
+            start = 0
+            for request in requests:
+                outcomes.append(entries[start:start + len(request)])
+                start += len(request)
+        at = 0
+        for batch in group:
+            mine = outcomes[at:at + len(batch.requests)]
+            at += len(batch.requests)
+            try:
+                batch.done(mine)
+            except Exception:  # noqa: BLE001 - one waiter's failure must not stop the log
+                log.exception("handing audit results back failed")
 
-    def _write_one(self, items: list[Item], future: Future[list[AuditEntry]]) -> None:
+    def _write_one(self, items: list[Item]) -> Outcome:
         try:
             with _process_turn(self.lock_path):
-                future.set_result(append_audit_many(self.store, items))
+                entries = append_audit_many(self.store, items)
         except Exception as exc:  # noqa: BLE001 - the request fails with the write
-            future.set_exception(exc)
+            return exc
+        self.groups += 1
+        self.entries += len(entries)
+        return entries
+
+
+def _settle(future: Any, outcome: Outcome) -> None:
+    """Give a waiting request its entries or its error (unless it stopped waiting)."""
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)

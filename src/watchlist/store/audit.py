@@ -107,6 +107,19 @@ def entry_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _body_json(seq: int, at: str, actor: str, action: str, query_json: str, versions_json: str,
+               hits_json: str, prev_hash: str) -> str:
+    """`canonical_json` of an entry's body, put together from its parts' canonical JSON
+    (already made for the row), so nothing is encoded twice. A test checks it is the same."""
+    return (f'{{"action":{_string(action)},"actor":{_string(actor)},"at":{_string(at)},'
+            f'"hits":{hits_json},"prev_hash":{_string(prev_hash)},"query":{query_json},'
+            f'"seq":{int(seq)},"versions":{versions_json}}}')
+
+
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -208,24 +221,32 @@ def append_audit_in(conn: Connection, items: Sequence[tuple[str, str, Any, Seque
         if len(str(actor)) > ACTOR_MAX or len(str(action)) > ACTION_MAX:
             raise StoreError(f"audit actor {str(actor)[:60]!r} or action {str(action)[:60]!r} "
                              f"is too long (at most {ACTOR_MAX} and {ACTION_MAX} characters)")
-    prepared = [(str(actor), str(action), _plain(query),
-                 [version_ref(v) for v in versions], [hit_summary(h) for h in hits])
-                for actor, action, query, versions, hits in items]
+    refs: dict[int, tuple[list[dict[str, Any]], str]] = {}  # requests share version lists
+    prepared = []
+    for actor, action, query, versions, hits in items:
+        if id(versions) not in refs:
+            vers = [version_ref(v) for v in versions]
+            refs[id(versions)] = (vers, canonical_json(vers))
+        plain_query = _plain(query)
+        summaries = [hit_summary(h) for h in hits]
+        prepared.append((str(actor), str(action), plain_query, canonical_json(plain_query),
+                         *refs[id(versions)], summaries, canonical_json(summaries)))
     if not prepared:
         return []
     entries: list[AuditEntry] = []
     head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     rows = []
-    for actor, action, query, vers, hits in prepared:
+    for actor, action, query, query_json, vers, vers_json, hits, hits_json in prepared:
         seq += 1
-        body = {"seq": seq, "at": _now(), "actor": actor, "action": action,
-                "query": query, "versions": vers, "hits": hits, "prev_hash": prev}
-        digest = entry_hash(body)
-        rows.append({"seq": seq, "at": body["at"], "actor": actor, "action": action,
-                     "query": canonical_json(query), "versions": canonical_json(vers),
-                     "hits": canonical_json(hits), "prev_hash": prev, "hash": digest})
-        entries.append(AuditEntry(hash=digest, **body))
+        at = _now()
+        body_json = _body_json(seq, at, actor, action, query_json, vers_json, hits_json, prev)
+        digest = hashlib.sha256(body_json.encode("utf-8")).hexdigest()
+        rows.append({"seq": seq, "at": at, "actor": actor, "action": action,
+                     "query": query_json, "versions": vers_json, "hits": hits_json,
+                     "prev_hash": prev, "hash": digest})
+        entries.append(AuditEntry(seq=seq, at=at, actor=actor, action=action, query=query,
+                                  versions=vers, hits=hits, prev_hash=prev, hash=digest))
         prev = digest
     conn.execute(insert(audit_log), rows)
     if head:
