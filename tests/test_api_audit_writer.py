@@ -3,6 +3,7 @@ in one chain, and a failed write fails the requests waiting on it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,57 @@ def test_close_writes_what_is_queued(home: Path) -> None:
     writer.close()
     assert all(f.done() for f in futures)
     assert len(list(iter_audit(store))) == 25
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["on-the-loop", "writer-thread"])
+def test_requests_of_one_loop_turn_are_written_together_in_order(home: Path,
+                                                                 inline: bool) -> None:
+    store = Store()
+    writer = AuditWriter(store, inline=inline)
+
+    async def request(n: int) -> list[Any]:
+        return await writer.append([_item(n * 10), _item(n * 10 + 1)])
+
+    async def burst() -> list[list[Any]]:
+        return await asyncio.gather(*(request(n) for n in range(30)))
+
+    results = asyncio.run(burst())
+    writer.close()
+    assert verify_audit(store).ok
+    assert len(list(iter_audit(store))) == 60
+    for n, written in enumerate(results):
+        assert [e.query["name"] for e in written] == [f"query {n * 10}", f"query {n * 10 + 1}"]
+        assert written[1].seq == written[0].seq + 1
+    assert writer.groups == 1  # all thirty requests reached the log in one turn
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["on-the-loop", "writer-thread"])
+def test_on_the_loop_a_failed_entry_fails_only_its_request(
+        home: Path, monkeypatch: pytest.MonkeyPatch, inline: bool) -> None:
+    store = Store()
+    real = audit_writer.append_audit_many
+
+    def refusing(store: Store, items: Any) -> Any:
+        if any(item[2].get("name") == "unwritable" for item in items):
+            raise OSError("disk full")
+        return real(store, items)
+
+    monkeypatch.setattr(audit_writer, "append_audit_many", refusing)
+    writer = AuditWriter(store, inline=inline)
+
+    async def burst() -> list[Any]:
+        return await asyncio.gather(
+            writer.append([_item(1)]),
+            writer.append([("key:test", "match", {"name": "unwritable"}, [], [])]),
+            writer.append([_item(2)]), return_exceptions=True)
+
+    good, failed, also_good = asyncio.run(burst())
+    writer.close()
+    assert isinstance(failed, OSError)
+    assert good[0].query == {"name": "query 1"} and also_good[0].query == {"name": "query 2"}
+    assert [e.query["name"] for e in iter_audit(store)] == ["query 1", "query 2"]
+    assert verify_audit(store).ok
+
+
+def test_the_writer_writes_on_the_loop_for_a_sqlite_store(home: Path) -> None:
+    assert AuditWriter(Store()).inline
