@@ -137,6 +137,7 @@ class AuditWriter:
 
     def close(self, timeout: float = 30.0) -> None:
         """Write what is queued, then stop the thread."""
+        log.info("audit log: %d entries written in %d groups", self.entries, self.groups)
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:

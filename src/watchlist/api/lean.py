@@ -12,6 +12,7 @@ encoded with orjson. Errors go through the app's handlers as usual: a resolver r
 from __future__ import annotations
 
 import email.message
+import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -34,6 +35,8 @@ def query_params(model: type[BaseModel], request: Request, lists: tuple[str, ...
                  ) -> BaseModel:
     """The request's query parameters validated by `model` (parameters named in `lists` may
     repeat); a 422 located at ("query", name) as FastAPI reports it."""
+    if not request.scope.get("query_string"):
+        return _defaults(model)
     params = request.query_params
     values: dict[str, Any] = {}
     for name in model.model_fields:
@@ -48,9 +51,16 @@ def query_params(model: type[BaseModel], request: Request, lists: tuple[str, ...
         raise RequestValidationError(_errors(exc, "query")) from None
 
 
+@functools.cache
+def _defaults(model: type[BaseModel]) -> BaseModel:
+    return model.model_validate({})
+
+
 def _is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
+    if content_type == "application/json":
+        return True
     message = email.message.Message()
     message["content-type"] = content_type
     subtype = message.get_content_subtype()

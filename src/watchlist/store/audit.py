@@ -24,7 +24,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from watchlist.errors import StoreError
@@ -59,6 +70,15 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# Built once: appends run many times a second, and building a statement costs more than
+# running it.
+_READ_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
+    seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_FIRST_HEAD = insert(audit_head).values(id=1, seq=bindparam("new_seq"),
+                                        hash=bindparam("new_hash"))
+_APPEND = insert(audit_log)
 
 
 @dataclass(frozen=True)
@@ -234,7 +254,7 @@ def append_audit_in(conn: Connection, items: Sequence[tuple[str, str, Any, Seque
     if not prepared:
         return []
     entries: list[AuditEntry] = []
-    head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+    head = conn.execute(_READ_HEAD).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     rows = []
     for actor, action, query, query_json, vers, vers_json, hits, hits_json in prepared:
@@ -248,11 +268,8 @@ def append_audit_in(conn: Connection, items: Sequence[tuple[str, str, Any, Seque
         entries.append(AuditEntry(seq=seq, at=at, actor=actor, action=action, query=query,
                                   versions=vers, hits=hits, prev_hash=prev, hash=digest))
         prev = digest
-    conn.execute(insert(audit_log), rows)
-    if head:
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
-    else:
-        conn.execute(insert(audit_head).values(id=1, seq=seq, hash=prev))
+    conn.execute(_APPEND, rows)
+    conn.execute(_MOVE_HEAD if head else _FIRST_HEAD, {"new_seq": seq, "new_hash": prev})
     return entries
 
 
@@ -300,7 +317,7 @@ def verify_audit(store: Store) -> Verification:
     """Walk the chain from the first entry; stop at the first entry that is wrong."""
     ensure_tables(store)
     with store.engine.connect() as conn:
-        head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+        head = conn.execute(_READ_HEAD).first()
         rows = conn.execution_options(stream_results=True).execute(
             select(audit_log).order_by(audit_log.c.seq))
         expected, prev, count = 1, GENESIS, 0
