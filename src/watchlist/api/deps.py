@@ -46,14 +46,19 @@ def version_ref(version: Version | dict[str, Any]) -> dict[str, Any]:
 
 
 def header_value(versions: Sequence[Version | dict[str, Any]]) -> str:
-    refs = [version_ref(v) for v in versions]
-    return ", ".join(f"{r['source']}={r['version']}" for r in refs) or "none"
+    parts = (f"{v['source']}={v['version']}" if isinstance(v, dict) else
+             f"{v.source}={v.version}" for v in versions)
+    return ", ".join(parts) or "none"
 
 
 def use_versions(request: Request,
                  versions: Sequence[Version | dict[str, Any]]) -> list[dict[str, Any]]:
     """Record the versions that answered this request (for the header); their JSON form."""
-    refs = [version_ref(v) for v in versions]
+    return use_refs(request, [version_ref(v) for v in versions])
+
+
+def use_refs(request: Request, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`use_versions` for versions already in their JSON form (`version_ref`)."""
     request.scope.setdefault("state", {})[_STATE_KEY] = refs
     return refs
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,6 +27,7 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 from sqlalchemy import and_, select
 
+from watchlist.api.deps import version_ref
 from watchlist.api.errors import ApiError
 from watchlist.screener import QUERY_SCHEMATA, Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
@@ -165,6 +167,22 @@ def _settle_heap() -> None:
     took about 10 ms every second under load, a pause every waiting request shared."""
     gc.collect()
     gc.freeze()
+
+
+_REFS: weakref.WeakKeyDictionary[Screener, dict[frozenset[str] | None, list[dict[str, Any]]]] \
+    = weakref.WeakKeyDictionary()
+
+
+def screening_refs(screener: Screener, wanted: set[str] | None) -> list[dict[str, Any]]:
+    """The JSON form of the versions a screening used (all of the screener's, or those of
+    the `wanted` sources), made once per screener and shared: read it, never change it."""
+    made = _REFS.setdefault(screener, {})
+    key = frozenset(wanted) if wanted else None
+    refs = made.get(key)
+    if refs is None:
+        refs = made[key] = [version_ref(v) for v in screener.index.versions
+                            if not wanted or v["source"] in wanted]
+    return refs
 
 
 # -- queries -------------------------------------------------------------------------------

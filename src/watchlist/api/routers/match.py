@@ -11,7 +11,7 @@ from pydantic import create_model
 
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller, check_role, current_caller
-from watchlist.api.deps import SettingsDep, StoreDep, use_versions, version_ref
+from watchlist.api.deps import SettingsDep, StoreDep, use_refs
 from watchlist.api.errors import ApiError
 from watchlist.api.lean import json_body, lean_route, query_params
 from watchlist.api.models import (
@@ -27,6 +27,7 @@ from watchlist.api.screening import (
     example_query,
     keep_hit,
     result_body,
+    screening_refs,
 )
 from watchlist.api.settings import Settings
 from watchlist.screener import Hit, Screener
@@ -78,7 +79,7 @@ def _run(request: Request, store: Store, caller: Caller, action: str,
     holder: ScreenerHolder = request.app.state.screener
     screener = holder.get()
     wanted = _sources(sources, screener)
-    used = [v for v in screener.index.versions if not wanted or v["source"] in wanted]
+    refs = screening_refs(screener, wanted)
     score_at = screener.threshold if threshold is None else threshold
     found: dict[str, tuple[list[Hit], int]] = {}
     for key, (query, _echo) in queries.items():
@@ -88,7 +89,6 @@ def _run(request: Request, store: Store, caller: Caller, action: str,
     cache: EntityCache = request.app.state.entities
     entities = cache.get(store, [int(v["id"]) for v in screener.index.versions],
                          [h.entity_id for hits, _n in found.values() for h in hits])
-    refs = [version_ref(v) for v in used]
     shaped: dict[str, Any] = {}
     log = []
     for key, (hits, total) in found.items():
@@ -98,7 +98,7 @@ def _run(request: Request, store: Store, caller: Caller, action: str,
                     {"key": key, **queries[key][1], "threshold": score_at, "limit": limit,
                      "sources": sorted(wanted) if wanted else None},
                     refs, [audit_hit(r) for r in results]))
-    use_versions(request, used)
+    use_refs(request, refs)
     matcher = {"algorithm": screener.algorithm.NAME, "threshold": score_at, "limit": limit}
     return shaped, matcher, refs, log
 
