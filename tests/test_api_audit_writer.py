@@ -129,3 +129,35 @@ def test_on_the_loop_a_failed_entry_fails_only_its_request(
 
 def test_the_writer_writes_on_the_loop_for_a_sqlite_store(home: Path) -> None:
     assert AuditWriter(Store()).inline
+
+
+def test_on_the_loop_a_taken_turn_is_waited_for_without_blocking_the_loop(home: Path) -> None:
+    store = Store()
+    writer = AuditWriter(store, inline=True)
+    taken, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:  # another worker holding the turn for a while
+        with audit_writer._process_turn(writer.lock_path):
+            taken.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    taken.wait(5)
+
+    async def scenario() -> tuple[int, bool, list[Any]]:
+        pending = asyncio.ensure_future(writer.append([_item(1)]))
+        ticks = 0
+        for _ in range(20):
+            await asyncio.sleep(0.002)
+            ticks += 1  # the loop goes on while the entry waits for its turn
+        waited = not pending.done()
+        release.set()
+        return ticks, waited, await asyncio.wait_for(pending, 10)
+
+    ticks, waited, written = asyncio.run(scenario())
+    holder.join()
+    writer.close()
+    assert ticks == 20 and waited
+    assert written[0].query == {"name": "query 1"}
+    assert verify_audit(store).ok

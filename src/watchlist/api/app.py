@@ -30,6 +30,7 @@ from watchlist.api.routers import (
 )
 from watchlist.api.screening import EntityCache, ScreenerHolder
 from watchlist.api.settings import DESCRIPTION, TITLE, Settings
+from watchlist.api.wal_keeper import WalKeeper
 from watchlist.monitor import schema as monitor_schema
 from watchlist.screener import Screener
 from watchlist.store import audit, keys
@@ -66,6 +67,7 @@ def create_app(store: Store | None = None, auth: bool = True,
     settings = settings or Settings.from_env()
     holder = ScreenerHolder(store, screener_opener, settings.version_check_seconds)
     writer = AuditWriter(store)
+    keeper = WalKeeper(store)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,8 +75,12 @@ def create_app(store: Store | None = None, auth: bool = True,
         if warm:
             threading.Thread(target=holder.warm, name="watchlist-screener-warm",
                              daemon=True).start()
-        yield
-        writer.close()
+        keeper.start()
+        try:
+            yield
+        finally:
+            writer.close()
+            keeper.close()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=package_version,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
