@@ -27,15 +27,23 @@ from watchlist.store.store import Store
 log = logging.getLogger("watchlist.api")
 
 
-def _no_autocheckpoint(dbapi_conn: Any, _record: Any) -> None:
+def _leave_checkpoints_to_the_keeper(dbapi_conn: Any, limit_bytes: int) -> None:
+    # After a checkpoint the next write starts the log afresh, and with a size limit
+    # SQLite also cuts the file back to it: its size then says how much is new.
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute(f"PRAGMA journal_size_limit={int(limit_bytes)}")
     cursor.close()
 
 
 class WalKeeper:
     """A thread checkpointing a SQLite store's log when it passes `limit_bytes` (looked at
-    every `every` seconds); does nothing for a PostgreSQL or in-memory store."""
+    every `every` seconds); does nothing for a PostgreSQL or in-memory store.
+
+    Often and small is better than seldom and large: copying a whole second of log at once
+    took ~190 ms under load, all writers waiting, against ~15 ms each tenth of a second.
+    Most of the copying is done first without the turn, alongside the writers; only what
+    they added meanwhile is copied while holding it."""
 
     def __init__(self, store: Store, every: float = 0.1,
                  limit_bytes: int = 4 * 1024 * 1024) -> None:
@@ -49,8 +57,8 @@ class WalKeeper:
         self._thread: threading.Thread | None = None
         self.checkpoints = 0
 
-        def listener(dbapi_conn: Any, record: Any) -> None:  # one per keeper, to remove
-            _no_autocheckpoint(dbapi_conn, record)
+        def listener(dbapi_conn: Any, _record: Any) -> None:  # one per keeper, to remove
+            _leave_checkpoints_to_the_keeper(dbapi_conn, limit_bytes)
 
         self._listener = listener
 
@@ -102,7 +110,9 @@ class WalKeeper:
     def checkpoint(self) -> tuple[int, int, int]:
         """Copy the log into the database while no audit writer writes; (busy, log pages,
         pages copied) as SQLite reports them."""
-        with _process_turn(self.lock_path), self.store.engine.connect() as conn:
-            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        with self.store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            with _process_turn(self.lock_path):
+                row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         self.checkpoints += 1
         return int(row[0]), int(row[1]), int(row[2])
