@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pgtest import store_url  # noqa: F401 - the `store_url` fixture: SQLite and PostgreSQL
+from watchlist.store.keys import create_key
+from watchlist.store.store import Store
+from watchlist.update import update_from_paths
 
 # No test may touch the user's own store: every test process gets a throwaway home unless
 # a fixture (`home`, or a module's own) points somewhere else.
@@ -43,3 +48,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("WATCHLIST_HOME", str(path))
     return path
+
+
+@contextlib.contextmanager
+def small_served_store(factory: pytest.TempPathFactory, name: str,
+                       role: str = "screen") -> Iterator[tuple[Store, str]]:
+    """A store under its own WATCHLIST_HOME holding the small UN fixture, and an API key of
+    `role`, for one test module's API tests (module fixtures cannot use `monkeypatch`)."""
+    home = factory.mktemp(name) / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(home))
+        store = Store()
+        try:
+            update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
+            yield store, create_key(store, name, role)[1]
+        finally:
+            store.close()

@@ -20,6 +20,18 @@ def _item(n: int) -> tuple[str, str, Any, list[Any], list[Any]]:
     return ("key:test", "match", {"name": f"query {n}"}, [], [])
 
 
+def refuse_unwritable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the store refuse any group holding an entry for the query "unwritable"."""
+    real = audit_writer.append_audit_many
+
+    def refusing(store: Store, items: Any) -> Any:
+        if any(item[2].get("name") == "unwritable" for item in items):
+            raise OSError("disk full")
+        return real(store, items)
+
+    monkeypatch.setattr(audit_writer, "append_audit_many", refusing)
+
+
 def test_concurrent_requests_are_all_logged_in_one_verified_chain(home: Path) -> None:
     store = Store()
     writer = AuditWriter(store)
@@ -46,14 +58,7 @@ def test_concurrent_requests_are_all_logged_in_one_verified_chain(home: Path) ->
 def test_a_request_whose_entry_cannot_be_written_fails_and_others_are_kept(
         home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store()
-    real = audit_writer.append_audit_many
-
-    def refusing(store: Store, items: Any) -> Any:
-        if any(item[2].get("name") == "unwritable" for item in items):
-            raise OSError("disk full")
-        return real(store, items)
-
-    monkeypatch.setattr(audit_writer, "append_audit_many", refusing)
+    refuse_unwritable(monkeypatch)
     writer = AuditWriter(store)
     gate = threading.Event()
     writer.submit([_item(0)]).add_done_callback(lambda _f: gate.wait(5))
@@ -103,14 +108,7 @@ def test_requests_of_one_loop_turn_are_written_together_in_order(home: Path,
 def test_on_the_loop_a_failed_entry_fails_only_its_request(
         home: Path, monkeypatch: pytest.MonkeyPatch, inline: bool) -> None:
     store = Store()
-    real = audit_writer.append_audit_many
-
-    def refusing(store: Store, items: Any) -> Any:
-        if any(item[2].get("name") == "unwritable" for item in items):
-            raise OSError("disk full")
-        return real(store, items)
-
-    monkeypatch.setattr(audit_writer, "append_audit_many", refusing)
+    refuse_unwritable(monkeypatch)
     writer = AuditWriter(store, inline=inline)
 
     async def burst() -> list[Any]:

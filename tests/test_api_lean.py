@@ -15,15 +15,12 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import FIXTURES
+from conftest import small_served_store
 from watchlist.api import lean
 from watchlist.api.app import create_app
 from watchlist.api.models import MatchResponse
 from watchlist.api.routers import match as match_router
 from watchlist.screener import Screener
-from watchlist.store.keys import create_key
-from watchlist.store.store import Store
-from watchlist.update import update_from_paths
 
 GOOD = {"queries": {"q1": {"schema": "Person", "properties": {
     "name": ["Ivan Testovsky"], "birthDate": ["1961-07-14"], "nationality": ["kp"]}},
@@ -33,19 +30,13 @@ GOOD = {"queries": {"q1": {"schema": "Person", "properties": {
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
-    home = tmp_path_factory.mktemp("api-lean") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
-        store = Store()
-        update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
+    with small_served_store(tmp_path_factory, "api-lean") as (store, key):
         screener = Screener.open(store)
-        key = create_key(store, "lean", "screen")[1]
         app = create_app(store, screener_opener=lambda _store: screener)
         app.add_api_route("/match-reference", match_router.match, methods=["POST"],
                           response_model=MatchResponse)
         with TestClient(app) as client:
             yield client, key
-        store.close()
 
 
 def both(client: TestClient, params: str = "", **request: Any) -> tuple[Any, Any]:

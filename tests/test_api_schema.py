@@ -21,12 +21,10 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from conftest import FIXTURES  # noqa: E402
+from conftest import small_served_store  # noqa: E402
 from watchlist.api.app import create_app  # noqa: E402
 from watchlist.screener import Screener  # noqa: E402
-from watchlist.store.keys import create_key  # noqa: E402
-from watchlist.store.store import Store  # noqa: E402
-from watchlist.update import Report, update_from_paths  # noqa: E402
+from watchlist.update import Report  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
@@ -36,12 +34,7 @@ PATHS = ["/match", "/search", "/entities/{entity_id}", "/sources", "/healthz", "
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    home = tmp_path_factory.mktemp("api-schema") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
-        store = Store()
-        update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
-        key = create_key(store, "fuzz", "admin")[1]
+    with small_served_store(tmp_path_factory, "api-schema", "admin") as (store, key):
         Screener.open(store=store)  # build the persisted index now, not inside a request
         app = create_app(store, updater=lambda _store, _sources: Report(), warm=False)
         yield schemathesis.openapi.from_asgi("/openapi.json", app), key
