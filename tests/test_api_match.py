@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -176,6 +178,51 @@ def test_match_batch_and_body_limits(store: Store, screener: Screener, key: str)
         assert "at most 3" in is_error(post_match(client, key, four), 422)
         big = {"q": person("A" * 3000)}
         assert "too large" in is_error(post_match(client, key, big), 413)
+
+
+class RecordingScreener(Screener):
+    """The module's screener, noting each query it scores in `events`."""
+
+    def __init__(self, screener: Screener, events: list[str]) -> None:
+        super().__init__(screener.index, screener.threshold)
+        self.events = events
+
+    def check(self, *args: Any, **kwargs: Any) -> Any:
+        self.events.append("check")
+        return super().check(*args, **kwargs)
+
+
+def test_a_large_batch_lets_other_requests_in_between_its_queries(
+        store: Store, screener: Screener, key: str) -> None:
+    events: list[str] = []
+    recording = RecordingScreener(screener, events)
+    app = create_app(store, screener_opener=lambda _store: recording)
+    batch = {f"q{i}": person("Amina Examplar") for i in range(12)}
+
+    async def scenario() -> int:
+        transport = httpx.ASGITransport(app=app)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=transport, base_url="http://test") as client:
+            await client.post("/match", headers=as_(key), json={"queries": {"w": person("x")}})
+            events.clear()
+            done = False
+
+            async def other_work() -> None:
+                while not done:
+                    events.append("other")
+                    await asyncio.sleep(0)
+
+            ticker = asyncio.ensure_future(other_work())
+            response = await client.post("/match", headers=as_(key), json={"queries": batch})
+            done = True
+            await ticker
+            return response.status_code
+
+    assert asyncio.run(scenario()) == 200
+    checks = [i for i, event in enumerate(events) if event == "check"]
+    assert len(checks) == 12
+    between = events[checks[0]:checks[-1]]
+    assert between.count("other") >= 2  # the loop turned between chunks of queries
 
 
 def test_match_and_search_need_a_key(client: TestClient) -> None:

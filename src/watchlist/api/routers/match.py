@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import anyio
@@ -36,8 +37,8 @@ from watchlist.store.store import Store
 router = APIRouter(tags=["Matching"])
 
 _ERRORS = error_responses(400, 401, 403, 413, 422, 503)
-#: Batches up to this size are scored on the event loop, larger ones in a worker thread.
-INLINE_QUERIES = 4
+#: Queries scored between two turns of the event loop.
+CHUNK = 4
 
 Threshold = Annotated[float | None, Query(
     ge=0.0, le=1.0, description="Lowest score returned, 0 to 1 (default: the screener's for "
@@ -70,22 +71,36 @@ def _sources(sources: list[str] | None, screener: Screener) -> set[str] | None:
     return wanted or None
 
 
-def _run(request: Request, store: Store, caller: Caller, action: str,
-         queries: dict[str, tuple[dict[str, Any], dict[str, Any]]], threshold: float | None,
-         limit: int, sources: list[str] | None) -> tuple[dict[str, Any], dict[str, Any],
-                                                         list[dict[str, Any]], list[Any]]:
-    """Screen prepared queries and shape the results: (per key, matcher, versions, the
-    audit items to write)."""
+def _hits(screener: Screener, query: dict[str, Any], score_at: float,
+          wanted: set[str] | None, limit: int) -> tuple[list[Hit], int]:
+    """One query's hits from the wanted sources, best first: (the first `limit`, how many)."""
+    hits = [kept for hit in screener.check(query, threshold=score_at)
+            if (kept := keep_hit(hit, wanted)) is not None]
+    return hits[:limit], len(hits)
+
+
+async def _screen(request: Request, store: Store, caller: Caller, action: str,
+                  queries: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+                  threshold: float | None, limit: int, sources: list[str] | None
+                  ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """Screen prepared queries, log them, and shape the results: (per key, matcher,
+    versions). Answered only once the audit entries are committed.
+
+    Queries are scored on the event loop, `CHUNK` at a time with a turn of the loop in
+    between, so a large batch does not hold up the requests that come in meanwhile (a
+    thread would compete with the loop for the interpreter). Only opening the screener,
+    on the first request, is done in a thread.
+    """
     holder: ScreenerHolder = request.app.state.screener
-    screener = holder.get()
+    screener = holder.get() if holder.loaded else await anyio.to_thread.run_sync(holder.get)
     wanted = _sources(sources, screener)
     refs = screening_refs(screener, wanted)
     score_at = screener.threshold if threshold is None else threshold
     found: dict[str, tuple[list[Hit], int]] = {}
-    for key, (query, _echo) in queries.items():
-        hits = [kept for hit in screener.check(query, threshold=score_at)
-                if (kept := keep_hit(hit, wanted)) is not None]
-        found[key] = (hits[:limit], len(hits))
+    for n, (key, (query, _echo)) in enumerate(queries.items()):
+        if n and n % CHUNK == 0:
+            await asyncio.sleep(0)
+        found[key] = _hits(screener, query, score_at, wanted, limit)
     cache: EntityCache = request.app.state.entities
     entities = cache.get(store, [int(v["id"]) for v in screener.index.versions],
                          [h.entity_id for hits, _n in found.values() for h in hits])
@@ -99,28 +114,9 @@ def _run(request: Request, store: Store, caller: Caller, action: str,
                      "sources": sorted(wanted) if wanted else None},
                     refs, [audit_hit(r) for r in results]))
     use_refs(request, refs)
-    matcher = {"algorithm": screener.algorithm.NAME, "threshold": score_at, "limit": limit}
-    return shaped, matcher, refs, log
-
-
-async def _screen(request: Request, store: Store, caller: Caller, action: str,
-                  queries: dict[str, tuple[dict[str, Any], dict[str, Any]]],
-                  threshold: float | None, limit: int, sources: list[str] | None
-                  ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    """Screen prepared queries, log them, and shape the results: (per key, matcher,
-    versions). Answered only once the audit entries are committed.
-
-    A few queries on a loaded screener are scored on the event loop (a thread hand-off
-    would cost more than the scoring); larger batches, and the first load, in a thread.
-    """
-    holder: ScreenerHolder = request.app.state.screener
-    args = (request, store, caller, action, queries, threshold, limit, sources)
-    if holder.loaded and len(queries) <= INLINE_QUERIES:
-        shaped, matcher, refs, log = _run(*args)
-    else:
-        shaped, matcher, refs, log = await anyio.to_thread.run_sync(_run, *args)
     writer: AuditWriter = request.app.state.audit
     await writer.append(log)
+    matcher = {"algorithm": screener.algorithm.NAME, "threshold": score_at, "limit": limit}
     return shaped, matcher, refs
 
 
