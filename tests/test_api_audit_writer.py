@@ -135,7 +135,7 @@ def test_on_the_loop_a_taken_turn_is_waited_for_without_blocking_the_loop(home: 
     taken, release = threading.Event(), threading.Event()
 
     def other_writer() -> None:  # another worker holding the turn for a while
-        with audit_writer._process_turn(writer.lock_path):
+        with audit_writer.audit_turn(writer.lock_path):
             taken.set()
             release.wait(5)
 

@@ -33,7 +33,7 @@ RETRY_SECONDS = 0.001
 
 
 @contextlib.contextmanager
-def _process_turn(path: str | None) -> Iterator[None]:
+def audit_turn(path: str | None) -> Iterator[None]:
     """Hold an exclusive file lock beside a SQLite store while writing.
 
     Worker processes of one server all append to the same log. SQLite makes a writer that
@@ -51,7 +51,7 @@ def _process_turn(path: str | None) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _try_turn(path: str | None) -> int | None:
+def try_audit_turn(path: str | None) -> int | None:
     """Take the turn if it is free now: the locked descriptor (close it to give the turn
     back), -1 when there is no lock to take, or None when someone else has the turn."""
     if path is None:
@@ -65,7 +65,8 @@ def _try_turn(path: str | None) -> int | None:
     return fd
 
 
-def _lock_path(store: Store) -> str | None:
+def audit_lock_path(store: Store) -> str | None:
+    """The file whose lock is the audit log's turn, beside a SQLite store (None otherwise)."""
     url = store.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
@@ -98,7 +99,7 @@ class AuditWriter:
                  ) -> None:
         self.store = store
         self.max_group = max_group
-        self.lock_path = _lock_path(store)
+        self.lock_path = audit_lock_path(store)
         self.inline = store.engine.dialect.name == "sqlite" if inline is None else inline
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -144,13 +145,14 @@ class AuditWriter:
                 _settle(waiter, outcome)
 
         if self.inline:
-            turn = _try_turn(self.lock_path)
+            turn = try_audit_turn(self.lock_path)
             if turn is None:
                 # Another writer (a worker, or the log's checkpoint) has the turn: score
                 # other requests meanwhile and try again in a moment, never wait here.
-                self._pending.setdefault(loop, [])[:0] = pending
-                if len(self._pending[loop]) == len(pending):
-                    loop.call_later(RETRY_SECONDS, self._hand_over, loop)
+                # Nothing can have been queued since the pop above: requests that come
+                # before the retry join these.
+                self._pending[loop] = pending
+                loop.call_later(RETRY_SECONDS, self._hand_over, loop)
                 return
             try:
                 self._write([_Batch(requests, settle_all)], locked=True)
@@ -167,12 +169,12 @@ class AuditWriter:
 
     def close(self, timeout: float = 30.0) -> None:
         """Write what is queued, then stop the thread."""
-        log.info("audit log: %d entries written in %d groups", self.entries, self.groups)
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:
             self._queue.put(_STOP)
             thread.join(timeout)
+        log.info("audit log: %d entries written in %d groups", self.entries, self.groups)
 
     def _put(self, batch: _Batch) -> None:
         self._start()
@@ -212,7 +214,7 @@ class AuditWriter:
     def _write(self, group: list[_Batch], locked: bool = False) -> None:
         requests = [request for batch in group for request in batch.requests]
         items = [item for request in requests for item in request]
-        turn = contextlib.nullcontext() if locked else _process_turn(self.lock_path)
+        turn = contextlib.nullcontext() if locked else audit_turn(self.lock_path)
         try:
             with turn:
                 entries = append_audit_many(self.store, items)
@@ -239,7 +241,7 @@ class AuditWriter:
 
     def _write_one(self, items: list[Item], locked: bool = False) -> Outcome:
         try:
-            with contextlib.nullcontext() if locked else _process_turn(self.lock_path):
+            with contextlib.nullcontext() if locked else audit_turn(self.lock_path):
                 entries = append_audit_many(self.store, items)
         except Exception as exc:  # noqa: BLE001 - the request fails with the write
             return exc

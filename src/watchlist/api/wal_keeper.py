@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from watchlist.api.audit_writer import _lock_path, _process_turn
+from watchlist.api.audit_writer import audit_lock_path, audit_turn
 from watchlist.store.store import Store
 
 log = logging.getLogger("watchlist.api")
@@ -50,7 +50,7 @@ class WalKeeper:
         self.store = store
         self.every = every
         self.limit_bytes = limit_bytes
-        self.lock_path = _lock_path(store)
+        self.lock_path = audit_lock_path(store)
         self.active = self.lock_path is not None
         self.wal_path = f"{store.engine.url.database}-wal" if self.active else ""
         self._stop = threading.Event()
@@ -112,7 +112,7 @@ class WalKeeper:
         pages copied) as SQLite reports them."""
         with self.store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
-            with _process_turn(self.lock_path):
+            with audit_turn(self.lock_path):
                 row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         self.checkpoints += 1
         return int(row[0]), int(row[1]), int(row[2])
