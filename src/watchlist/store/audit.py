@@ -9,8 +9,10 @@ deleting entries from the end is caught too (unless the head is rewritten as wel
 head hash `watchlist audit verify` prints somewhere else to rule that out).
 
 Appends serialise on the database: SQLite takes the write lock up front (BEGIN IMMEDIATE),
-PostgreSQL an advisory transaction lock; `seq` is the primary key and `prev_hash` is unique,
-so even a writer that bypassed the lock could not fork the chain, only fail.
+PostgreSQL an advisory transaction lock; `seq` is the primary key, so even a writer that
+bypassed the lock could not fork the chain (a second entry after the same head), only fail.
+`prev_hash` is not indexed: a random key, its index made every append slower as the log
+grew (migration 0003).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ audit_log = Table(
     Column("query", Text, nullable=False),
     Column("versions", Text, nullable=False),
     Column("hits", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
 

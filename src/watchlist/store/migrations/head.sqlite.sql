@@ -1,4 +1,4 @@
--- The store's schema at revision 0002 on SQLite, as its migrations make it.
+-- The store's schema at revision 0003 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -84,20 +84,6 @@ CREATE TABLE api_keys (
     PRIMARY KEY (id)
 );
 CREATE UNIQUE INDEX ix_api_keys_key_id ON api_keys (key_id);
-CREATE TABLE audit_log (
-    seq INTEGER NOT NULL,
-    at VARCHAR(40) NOT NULL,
-    actor VARCHAR(300) NOT NULL,
-    action VARCHAR(50) NOT NULL,
-    "query" TEXT NOT NULL,
-    versions TEXT NOT NULL,
-    hits TEXT NOT NULL,
-    prev_hash VARCHAR(64) NOT NULL,
-    hash VARCHAR(64) NOT NULL,
-    PRIMARY KEY (seq),
-    UNIQUE (prev_hash)
-);
-CREATE INDEX ix_audit_log_at ON audit_log (at);
 CREATE TABLE audit_head (
     id INTEGER NOT NULL,
     seq INTEGER NOT NULL,
@@ -234,4 +220,17 @@ CREATE TABLE alert_decisions (
     FOREIGN KEY(alert_id) REFERENCES alerts (id)
 );
 CREATE INDEX ix_alert_decisions_alert ON alert_decisions (alert_id);
-INSERT INTO alembic_version (version_num) VALUES ('0002');
+CREATE TABLE "audit_log" (
+    seq INTEGER NOT NULL,
+    at VARCHAR(40) NOT NULL,
+    actor VARCHAR(300) NOT NULL,
+    action VARCHAR(50) NOT NULL,
+    "query" TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    hits TEXT NOT NULL,
+    prev_hash VARCHAR(64) NOT NULL,
+    hash VARCHAR(64) NOT NULL,
+    PRIMARY KEY (seq)
+);
+CREATE INDEX ix_audit_log_at ON audit_log (at);
+INSERT INTO alembic_version (version_num) VALUES ('0003');
