@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -277,3 +278,35 @@ def test_the_migration_files_ship_in_the_package() -> None:
         assert any(len(parts) == len(pattern.split("/"))
                    and all(fnmatch(a, b) for a, b in zip(parts, pattern.split("/"), strict=True))
                    for pattern in patterns), parts
+
+
+def test_migrating_an_existing_store_says_so_first(home: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    store = Store()
+    try:
+        append_audit(store, "cli:test", "check", {"name": "x"}, [], [])
+        migrate.downgrade(store.engine, "0002")
+        with caplog.at_level("WARNING", logger="watchlist.store"):
+            migrate.upgrade(store.engine)
+        assert migrate.current(store.engine) == migrate.head()
+        assert f"from schema revision 0002 to {migrate.head()}" in caplog.text
+        assert verify_audit(store).ok  # the rebuilt audit table kept its chain
+    finally:
+        store.close()
+
+
+def test_a_store_another_process_keeps_locked_is_a_clear_error(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store().close()
+    url = f"sqlite:///{home / 'store.sqlite'}"
+    holder = sqlite3.connect(home / "store.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # an import or a migration, elsewhere
+    monkeypatch.setattr("watchlist.store.store.BUSY_TIMEOUT_S", 0.2)
+    engine = make_engine(url)
+    try:
+        with pytest.raises(StoreError, match="stayed locked by another process"):
+            migrate.downgrade(engine, "0002")
+    finally:
+        engine.dispose()
+        holder.execute("ROLLBACK")
+        holder.close()

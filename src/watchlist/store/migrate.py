@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import re
 import tempfile
 import threading
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, MetaData, create_engine, inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from watchlist.errors import StoreError
 from watchlist.store.locking import MIGRATE, write_lock
@@ -47,6 +48,7 @@ TABLE_MODULES = (
     "watchlist.web.users",
     "watchlist.web.session",
 )
+log = logging.getLogger("watchlist.store")
 _IN_PROCESS = threading.Lock()  # alembic's context is process-global: one migration at a time
 
 
@@ -150,10 +152,22 @@ def _alembic(conn: Connection, stored: str | None, action: str, revision: str) -
         raise StoreError(f"cannot {action} the store to {revision!r}: {exc}") from None
 
 
+def _take_lock(conn: Connection) -> None:
+    try:
+        write_lock(conn, MIGRATE)
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        where = conn.engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"{where} stayed locked by another process (a schema migration or "
+                         "a list import) longer than the wait allows; try again when it has "
+                         "finished") from None
+
+
 def _run(engine: Engine, action: str, revision: str, from_file: bool = True) -> None:
     with _IN_PROCESS, engine.connect() as conn:
         try:
-            write_lock(conn, MIGRATE)
+            _take_lock(conn)
             stored = _stored_locked(conn)
             to_head = action == "upgrade" and revision == "head"
             if to_head and stored == head():
@@ -163,6 +177,11 @@ def _run(engine: Engine, action: str, revision: str, from_file: bool = True) -> 
                     and not inspect(conn).get_table_names()):
                 _create_at_head(conn)
             else:
+                if stored is not None:
+                    log.warning("migrating the store %s from schema revision %s to %s: a "
+                                "large audit log takes minutes (other openers wait)",
+                                engine.url.render_as_string(hide_password=True), stored,
+                                head() if revision == "head" else revision)
                 _alembic(conn, stored, action, revision)
             conn.commit()
         except BaseException:
