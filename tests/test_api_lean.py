@@ -95,10 +95,12 @@ def test_lean_match_refuses_as_fastapi_would(setup: tuple[TestClient, str], para
     same(*both(client, params, headers=headers, content=raw))
 
 
-def test_lean_match_says_malformed_json_as_fastapi_does(setup: tuple[TestClient, str]
-                                                        ) -> None:
+@pytest.mark.parametrize("params", ["", "?threshold=2"])
+def test_lean_match_says_malformed_json_as_fastapi_does(setup: tuple[TestClient, str],
+                                                        params: str) -> None:
     client, key = setup
-    lean, plain = both(client, headers={"X-API-Key": key, "Content-Type": "application/json"},
+    lean, plain = both(client, params,
+                       headers={"X-API-Key": key, "Content-Type": "application/json"},
                        content=b'{"queries": {"q1": ')
     assert lean.status_code == plain.status_code == 400
     assert lean.json()["detail"].startswith("malformed JSON in the request body: ")

@@ -211,12 +211,15 @@ class AuditWriter:
             if stop:
                 return
 
+    def _turn(self, locked: bool) -> contextlib.AbstractContextManager[None]:
+        """The audit log's turn, unless the caller holds it already."""
+        return contextlib.nullcontext() if locked else audit_turn(self.lock_path)
+
     def _write(self, group: list[_Batch], locked: bool = False) -> None:
         requests = [request for batch in group for request in batch.requests]
         items = [item for request in requests for item in request]
-        turn = contextlib.nullcontext() if locked else audit_turn(self.lock_path)
         try:
-            with turn:
+            with self._turn(locked):
                 entries = append_audit_many(self.store, items)
         except Exception:  # noqa: BLE001 - retried one request at a time below
             log.exception("writing %d audit entries in one group failed; retrying singly",
@@ -241,7 +244,7 @@ class AuditWriter:
 
     def _write_one(self, items: list[Item], locked: bool = False) -> Outcome:
         try:
-            with contextlib.nullcontext() if locked else audit_turn(self.lock_path):
+            with self._turn(locked):
                 entries = append_audit_many(self.store, items)
         except Exception as exc:  # noqa: BLE001 - the request fails with the write
             return exc

@@ -126,7 +126,8 @@ MatchParams = create_model("MatchParams", threshold=(Threshold, None), limit=(Li
 
 async def _match_args(request: Request) -> dict[str, Any]:
     """The arguments of `match`, read as FastAPI would but faster (see api/lean.py): the
-    key first, then every query-parameter and body error together in one 422."""
+    key first, then every query-parameter and body error together (one 422, or the 400 of
+    malformed JSON: the error handler puts that first)."""
     state = request.app.state
     caller = check_role(await current_caller(request, request.headers.get("authorization"),
                                              request.headers.get("x-api-key")), "screen")
@@ -139,8 +140,6 @@ async def _match_args(request: Request) -> dict[str, Any]:
     try:
         body = await json_body(MatchRequest, request)
     except RequestValidationError as exc:
-        if any(e.get("type") == "json_invalid" for e in exc.errors()):
-            raise
         errors += exc.errors()
     if errors:
         raise RequestValidationError(errors)
