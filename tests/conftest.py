@@ -51,13 +51,21 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @contextlib.contextmanager
+def module_home(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A private WATCHLIST_HOME for the fixtures of one test module (a module-scoped
+    fixture cannot use `monkeypatch`)."""
+    path = factory.mktemp(name) / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(path))
+        yield path
+
+
+@contextlib.contextmanager
 def small_served_store(factory: pytest.TempPathFactory, name: str,
                        role: str = "screen") -> Iterator[tuple[Store, str]]:
-    """A store under its own WATCHLIST_HOME holding the small UN fixture, and an API key of
-    `role`, for one test module's API tests (module fixtures cannot use `monkeypatch`)."""
-    home = factory.mktemp(name) / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
+    """A store under its own WATCHLIST_HOME (`module_home`) holding the small UN fixture,
+    and an API key of `role`, for one test module's API tests."""
+    with module_home(factory, name):
         store = Store()
         try:
             update_from_paths(store, [FIXTURES / "un_small_v1.xml"])

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import FIXTURES
+from conftest import FIXTURES, module_home
 from watchlist.api.app import create_app
 from watchlist.api.settings import Settings
 from watchlist.screener import Screener
@@ -34,9 +34,7 @@ RESULT_KEYS = {"id", "caption", "schema", "properties", "datasets", "score", "ma
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One store (and screener index) for the module: opening a screener takes seconds."""
-    path = tmp_path_factory.mktemp("api-match") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "api-match") as path:
         yield path
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import FIXTURES
+from conftest import FIXTURES, module_home
 from watchlist.api.app import create_app
 from watchlist.screener import Screener
 from watchlist.store.audit import iter_audit, verify_audit
@@ -26,9 +26,7 @@ HEADER = "X-Watchlist-Versions"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("api-payment") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "api-payment") as path:
         yield path
 
 

@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from conftest import LISTS
+from conftest import LISTS, module_home
 from watchlist.cli import app
 from watchlist.monitor.delta import DeltaScreener, _SubsetSearch, counting
 from watchlist.monitor.diff import default_pair, diff_versions
@@ -69,9 +69,7 @@ def ofac() -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("monitor-real") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "monitor-real") as path:
         yield path
 
 

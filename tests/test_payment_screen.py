@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, shared_file
+from conftest import FIXTURES, module_home, shared_file
 from watchlist.cli import app
 from watchlist.screener import Screener
 from watchlist.store.audit import iter_audit, verify_audit
@@ -39,9 +39,7 @@ TX2 = "/Document/FIToFICstmrCdtTrf/CdtTrfTxInf[2]"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("payments") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "payments") as path:
         yield path
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from followthemoney import model
 
-from conftest import LISTS
+from conftest import LISTS, module_home
 from watchlist.screener import Hit, Query, Screener
 from watchlist.store.store import Store
 from watchlist.update import update_from_paths
@@ -28,9 +28,7 @@ LUKASHENKO = {"us-ofac-sdn-9760", "gb-hmt-sanctions-13918",
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if not LISTS.is_dir():
         pytest.skip(f"real list snapshots not found at {LISTS} (../shared/data absent)")
-    path = tmp_path_factory.mktemp("screener") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "screener") as path:
         store = Store()
         report = update_from_paths(store, [LISTS / f for f in FILES])
         assert report.ok, report.failures

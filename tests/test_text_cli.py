@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from conftest import module_home
 from watchlist.api.app import create_app
 from watchlist.cli import app
 from watchlist.screener import Screener
@@ -27,9 +28,7 @@ NEWS = "Belarusian President Aleksandr Lukashenko met Joe Biden. Lukashenko's ai
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("scancli") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "scancli") as path:
         store = Store()
         assert update_from_paths(store, [TEXTS / "listed.ftm.json"]).ok
         store.close()

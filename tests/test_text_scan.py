@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import module_home
 from watchlist.store.store import Store
 from watchlist.text import Mention, Scanner
 from watchlist.update import update_from_paths
@@ -17,9 +18,7 @@ TEXTS = Path(__file__).parent / "fixtures" / "text"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("scan") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(path))
+    with module_home(tmp_path_factory, "scan") as path:
         store = Store()
         report = update_from_paths(store, [TEXTS / "listed.ftm.json"])
         assert report.ok, report.failures
