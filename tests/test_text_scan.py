@@ -139,3 +139,27 @@ def test_given_name_and_patronymic_need_an_earlier_full_mention(scanner: Scanner
 def test_empty_and_odd_text(scanner: Scanner) -> None:
     assert scanner.scan("") == []
     assert scanner.scan("\x00\ud800 ... --- '' ’s") == []
+
+
+def test_spanish_name_with_its_first_surname_and_respelled_names_are_found(
+        scanner: Scanner) -> None:
+    text = (TEXTS / "venezuela_en.txt").read_text(encoding="utf-8")
+    assert found(scanner, text) == [
+        ("Nicolas Maduro", "t-maduro"),            # listed as MADURO MOROS
+        ("Maduro", "t-maduro"),                    # Mr. Maduro's
+        ("Delcy Rodriguez", "t-rodriguez"),        # listed as RODRIGUEZ GOMEZ
+        ("Hassan Nasrallah", "t-nasrallah"),       # listed as Hasan
+        ("Rodriguez", "t-rodriguez"),
+    ]
+
+
+def test_country_in_a_weak_alias_is_no_surname(scanner: Scanner) -> None:
+    assert found(scanner, "Germany and France agreed. Germany's envoy left.") == []
+
+
+def test_russian_e_after_a_vowel_matches_the_passport_spelling(scanner: Scanner) -> None:
+    text = (TEXTS / "minsk_ru.txt").read_text(encoding="utf-8")
+    assert found(scanner, text) == [
+        ("Юрий Караев", "t-karaev"),               # listed only as KARAEV
+        ("Караев", "t-karaev"),
+    ]

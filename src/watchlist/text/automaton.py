@@ -4,12 +4,14 @@ in prose, as token sequences, built from the screening index.
 Each name form of each current target (already in every usual Latin spelling, titles and
 legal forms off; see `watchlist.index`) enters under its tokens sorted, so that a name is
 found in either order ("Lukashenko Aleksandr" as "Aleksandr Lukashenko"). A person's name
-also enters without its patronymic, as given and family name alone, and with the given
-names as initials ("A. G. Lukashenko", "A. Lukashenko"). Scanning looks up each run of up to
-`max_tokens` words as one hash lookup: a dictionary automaton over tokens, the equivalent of
-Aho-Corasick with the token order left free. Alongside: the family names of people (for a
-surname alone), the ordinary words among name tokens (never a name by themselves), and how
-prominent each profile is (a surname alone means the most prominent party bearing it).
+also enters without its patronymic, as given and family name alone, with the given names as
+initials ("A. G. Lukashenko", "A. Lukashenko"), and, when the family name has two words,
+with the first alone ("Nicolas Maduro" for "Nicolas MADURO MOROS"). Scanning looks up each
+run of up to `max_tokens` words as one hash lookup: a dictionary automaton over tokens, the
+equivalent of Aho-Corasick with the token order left free. Alongside: the family names of
+people from their strong names (for a surname alone), the ordinary words among name tokens
+(never a name by themselves), and how prominent each profile is (a surname alone means the
+most prominent party bearing it).
 
 The automaton is persisted next to the index (`<key>.names`) and loaded in well under a
 second; building it from a loaded index takes a few seconds.
@@ -44,7 +46,7 @@ __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or what enters the dictionary changes.
-FORMAT = 3
+FORMAT = 4
 
 #: Word lists whose most frequent words are ordinary words, and how many of each to take.
 _ORDINARY_LANGUAGES = (("en", 20000), ("ru", 8000), ("de", 8000), ("fr", 8000),
@@ -127,6 +129,10 @@ def _person_variants(tokens: tuple[str, ...], family: list[int]) -> set[tuple[st
                            if i not in patronymic))
         if patronymic:  # "Aleksandr Grigoryevich": given name and patronymic, the Russian
             variants.add(tuple(t for i, t in enumerate(tokens) if i not in family))
+        if len(family) >= 2:  # "Nicolas MADURO MOROS": prose names the first surname only
+            first = tokens[family[0]]
+            variants.add((*(tokens[i] for i in given), first))
+            variants.add((tokens[given[0]], first))
     return {v for v in variants if len(v) >= 2 or len(tokens) == 1}
 
 
@@ -194,7 +200,9 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
         forms_of[e] += 1
         if kinds[e] == PERSON:
             family = family_positions(tokens, form.original)
-            if len(tokens) >= 2:  # a one-word alias says nothing of family names
+            # a one-word alias says nothing of family names, nor does a weak alias
+            # ("Abu Adam from Germany")
+            if len(tokens) >= 2 and not form.weak:
                 for i in family:
                     token = tokens[i]
                     if len(token) >= 3 and not token.isdigit() \

@@ -45,19 +45,22 @@ _MIN_STEM = 3
 
 
 _Y_AFTER_VOWEL = re.compile(r"(?<=[aeiou])y(?![aeiou])")
+_YE_AFTER_VOWEL = re.compile(r"(?<=[aeiou])ye")
 
 
 def _stem_spellings(stem: str) -> set[str]:
     """A transliterated (BGN/PCGN) Cyrillic word or stem and its passport spellings: й as i
-    ("Sheyman" ~ "Sheiman"), я and ю as ia and iu ("Aliaksandr"), an initial Е as e
-    ("Yermoshin" ~ "Ermoshin"). Cheap string rewrites, where ICU's full set of
-    conventions costs a hundred times more per word."""
+    ("Sheyman" ~ "Sheiman"), я and ю as ia and iu ("Aliaksandr"), an initial Е, or an е after
+    a vowel, as e ("Yermoshin" ~ "Ermoshin", "Karayev" ~ "Karaev"). Cheap string rewrites,
+    where ICU's full set of conventions costs a hundred times more per word."""
     stem = stem.replace(" ", "")
     out = {stem, _Y_AFTER_VOWEL.sub("i", stem)}
     if "ya" in stem or "yu" in stem:
         out |= {s.replace("ya", "ia").replace("yu", "iu") for s in out}
     if stem.startswith("ye"):
         out |= {s[1:] for s in out}
+    if "ye" in stem:  # е after a vowel as passports write it: "Karayev" ~ "Karaev"
+        out |= {_YE_AFTER_VOWEL.sub("e", s) for s in out}
     return out
 
 

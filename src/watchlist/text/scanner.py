@@ -17,7 +17,9 @@ How a text is read:
    "Путина" -> putin, "Lukashenko's" -> lukashenko) and, for a word of five letters or
    more unknown to the lists standing beside one they know, as the list tokens one or
    two typos away ("Lukaschenko"); then every run of up to `max_tokens` words is looked
-   up in the name automaton, longest first.
+   up in the name automaton, longest first. Where nothing is found as written, a run of
+   two or three known words beside a listed family name is looked up once more with one
+   word respelled as a list token ("Hassan Nasrallah" for "Hasan NASRALLAH").
 3. A run found there is confirmed by scoring the words, as written, against the listed
    name form with the screening name comparison (`match.names.compare_forms`): a mention
    is a score at the threshold (0.80).
@@ -25,9 +27,9 @@ How a text is read:
    last introduced in full with that family name; a name introduced in full that is not
    listed ("Maria Kalesnikava") makes the surname alone refer to them, so it is not
    reported. A surname never introduced is reported only when it is distinctive: not an
-   ordinary word, and one profile bearing it stands out (a head of state, or the most
-   listed record by far: 0.6, 0.7 after a title that is its office), or at most three
-   profiles bear it (0.5, naming the others). A one-word organisation name
+   ordinary word nor a country's name, and one profile bearing it stands out (a head of
+   state, or the most listed record by far: 0.6, 0.7 after a title that is its office),
+   or at most three profiles bear it (0.5, naming the others). A one-word organisation name
    ("Belaruskali") of four letters or more is reported when it is not an ordinary word;
    a one-word vessel name only after a word such as "tanker" or "MV". Organisations of
    the same name on several lists are one mention with every designation.
@@ -58,6 +60,7 @@ from watchlist.match.symbols import set_runtime
 from watchlist.names.orgs import is_legal_form
 from watchlist.names.scripts import main_script
 from watchlist.names.titles import HONORIFICS, TITLES
+from watchlist.sources.countries import country_code
 from watchlist.text.automaton import NameAutomaton, open_automaton
 from watchlist.text.inflect import EXACT, FEMININE, word_forms
 from watchlist.text.tokens import BREAK, Token, tokenize
@@ -198,6 +201,7 @@ class Scanner:
         self._holders: dict[str, list[int]] = {}
         self._bearer_sets: dict[str, frozenset[int]] = {}
         self._legal_forms: dict[str, bool] = {}
+        self._countries: dict[str, bool] = {}
         self._scripts: dict[str, str | None] = {}
         self._profiles: dict[int, dict[str, Any]] = {}
         set_runtime(False)
@@ -343,18 +347,17 @@ class Scanner:
                 run = self._match_run(tokens, chunk[p:p + size], alts[p:p + size],
                                       introduced)
                 if run is not None:
-                    first, last = p, p + size - 1
-                    while alts[first][0].legal:  # the name, without "OAO" or "Ltd"
-                        first += 1
-                    while alts[last][0].legal:
-                        last -= 1
-                    start, end = tokens[chunk[first]].start, tokens[chunk[last]].end
-                    mentions.append(self._mention(text, start, end, run, {
-                        "kind": "name", "matched": _matched(run)}))
-                    self._introduce(run, tokens, chunk[p:p + size], alts[p:p + size],
-                                    introduced)
+                    self._take(text, tokens, chunk[p:p + size], alts[p:p + size], run,
+                               introduced, mentions)
                     taken = size
                     break
+            if not taken:
+                respelled = self._respelled(tokens, chunk, alts, p, introduced)
+                if respelled is not None:
+                    size, run, window = respelled
+                    self._take(text, tokens, chunk[p:p + size], window, run, introduced,
+                               mentions)
+                    taken = size
             if taken:
                 for k in range(p, p + taken):
                     covered[k] = True
@@ -362,6 +365,49 @@ class Scanner:
             else:
                 p += 1
         self._leftovers(text, tokens, chunk, alts, covered, introduced, mentions)
+
+    def _take(self, text: str, tokens: list[Token], positions: list[int],
+              alts: list[tuple[_Alt, ...]], run: _Found, introduced: _Introduced,
+              mentions: list[Mention]) -> None:
+        """Report a name found in full and introduce its family name."""
+        first, last = 0, len(positions) - 1
+        while alts[first][0].legal:  # the name, without "OAO" or "Ltd"
+            first += 1
+        while alts[last][0].legal:
+            last -= 1
+        start, end = tokens[positions[first]].start, tokens[positions[last]].end
+        mentions.append(self._mention(text, start, end, run, {
+            "kind": "name", "matched": _matched(run)}))
+        self._introduce(run, tokens, positions, alts, introduced)
+
+    def _respelled(self, tokens: list[Token], chunk: list[int],
+                   alts: list[tuple[_Alt, ...]], p: int, introduced: _Introduced
+                   ) -> tuple[int, _Found, list[tuple[_Alt, ...]]] | None:
+        """A person's name of two or three words the lists know, one of them spelled
+        as another list token ("Hassan Nasrallah" for "Hasan NASRALLAH", "Karaev" for
+        "Karayev"): tried only where no name was found as written, and only beside a
+        listed family name; the words as written are scored, as for any name."""
+        surnames = self.automaton.surnames
+        for size in (3, 2):
+            if p + size > len(chunk):
+                continue
+            window = alts[p:p + size]
+            words = [tokens[chunk[k]] for k in range(p, p + size)]
+            if not all(window) or any(w.text.lower() in CONNECTORS for w in words) or any(
+                    a.fuzzy or a.legal for options in window for a in options):
+                continue
+            if not any(a.lookup in surnames for options in window for a in options):
+                continue
+            for j, word in enumerate(words):
+                own = {a.lookup for a in window[j]}
+                extra = tuple(a for a in self.typos(word.text) if a.lookup not in own)
+                if not extra:
+                    continue
+                trial = [*window[:j], extra, *window[j + 1:]]
+                run = self._match_run(tokens, chunk[p:p + size], trial, introduced)
+                if run is not None:
+                    return size, run, trial
+        return None
 
     # -- runs of several words -------------------------------------------------------
 
@@ -426,6 +472,15 @@ class Scanner:
                           == self.kinds[top.entity] and f.score >= top.score - TIE]
         top.others = [f.pid for f in ranked if f is not top and f.pid not in top.merged][:5]
         return top
+
+    def _country(self, norm: str) -> bool:
+        """Whether a word is a country's name ("Jordan", "Chad"): alone, never a surname."""
+        found = self._countries.get(norm)
+        if found is None:
+            found = country_code(norm) is not None
+            if len(self._countries) < 100_000:
+                self._countries[norm] = found
+        return found
 
     def _legal(self, norm: str) -> bool:
         found = self._legal_forms.get(norm)
@@ -538,7 +593,7 @@ class Scanner:
         for a in alts:
             if a.fuzzy or a.lookup in ordinary or a.grade == FEMININE or len(a.lookup) < 4 \
                     or self.automaton.given.get(a.lookup, 0) > len(
-                        self.automaton.surnames.get(a.lookup, ())):
+                        self.automaton.surnames.get(a.lookup, ())) or self._country(a.lookup):
                 continue
             alone = None if self._vessel_cue(tokens, i) else self._surname(a.lookup, title)
             if alone is not None:
