@@ -163,3 +163,13 @@ def test_russian_e_after_a_vowel_matches_the_passport_spelling(scanner: Scanner)
         ("Юрий Караев", "t-karaev"),               # listed only as KARAEV
         ("Караев", "t-karaev"),
     ]
+
+
+def test_name_beginning_with_a_particle_is_found_whole(scanner: Scanner) -> None:
+    text = "An aide to Abu Bakr al-Baghdadi was named. Al-Baghdadi fled."
+    assert found(scanner, text) == [
+        ("Abu Bakr al-Baghdadi", "t-baghdadi"),
+        ("Baghdadi", "t-baghdadi"),
+    ]
+    [_, later] = scanner.scan(text)
+    assert later.evidence["refers_to"]["text"] == "Abu Bakr al-Baghdadi"

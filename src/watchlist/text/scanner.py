@@ -336,7 +336,7 @@ class Scanner:
         p = 0
         limit = self.automaton.max_tokens
         while p < len(chunk):
-            if not alts[p] or tokens[chunk[p]].text.lower() in CONNECTORS:
+            if not alts[p] or _joining(tokens[chunk[p]]):
                 p += 1
                 continue
             taken = 0
@@ -378,7 +378,7 @@ class Scanner:
         start, end = tokens[positions[first]].start, tokens[positions[last]].end
         mentions.append(self._mention(text, start, end, run, {
             "kind": "name", "matched": _matched(run)}))
-        self._introduce(run, tokens, positions, alts, introduced)
+        self._introduce(text, run, tokens, positions, alts, introduced)
 
     def _respelled(self, tokens: list[Token], chunk: list[int],
                    alts: list[tuple[_Alt, ...]], p: int, introduced: _Introduced
@@ -498,11 +498,12 @@ class Scanner:
             self._bearer_sets[token] = found
         return found
 
-    def _introduce(self, found: _Found, tokens: list[Token], positions: list[int],
-                   alts: list[tuple[_Alt, ...]], introduced: _Introduced) -> None:
+    def _introduce(self, source: str, found: _Found, tokens: list[Token],
+                   positions: list[int], alts: list[tuple[_Alt, ...]],
+                   introduced: _Introduced) -> None:
         """Remember the family name of a party named in full, for the surname alone."""
         start, end = tokens[positions[0]].start, tokens[positions[-1]].end
-        text = " ".join(tokens[i].text for i in positions)
+        text = source[start:end]
         for word_alts in alts:
             if any(found.entity in self._bearers(a.lookup) or self.kinds[found.entity]
                    != PERSON for a in word_alts):
@@ -736,6 +737,13 @@ class Scanner:
                        score=round(found.score, 4), designations=designations,
                        evidence=evidence, schema=profile["schema"],
                        profile_id=profile["profile_id"], entity_ids=entity_ids)
+
+
+def _joining(token: Token) -> bool:
+    """A word that joins the words of a name but begins none, unless it is a particle
+    written capitalised ("Abu Bakr al-Baghdadi", "Van Dyke"; not "of" or "The")."""
+    word = token.text.lower()
+    return word in CONNECTORS and not (token.capitalised and word in PARTICLES)
 
 
 def _trim(chunk: list[int], tokens: list[Token]) -> list[int]:
