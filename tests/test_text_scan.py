@@ -173,3 +173,15 @@ def test_name_beginning_with_a_particle_is_found_whole(scanner: Scanner) -> None
     ]
     [_, later] = scanner.scan(text)
     assert later.evidence["refers_to"]["text"] == "Abu Bakr al-Baghdadi"
+
+
+def test_surname_shared_by_two_introduced_people_means_the_first_and_names_the_other(
+        scanner: Scanner) -> None:
+    text = ("Aleksandr Lukashenko arrived with his son Viktor Lukashenko. "
+            "Later Mr Lukashenko spoke.")
+    assert found(scanner, text) == [("Aleksandr Lukashenko", "t-lukashenko-a"),
+                                    ("Viktor Lukashenko", "t-lukashenko-v"),
+                                    ("Lukashenko", "t-lukashenko-a")]
+    later = scanner.scan(text)[-1]
+    assert later.evidence["refers_to"]["text"] == "Aleksandr Lukashenko"
+    assert later.evidence["also_possible"] == ["Viktor Aleksandrovich LUKASHENKO"]

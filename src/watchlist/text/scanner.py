@@ -24,7 +24,8 @@ How a text is read:
    name form with the screening name comparison (`match.names.compare_forms`): a mention
    is a score at the threshold (0.80).
 4. A word standing alone (or after a title: "President Lukashenko") refers to the person
-   last introduced in full with that family name; a name introduced in full that is not
+   introduced in full with that family name (the first listed one, when several were:
+   the others are named as also possible); a name introduced in full that is not
    listed ("Maria Kalesnikava") makes the surname alone refer to them, so it is not
    reported. A surname never introduced is reported only when it is distinctive: not an
    ordinary word nor a country's name, and one profile bearing it stands out (a head of
@@ -153,6 +154,7 @@ class _Intro:
     end: int
     text: str
     full: bool = True
+    others: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -508,6 +510,12 @@ class Scanner:
             if any(found.entity in self._bearers(a.lookup) or self.kinds[found.entity]
                    != PERSON for a in word_alts):
                 for a in word_alts:
+                    held = introduced.get(a.lookup)
+                    if held is not None and held.pid is not None and held.full \
+                            and held.pid != found.pid:
+                        if found.pid not in held.others:  # "his son Viktor Lukashenko"
+                            held.others.append(found.pid)
+                        continue
                     introduced[a.lookup] = _Intro(found.pid, found.entity, found.score,
                                                   start, end, text)
 
@@ -575,7 +583,8 @@ class Scanner:
             if a.lookup in self.automaton.ordinary and token.sentence_start:
                 continue  # "Long queues formed" after "John Long": the word, not the name
             score = intro.score * REFERENCE_FACTOR if intro.full else intro.score
-            found = _Found(intro.pid, intro.entity, score, None, "surname", [])
+            found = _Found(intro.pid, intro.entity, score, None, "surname",
+                           list(intro.others))
             mentions.append(self._mention(text, token.start, token.end, found, {
                 "kind": "surname", "refers_to": {"start": intro.start, "end": intro.end,
                                                  "text": intro.text},
