@@ -10,8 +10,8 @@ with the first alone ("Nicolas Maduro" for "Nicolas MADURO MOROS"). Scanning loo
 run of up to `max_tokens` words as one hash lookup: a dictionary automaton over tokens, the
 equivalent of Aho-Corasick with the token order left free. Alongside: the family names of
 people from their strong names (for a surname alone), the ordinary words among name tokens
-(never a name by themselves), and how prominent each profile is (a surname alone means the
-most prominent party bearing it).
+(never a name by themselves), the family names that are also a country's name, and how
+prominent each profile is (a surname alone means the most prominent party bearing it).
 
 The automaton is persisted next to the index (`<key>.names`) and loaded in well under a
 second; building it from a loaded index takes a few seconds.
@@ -40,13 +40,14 @@ from watchlist.index.build import Index, index_dir
 from watchlist.match.prepare import PARTICLES, PERSON, is_patronymic, kind_of
 from watchlist.names.normalize import name_tokens, normalize_text
 from watchlist.names.parts import FAMILY_PARTICLES, person_parts
+from watchlist.sources.countries import country_code
 
 __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open_automaton"]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or what enters the dictionary changes.
-FORMAT = 4
+FORMAT = 5
 
 #: Word lists whose most frequent words are ordinary words, and how many of each to take.
 _ORDINARY_LANGUAGES = (("en", 20000), ("ru", 8000), ("de", 8000), ("fr", 8000),
@@ -76,6 +77,7 @@ class NameAutomaton:
     prominence: dict[int, float]
     offices: dict[int, frozenset[str]]
     kinds: list[str] = field(default_factory=list)
+    countries: frozenset[str] = frozenset()
     build_seconds: float = 0.0
     format: int = FORMAT
     stats: dict[str, Any] = field(default_factory=dict)
@@ -157,8 +159,6 @@ def _ordinary_words() -> frozenset[str]:
 
 
 def _head_of_state(office: str) -> bool:
-    from watchlist.sources.countries import country_code
-
     match = _HEAD.match(office.strip())
     if not match or "former" in office.lower():
         return False
@@ -246,6 +246,7 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
         prominence=prominence,
         offices={p: frozenset(v) for p, v in offices.items()},
         kinds=kinds,
+        countries=frozenset(t for t in surnames if len(t) >= 4 and country_code(t)),
     )
     automaton.build_seconds = time.perf_counter() - started
     automaton.stats = {"keys": len(automaton.bags), "tokens": len(automaton.tokens),

@@ -61,7 +61,6 @@ from watchlist.match.symbols import set_runtime
 from watchlist.names.orgs import is_legal_form
 from watchlist.names.scripts import main_script
 from watchlist.names.titles import HONORIFICS, TITLES
-from watchlist.sources.countries import country_code
 from watchlist.text.automaton import NameAutomaton, open_automaton
 from watchlist.text.inflect import EXACT, FEMININE, word_forms
 from watchlist.text.tokens import BREAK, Token, tokenize
@@ -203,7 +202,6 @@ class Scanner:
         self._holders: dict[str, list[int]] = {}
         self._bearer_sets: dict[str, frozenset[int]] = {}
         self._legal_forms: dict[str, bool] = {}
-        self._countries: dict[str, bool] = {}
         self._scripts: dict[str, str | None] = {}
         self._profiles: dict[int, dict[str, Any]] = {}
         set_runtime(False)
@@ -475,15 +473,6 @@ class Scanner:
         top.others = [f.pid for f in ranked if f is not top and f.pid not in top.merged][:5]
         return top
 
-    def _country(self, norm: str) -> bool:
-        """Whether a word is a country's name ("Jordan", "Chad"): alone, never a surname."""
-        found = self._countries.get(norm)
-        if found is None:
-            found = country_code(norm) is not None
-            if len(self._countries) < 100_000:
-                self._countries[norm] = found
-        return found
-
     def _legal(self, norm: str) -> bool:
         found = self._legal_forms.get(norm)
         if found is None:
@@ -602,8 +591,9 @@ class Scanner:
                 return
         for a in alts:
             if a.fuzzy or a.lookup in ordinary or a.grade == FEMININE or len(a.lookup) < 4 \
+                    or a.lookup in self.automaton.countries \
                     or self.automaton.given.get(a.lookup, 0) > len(
-                        self.automaton.surnames.get(a.lookup, ())) or self._country(a.lookup):
+                        self.automaton.surnames.get(a.lookup, ())):
                 continue
             alone = None if self._vessel_cue(tokens, i) else self._surname(a.lookup, title)
             if alone is not None:
