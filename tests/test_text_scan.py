@@ -185,3 +185,9 @@ def test_surname_shared_by_two_introduced_people_means_the_first_and_names_the_o
     later = scanner.scan(text)[-1]
     assert later.evidence["refers_to"]["text"] == "Aleksandr Lukashenko"
     assert later.evidence["also_possible"] == ["Viktor Aleksandrovich LUKASHENKO"]
+
+
+def test_ukrainian_spelling_of_a_given_name_is_found(scanner: Scanner) -> None:
+    text = "Зеленський не зустрічався з Олександром Лукашенком. Олександр Лукашенко мовчав."
+    assert found(scanner, text) == [("Олександром Лукашенком", "t-lukashenko-a"),
+                                    ("Олександр Лукашенко", "t-lukashenko-a")]

@@ -19,7 +19,8 @@ How a text is read:
    two typos away ("Lukaschenko"); then every run of up to `max_tokens` words is looked
    up in the name automaton, longest first. Where nothing is found as written, a run of
    two or three known words beside a listed family name is looked up once more with one
-   word respelled as a list token ("Hassan Nasrallah" for "Hasan NASRALLAH").
+   word respelled as a list token ("Hassan Nasrallah" for "Hasan NASRALLAH", Ukrainian
+   "Олександр Лукашенко" for "Aleksandr LUKASHENKO").
 3. A run found there is confirmed by scoring the words, as written, against the listed
    name form with the screening name comparison (`match.names.compare_forms`): a mention
    is a score at the threshold (0.80).
@@ -99,6 +100,10 @@ MAX_AMBIGUOUS_PROFILES = 3
 #: Typo tolerance for an unknown capitalised word: list tokens at least this similar.
 FUZZY_SIM = 0.8
 FUZZY_MIN_LENGTH = 5
+#: Most other spellings tried for one word of a run of known words, and most profiles
+#: bearing the family name beside it.
+MAX_RESPELLINGS = 8
+MAX_ANCHOR_PROFILES = 12
 #: Most key lookups for one run of words (alternatives multiplied).
 MAX_COMBINATIONS = 64
 
@@ -199,6 +204,7 @@ class Scanner:
         self.kinds = self.automaton.kinds or [kind_of(p.schema) for p in index.parties]
         self._words: dict[str, tuple[_Alt, ...]] = {}
         self._typos: dict[str, tuple[_Alt, ...]] = {}
+        self._respellings: dict[str, tuple[_Alt, ...]] = {}
         self._holders: dict[str, list[int]] = {}
         self._bearer_sets: dict[str, frozenset[int]] = {}
         self._legal_forms: dict[str, bool] = {}
@@ -264,6 +270,31 @@ class Scanner:
                     alts.append(_Alt(token, own, EXACT, True))
         result = tuple(alts)
         self._typos[word] = result
+        return result
+
+    def respellings(self, word: str) -> tuple[_Alt, ...]:
+        """The list tokens a word the lists know may also be written as, in another
+        language or transliteration ("Oleksandr" ~ "Aleksandr", "Hassan" ~ "Hasan"): the
+        closest few the screening search expands it to (cached per word)."""
+        found = self._respellings.get(word)
+        if found is not None:
+            return found
+        known = self.automaton.tokens
+        vocab = self.index.vocab_tokens
+        near: dict[str, tuple[float, _Alt]] = {}
+        for alt in self.alternatives(word):  # as written, or its nominative
+            if len(alt.lookup) < 3 or alt.lookup.isdigit():
+                continue
+            for tid, sim in self.search.expand(alt.lookup):
+                token = vocab[tid]
+                if sim >= FUZZY_SIM and token != alt.lookup and token in known and (
+                        token not in near or near[token][0] < sim):
+                    near[token] = (sim, _Alt(token, alt.query, alt.grade, True))
+        ranked = sorted(near.values(), key=lambda pair: -pair[0])
+        result = tuple(alt for _, alt in ranked[:MAX_RESPELLINGS])
+        if len(self._respellings) > 200_000:
+            self._respellings.clear()
+        self._respellings[word] = result
         return result
 
     def _script(self, text: str) -> str | None:
@@ -384,10 +415,12 @@ class Scanner:
                    alts: list[tuple[_Alt, ...]], p: int, introduced: _Introduced
                    ) -> tuple[int, _Found, list[tuple[_Alt, ...]]] | None:
         """A person's name of two or three words the lists know, one of them spelled
-        as another list token ("Hassan Nasrallah" for "Hasan NASRALLAH", "Karaev" for
-        "Karayev"): tried only where no name was found as written, and only beside a
-        listed family name; the words as written are scored, as for any name."""
-        surnames = self.automaton.surnames
+        as another list token ("Hassan Nasrallah" for "Hasan NASRALLAH", "Oleksandr" for
+        "Aleksandr"): tried only where no name was found as written, and only beside a
+        family name few listed people bear ("Said Ahmed" is no respelling of "Saeed Ahmed":
+        a third of the lists' Ahmeds would stand behind it); the words as written are
+        scored, as for any name."""
+        ordinary = self.automaton.ordinary
         for size in (3, 2):
             if p + size > len(chunk):
                 continue
@@ -396,11 +429,16 @@ class Scanner:
             if not all(window) or any(w.text.lower() in CONNECTORS for w in words) or any(
                     a.fuzzy or a.legal for options in window for a in options):
                 continue
-            if not any(a.lookup in surnames for options in window for a in options):
+            anchors = {j for j, options in enumerate(window) for a in options
+                       if a.lookup not in ordinary
+                       and 0 < len(self._surname_profiles(a.lookup)) <= MAX_ANCHOR_PROFILES}
+            if not anchors:
                 continue
             for j, word in enumerate(words):
+                if j in anchors:
+                    continue
                 own = {a.lookup for a in window[j]}
-                extra = tuple(a for a in self.typos(word.text) if a.lookup not in own)
+                extra = tuple(a for a in self.respellings(word.text) if a.lookup not in own)
                 if not extra:
                     continue
                 trial = [*window[:j], extra, *window[j + 1:]]
@@ -663,17 +701,23 @@ class Scanner:
                 return True
         return False
 
+    def _surname_profiles(self, token: str) -> list[int]:
+        """The profiles of the listed people bearing a family name, most prominent first."""
+        pids = self._holders.get(token)
+        if pids is None:
+            profile_of = self.index.profile_of
+            pids = sorted({int(profile_of[e]) for e in self.automaton.surnames.get(token, ())},
+                          key=lambda p: -self.automaton.prominence.get(p, 0.0))
+            self._holders[token] = pids
+        return pids
+
     def _surname(self, token: str, title: str | None) -> _Found | None:
         """The party a surname never introduced means, when it is distinctive."""
         holders = self.automaton.surnames.get(token)
         if not holders:
             return None
         profile_of = self.index.profile_of
-        pids = self._holders.get(token)
-        if pids is None:
-            pids = sorted({int(profile_of[e]) for e in holders},
-                          key=lambda p: -self.automaton.prominence.get(p, 0.0))
-            self._holders[token] = pids
+        pids = self._surname_profiles(token)
         if len(pids) > MAX_SURNAME_PROFILES:
             return None
         prominence = self.automaton.prominence
