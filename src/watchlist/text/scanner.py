@@ -273,16 +273,18 @@ class Scanner:
         return result
 
     def respellings(self, word: str) -> tuple[_Alt, ...]:
-        """The list tokens a word the lists know may also be written as, in another
-        language or transliteration ("Oleksandr" ~ "Aleksandr", "Hassan" ~ "Hasan"): the
-        closest few the screening search expands it to (cached per word)."""
+        """The list tokens a word may also be written as, in another language or
+        transliteration ("Oleksandr" ~ "Aleksandr", "Hassan" ~ "Hasan"): the closest few
+        the screening search expands it, or the nominatives it may inflect, to (cached)."""
         found = self._respellings.get(word)
         if found is not None:
             return found
         known = self.automaton.tokens
         vocab = self.index.vocab_tokens
         near: dict[str, tuple[float, _Alt]] = {}
-        for alt in self.alternatives(word):  # as written, or its nominative
+        known_as = self.alternatives(word) or tuple(  # as written, or its nominative
+            _Alt(token, token, grade) for token, grade in word_forms(word))
+        for alt in known_as:
             if len(alt.lookup) < 3 or alt.lookup.isdigit():
                 continue
             for tid, sim in self.search.expand(alt.lookup):
@@ -367,11 +369,12 @@ class Scanner:
         p = 0
         limit = self.automaton.max_tokens
         while p < len(chunk):
-            if not alts[p] or _joining(tokens[chunk[p]]):
+            if _joining(tokens[chunk[p]]):
                 p += 1
                 continue
             taken = 0
-            for size in range(min(limit, len(chunk) - p), 1, -1):
+            sizes = range(min(limit, len(chunk) - p), 1, -1) if alts[p] else range(0)
+            for size in sizes:
                 if not all(alts[p:p + size]) or tokens[chunk[p + size - 1]].text.lower() \
                         in CONNECTORS:
                     continue
@@ -426,13 +429,13 @@ class Scanner:
                 continue
             window = alts[p:p + size]
             words = [tokens[chunk[k]] for k in range(p, p + size)]
-            if not all(window) or any(w.text.lower() in CONNECTORS for w in words) or any(
+            if any(w.text.lower() in CONNECTORS for w in words) or any(
                     a.fuzzy or a.legal for options in window for a in options):
                 continue
             anchors = {j for j, options in enumerate(window) for a in options
                        if a.lookup not in ordinary
                        and 0 < len(self._surname_profiles(a.lookup)) <= MAX_ANCHOR_PROFILES}
-            if not anchors:
+            if not anchors or sum(1 for options in window if not options) > 1:
                 continue
             for j, word in enumerate(words):
                 if j in anchors:
