@@ -191,3 +191,12 @@ def test_ukrainian_spelling_of_a_given_name_is_found(scanner: Scanner) -> None:
     text = "Зеленський не зустрічався з Олександром Лукашенком. Олександр Лукашенко мовчав."
     assert found(scanner, text) == [("Олександром Лукашенком", "t-lukashenko-a"),
                                     ("Олександр Лукашенко", "t-lukashenko-a")]
+
+
+def test_chinese_name_found_inside_running_text_in_either_character_set(
+        scanner: Scanner) -> None:
+    simplified = "美国财政部周四将华信船务列入制裁名单。"
+    traditional = "美國財政部週四將華信船務(香港)有限公司列入制裁名單。"
+    assert found(scanner, simplified) == [("华信船务", "t-huaxin")]
+    assert found(scanner, traditional) == [("華信船務(香港)有限公司", "t-huaxin")]
+    assert found(scanner, "船务公司的货船离港。") == []

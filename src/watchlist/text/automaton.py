@@ -13,6 +13,9 @@ people from their strong names (for a surname alone), the ordinary words among n
 (never a name by themselves), the family names that are also a country's name, and how
 prominent each profile is (a surname alone means the most prominent party bearing it).
 
+Names written in Chinese, Japanese, Thai and other scripts without spaces are kept apart,
+as strings to find inside running text (`spaceless`).
+
 The automaton is persisted next to the index (`<key>.names`) and loaded in well under a
 second; building it from a loaded index takes a few seconds.
 """
@@ -41,13 +44,14 @@ from watchlist.match.prepare import PARTICLES, PERSON, is_patronymic, kind_of
 from watchlist.names.normalize import name_tokens, normalize_text
 from watchlist.names.parts import FAMILY_PARTICLES, person_parts
 from watchlist.sources.countries import country_code
+from watchlist.text.spaceless import is_spaceless, name_keys
 
 __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open_automaton"]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or what enters the dictionary changes.
-FORMAT = 5
+FORMAT = 6
 
 #: Word lists whose most frequent words are ordinary words, and how many of each to take.
 _ORDINARY_LANGUAGES = (("en", 20000), ("ru", 8000), ("de", 8000), ("fr", 8000),
@@ -78,6 +82,7 @@ class NameAutomaton:
     offices: dict[int, frozenset[str]]
     kinds: list[str] = field(default_factory=list)
     countries: frozenset[str] = frozenset()
+    spaceless: dict[str, tuple[int, ...]] = field(default_factory=dict)
     build_seconds: float = 0.0
     format: int = FORMAT
     stats: dict[str, Any] = field(default_factory=dict)
@@ -192,8 +197,13 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
     given: dict[str, set[int]] = defaultdict(set)
     forms_of: dict[int, int] = defaultdict(int)
     kinds = [kind_of(p.schema) for p in index.parties]
+    spaceless: dict[str, list[int]] = defaultdict(list)
     for fid, form in enumerate(index.forms):
         e = int(index.form_entity[fid])
+        if is_spaceless(form.original):
+            for key in name_keys(form.original):
+                if all(int(index.form_entity[f]) != e for f in spaceless[key]):
+                    spaceless[key].append(fid)
         tokens = tuple(form.tokens)
         if not tokens or len(tokens) > MAX_TOKENS:
             continue
@@ -247,6 +257,7 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
         offices={p: frozenset(v) for p, v in offices.items()},
         kinds=kinds,
         countries=frozenset(t for t in surnames if len(t) >= 4 and country_code(t)),
+        spaceless={k: tuple(v) for k, v in spaceless.items()},
     )
     automaton.build_seconds = time.perf_counter() - started
     automaton.stats = {"keys": len(automaton.bags), "tokens": len(automaton.tokens),

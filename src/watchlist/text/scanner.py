@@ -35,6 +35,8 @@ How a text is read:
    ("Belaruskali") of four letters or more is reported when it is not an ordinary word;
    a one-word vessel name only after a word such as "tanker" or "MV". Organisations of
    the same name on several lists are one mention with every designation.
+5. Names the lists write in a script without spaces (Chinese, Japanese, Thai) are found
+   inside the words of such text as written, traditional and simplified characters alike.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from watchlist.names.scripts import main_script
 from watchlist.names.titles import HONORIFICS, TITLES
 from watchlist.text.automaton import NameAutomaton, open_automaton
 from watchlist.text.inflect import EXACT, FEMININE, word_forms
+from watchlist.text.spaceless import find_names, is_spaceless
 from watchlist.text.tokens import BREAK, Token, tokenize
 
 __all__ = ["Mention", "Scanner"]
@@ -205,6 +208,7 @@ class Scanner:
         self._words: dict[str, tuple[_Alt, ...]] = {}
         self._typos: dict[str, tuple[_Alt, ...]] = {}
         self._respellings: dict[str, tuple[_Alt, ...]] = {}
+        self._spaceless_sizes: list[int] | None = None
         self._holders: dict[str, list[int]] = {}
         self._bearer_sets: dict[str, frozenset[int]] = {}
         self._legal_forms: dict[str, bool] = {}
@@ -325,6 +329,8 @@ class Scanner:
         introduced = _Introduced()
         for chunk in self._chunks(tokens):
             self._scan_chunk(text, tokens, chunk, introduced, mentions)
+        if self.automaton.spaceless and not text.isascii():
+            self._scan_spaceless(text, mentions)
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions
 
@@ -735,6 +741,43 @@ class Scanner:
         if title and self._norm(title.split()[-1]) in self.automaton.offices.get(top, ()):
             score += TITLE_BONUS
         return _Found(top, entity, score, None, "surname only", pids[1:6])
+
+    # -- scripts without spaces ----------------------------------------------------
+
+    def _scan_spaceless(self, text: str, mentions: list[Mention]) -> None:
+        """Names the lists write in Chinese, Japanese, Thai...: found inside the words of
+        those scripts, as written (see `text.spaceless`)."""
+        if not is_spaceless(text):
+            return
+        names = self.automaton.spaceless
+        if self._spaceless_sizes is None:
+            self._spaceless_sizes = sorted({len(k) for k in names}, reverse=True)
+        taken = [(m.start, m.end) for m in mentions]
+        for start, end, key in find_names(text, names, self._spaceless_sizes):
+            if any(s < end and start < e for s, e in taken):
+                continue
+            found = self._spaceless_party(names[key])
+            matched = next(self.index.forms[f].original for f in names[key]
+                           if int(self.index.form_entity[f]) == found.entity)
+            mentions.append(self._mention(text, start, end, found,
+                                          {"kind": "name", "matched": matched}))
+
+    def _spaceless_party(self, fids: tuple[int, ...]) -> _Found:
+        """The party a name written without spaces stands for: the most prominent
+        bearing it; organisations of that name on several lists are one party."""
+        prominence = self.automaton.prominence
+        by_pid: dict[int, int] = {}
+        for fid in fids:
+            e = int(self.index.form_entity[fid])
+            by_pid.setdefault(int(self.index.profile_of[e]), e)
+        ranked = sorted(by_pid, key=lambda p: -prominence.get(p, 0.0))
+        top = ranked[0]
+        found = _Found(top, by_pid[top], 1.0, None, "name", [])
+        kind = self.kinds[found.entity]
+        if kind != PERSON:
+            found.merged = [p for p in ranked[1:] if self.kinds[by_pid[p]] == kind]
+        found.others = [p for p in ranked[1:] if p not in found.merged][:5]
+        return found
 
     # -- results ---------------------------------------------------------------------
 
