@@ -200,3 +200,9 @@ def test_chinese_name_found_inside_running_text_in_either_character_set(
     assert found(scanner, simplified) == [("华信船务", "t-huaxin")]
     assert found(scanner, traditional) == [("華信船務(香港)有限公司", "t-huaxin")]
     assert found(scanner, "船务公司的货船离港。") == []
+
+
+def test_weak_alias_counts_only_when_written_whole(scanner: Scanner) -> None:
+    assert found(scanner, "Mohamed Salah missed a penalty.") == []
+    assert found(scanner, "Salah Abu Mohamed was seen in Algiers.") == [
+        ("Salah Abu Mohamed", "t-gasmi")]

@@ -486,10 +486,10 @@ class Scanner:
                 query = NameForm(query_tokens,
                                  tuple(token_weight(t, kind, self.index.stats)
                                        for t in query_tokens), (), raw, False, script)
-                result = compare_forms(query, self.index.forms[fid], kind, self.config,
-                                       self.sims)
-                if result.score < self.threshold:
-                    continue
+                form = self.index.forms[fid]
+                result = compare_forms(query, form, kind, self.config, self.sims)
+                if result.score < self.threshold or (form.weak and result.extra_candidate):
+                    continue  # a weak alias ("Salah Abu Mohamed") counts only whole
                 pid = int(self.index.profile_of[e])
                 partial = kind == PERSON and not any(
                     e in self._bearers(a.lookup) for a in combo)
