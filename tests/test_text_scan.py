@@ -206,3 +206,19 @@ def test_weak_alias_counts_only_when_written_whole(scanner: Scanner) -> None:
     assert found(scanner, "Mohamed Salah missed a penalty.") == []
     assert found(scanner, "Salah Abu Mohamed was seen in Algiers.") == [
         ("Salah Abu Mohamed", "t-gasmi")]
+
+
+def test_body_named_by_common_words_needs_its_country(scanner: Scanner) -> None:
+    assert found(scanner, "Syria's Ministry of Defence denied it.") == [
+        ("Ministry of Defence", "t-mod-sy")]
+    assert found(scanner, "Britain's Ministry of Defence denied it.") == []
+    assert found(scanner, "The Ministry of Defence of Ukraine denied it.") == []
+    [m] = scanner.scan("The Ministry of Defence denied it.")  # whose? reported, lower
+    assert m.entity_id == "t-mod-sy" and m.score == pytest.approx(0.6)
+    assert "no country" in m.evidence["note"]
+
+
+def test_name_runs_on_across_of_the(scanner: Scanner) -> None:
+    text = "The Ministry of Defence of the Russian Federation denied it."
+    assert found(scanner, text) == [
+        ("Ministry of Defence of the Russian Federation", "t-mod-ru")]

@@ -10,7 +10,7 @@ with the first alone ("Nicolas Maduro" for "Nicolas MADURO MOROS"). Scanning loo
 run of up to `max_tokens` words as one hash lookup: a dictionary automaton over tokens, the
 equivalent of Aho-Corasick with the token order left free. Alongside: the family names of
 people from their strong names (for a surname alone), the ordinary words among name tokens
-(never a name by themselves), the family names that are also a country's name, and how
+(never a name by themselves), the words that name a country or its people, and how
 prominent each profile is (a surname alone means the most prominent party bearing it).
 
 Names written in Chinese, Japanese, Thai and other scripts without spaces are kept apart,
@@ -51,7 +51,7 @@ __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or what enters the dictionary changes.
-FORMAT = 6
+FORMAT = 8
 
 #: Word lists whose most frequent words are ordinary words, and how many of each to take.
 _ORDINARY_LANGUAGES = (("en", 20000), ("ru", 8000), ("de", 8000), ("fr", 8000),
@@ -82,6 +82,7 @@ class NameAutomaton:
     offices: dict[int, frozenset[str]]
     kinds: list[str] = field(default_factory=list)
     countries: frozenset[str] = frozenset()
+    places: dict[str, str] = field(default_factory=dict)
     spaceless: dict[str, tuple[int, ...]] = field(default_factory=dict)
     build_seconds: float = 0.0
     format: int = FORMAT
@@ -163,6 +164,28 @@ def _ordinary_words() -> frozenset[str]:
     return frozenset(words)
 
 
+#: Country words the word lists and the registry's names miss.
+_PLACE_WORDS = ("uk", "usa", "uae", "britain", "england", "scotland", "wales", "holland",
+                "burma", "persia")
+
+
+def country_words(words: Iterable[str]) -> dict[str, str]:
+    """The words among these that name a country, or its people ("ukraine", "british"),
+    with the country's code: read once when the automaton is built, as the territory names
+    take seconds to load."""
+    from followthemoney.types import registry
+
+    known = {n for n in (normalize_text(name) for name in registry.country.names.values())
+             if " " not in n} | set(_PLACE_WORDS)
+    out: dict[str, str] = {}
+    for word in {*(w for w in words if len(w) >= 5), *known}:  # not "sing" (Singapore)
+        if word.isalpha():
+            code = (country_code(word) or "").split("-")[0]  # "england": gb-eng -> gb
+            if len(code) == 2 and code != "zz":
+                out[word] = code
+    return out
+
+
 def _head_of_state(office: str) -> bool:
     match = _HEAD.match(office.strip())
     if not match or "former" in office.lower():
@@ -231,6 +254,7 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
                 slot.append(fid)
     vocabulary = {t for key in bags for t in key.split()}
     ordinary = _ordinary_words()
+    places = country_words({*ordinary, *surnames})
     prominence: dict[int, float] = {}
     offices: dict[int, set[str]] = defaultdict(set)
     texts = _offices(index, store) if store is not None else {}
@@ -256,7 +280,8 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
         prominence=prominence,
         offices={p: frozenset(v) for p, v in offices.items()},
         kinds=kinds,
-        countries=frozenset(t for t in surnames if len(t) >= 4 and country_code(t)),
+        countries=frozenset(t for t in surnames if t in places),
+        places=places,
         spaceless={k: tuple(v) for k, v in spaceless.items()},
     )
     automaton.build_seconds = time.perf_counter() - started

@@ -42,6 +42,7 @@ How a text is read:
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,6 +89,11 @@ VESSEL_CUES = frozenset("mv mt m v t ss tanker vessel ship freighter carrier yac
 
 #: Scores of a surname alone: never introduced, after a title, referring back.
 SURNAME_SCORE = 0.6
+#: An organisation named by a few common words, the text giving it no country; the most
+#: words and the highest rarity weight of such a name's words.
+GENERIC_SCORE = 0.6
+GENERIC_WORDS = 3
+GENERIC_WEIGHT = 0.7
 AMBIGUOUS_SURNAME_SCORE = 0.5
 TITLE_BONUS = 0.1
 #: Organisations (and vessels) whose names score within this of the best are one party
@@ -345,8 +351,11 @@ class Scanner:
             if token.capitalised or (chunk and token.text.isdigit()):
                 chunk.append(i)
                 continue
-            if i + 1 < n and tokens[i + 1].capitalised and tokens[i + 1].gap != BREAK \
-                    and token.text.lower() in CONNECTORS:
+            if chunk and _joins_next(tokens, i):  # "Ministry of Defence of the Russian..."
+                chunk.append(i)
+                continue
+            if not chunk and i + 1 < n and tokens[i + 1].capitalised \
+                    and tokens[i + 1].gap != BREAK and token.text.lower() in CONNECTORS:
                 chunk.append(i)
                 continue
             if chunk:
@@ -416,9 +425,62 @@ class Scanner:
         while alts[last][0].legal:
             last -= 1
         start, end = tokens[positions[first]].start, tokens[positions[last]].end
-        mentions.append(self._mention(text, start, end, run, {
-            "kind": "name", "matched": _matched(run)}))
+        evidence: dict[str, Any] = {"kind": "name", "matched": _matched(run)}
+        if self.kinds[run.entity] not in (PERSON, OBJECT) and self._generic(
+                tokens, positions[first], positions[last]):
+            place = self._place_agrees(text, tokens, positions[first], positions[last], run)
+            if place is False:  # "Britain's Ministry of Defence", "National Bank of Ukraine"
+                return
+            if place is None:
+                run.score = min(run.score, GENERIC_SCORE)
+                evidence["note"] = "a name of ordinary words, with no country in the text"
+        mentions.append(self._mention(text, start, end, run, evidence))
         self._introduce(text, run, tokens, positions, alts, introduced)
+
+    def _generic(self, tokens: list[Token], first: int, last: int) -> bool:
+        """Whether words first..last name a kind of body rather than one body: at most
+        three words, each an ordinary word or common in the lists' organisation names,
+        none a place ("Ministry of Defence", "National Bank"; not "Central Bank of Russia",
+        "Islamic Revolutionary Guard Corps")."""
+        ordinary, places = self.automaton.ordinary, self.automaton.places
+        words = [self._norm(t.text) for t in tokens[first:last + 1]]
+        words = [w for w in words if w not in CONNECTORS]
+        return 0 < len(words) <= GENERIC_WORDS and all(
+            w not in places and (w in ordinary or _us_spelling(w) in ordinary or token_weight(
+                w, ORG, self.index.stats) <= GENERIC_WEIGHT) for w in words)
+
+    def _place_agrees(self, text: str, tokens: list[Token], first: int, last: int,
+                      found: _Found) -> bool | None:
+        """Whether the country the text gives an organisation (in its name, just before
+        it: "Russia's", "Syrian", or just after it: "of Belarus") is one of the listed
+        party's; None when the text gives none, or the lists give the party none."""
+        places = self.automaton.places
+        given = {places[n] for n in (self._norm(t.text) for t in tokens[first:last + 1])
+                 if n in places}
+        if first > 0 and text[tokens[first - 1].end:tokens[first].start].strip() in (
+                "", "'s", "’s"):
+            code = places.get(self._norm(tokens[first - 1].text))
+            if code:
+                given.add(code)
+        after = last + 1
+        if after < len(tokens) and tokens[after].text.lower() == "of" and \
+                tokens[after].gap != BREAK:
+            after += 1
+            if after < len(tokens) and tokens[after].text.lower() == "the":
+                after += 1
+            if after < len(tokens) and tokens[after].gap != BREAK:
+                code = places.get(self._norm(tokens[after].text))
+                if code:
+                    given.add(code)
+        if not given:
+            return None
+        held: set[str] = set()
+        for pid in (found.pid, *found.merged):
+            for member in self.index.profiles[pid]:
+                held.update(self.index.parties[member].countries)
+        if not held:
+            return None
+        return bool(given & held)
 
     def _respelled(self, tokens: list[Token], chunk: list[int],
                    alts: list[tuple[_Alt, ...]], p: int, introduced: _Introduced
@@ -826,6 +888,32 @@ class Scanner:
                        score=round(found.score, 4), designations=designations,
                        evidence=evidence, schema=profile["schema"],
                        profile_id=profile["profile_id"], entity_ids=entity_ids)
+
+
+_BRITISH = ((re.compile(r"([cf])ence$"), r"\1ense"), (re.compile(r"our$"), "or"),
+            (re.compile(r"tre$"), "ter"), (re.compile(r"is(e|ation)$"), r"iz\1"),
+            (re.compile(r"gramme$"), "gram"))
+
+
+def _us_spelling(word: str) -> str:
+    """A British spelling as the American word lists have it ("defence" -> "defense",
+    "centre" -> "center", "organisation" -> "organization")."""
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _joins_next(tokens: list[Token], i: int) -> bool:
+    """Whether word i is a connector, or the first of two ("of the"), followed by a
+    capitalised word on the same line of thought (no full stop between)."""
+    for j in (i, i + 1):
+        if j >= len(tokens) or tokens[j].text.lower() not in CONNECTORS or (
+                j > i and tokens[j].gap == BREAK):
+            return False
+        after = j + 1
+        if after < len(tokens) and tokens[after].capitalised and tokens[after].gap != BREAK:
+            return True
+    return False
 
 
 def _joining(token: Token) -> bool:
