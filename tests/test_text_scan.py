@@ -222,3 +222,10 @@ def test_name_runs_on_across_of_the(scanner: Scanner) -> None:
     text = "The Ministry of Defence of the Russian Federation denied it."
     assert found(scanner, text) == [
         ("Ministry of Defence of the Russian Federation", "t-mod-ru")]
+
+
+def test_german_spelling_of_both_names_and_its_later_surname(scanner: Scanner) -> None:
+    german = ("Der Machthaber Alexander Lukaschenko sprach am Montag. "
+              "Lukaschenkos Sprecherin sagte nichts.")
+    assert found(scanner, german) == [("Alexander Lukaschenko", "t-lukashenko-a"),
+                                      ("Lukaschenkos", "t-lukashenko-a")]

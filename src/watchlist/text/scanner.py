@@ -168,6 +168,7 @@ class _Intro:
     text: str
     full: bool = True
     others: list[int] = field(default_factory=list)
+    written: bool = False
 
 
 @dataclass(slots=True)
@@ -498,7 +499,7 @@ class Scanner:
             window = alts[p:p + size]
             words = [tokens[chunk[k]] for k in range(p, p + size)]
             if any(w.text.lower() in CONNECTORS for w in words) or any(
-                    a.fuzzy or a.legal for options in window for a in options):
+                    a.legal for options in window for a in options):
                 continue
             anchors = {j for j, options in enumerate(window) for a in options
                        if a.lookup not in ordinary
@@ -506,7 +507,7 @@ class Scanner:
             if not anchors or sum(1 for options in window if not options) > 1:
                 continue
             for j, word in enumerate(words):
-                if j in anchors:
+                if not anchors - {j}:  # the family name beside it stays as written
                     continue
                 own = {a.lookup for a in window[j]}
                 extra = tuple(a for a in self.respellings(word.text) if a.lookup not in own)
@@ -616,6 +617,9 @@ class Scanner:
                         continue
                     introduced[a.lookup] = _Intro(found.pid, found.entity, found.score,
                                                   start, end, text)
+                    if a.fuzzy and a.query not in introduced:  # the spelling as written
+                        introduced[a.query] = _Intro(found.pid, found.entity, found.score,
+                                                     start, end, text, written=True)
 
     # -- words left over -------------------------------------------------------------
 
@@ -650,7 +654,11 @@ class Scanner:
             known = self.automaton.tokens
             ordinary = self.automaton.ordinary
             words = [tokens[chunk[k]] for k in run]
-            if any(given.get(n, 0) > len(self.automaton.surnames.get(n, ())) or (
+            # "Lukaschenkos Sprecherin": German nouns are capitalised; the family name of
+            # a listed party named earlier, beside no given name, is that party
+            refers = not any(given.get(n, 0) for n in norms) and any(
+                self._refers_back(tokens[chunk[k]], alts[k], introduced) for k in run)
+            if not refers and any(given.get(n, 0) > len(self.automaton.surnames.get(n, ())) or (
                     n not in known and n not in ordinary and n.isalpha() and len(n) > 1
                     and not w.all_caps and not self._legal(n))
                    for n, w in zip(norms, words, strict=True)):
@@ -664,13 +672,28 @@ class Scanner:
         for k in run:
             self._single(text, tokens, chunk[k], alts[k], titles, introduced, mentions)
 
+    @staticmethod
+    def _refers_back(word: Token, alts: tuple[_Alt, ...], introduced: _Introduced) -> bool:
+        """Whether a word is the family name of a listed party named in full earlier."""
+        for key in [a.lookup for a in alts if not a.fuzzy] or [
+                t for t, _ in word_forms(word.text)]:
+            held = introduced.get(key)
+            if held is not None and held.pid is not None and (alts or held.written):
+                return True
+        return False
+
     def _single(self, text: str, tokens: list[Token], i: int, alts: tuple[_Alt, ...],
                 titles: list[int], introduced: _Introduced,
                 mentions: list[Mention]) -> None:
         """One word standing alone: a surname, or a one-word name."""
         token = tokens[i]
-        if not alts or token.initial:
+        if token.initial:
             return
+        if not alts:  # "Lukaschenkos" after "Alexander Lukaschenko": the same spelling
+            alts = tuple(_Alt(t, t, g) for t, g in word_forms(token.text)
+                         if (held := introduced.get(t)) is not None and held.written)
+            if not alts:
+                return
         title = self._title(tokens, i, titles)
         for a in alts:
             intro = introduced.get(a.lookup)
