@@ -608,3 +608,18 @@ def test_a_long_audit_log_is_verified_when_asked(home: Path,
         append_audit(store, "cli:test", "check", {"name": "Carl"}, [], [])
         page = client.get("/ui/audit").text
         assert "The chain is intact: 2 entries" in page and "1 newer entries" in page
+
+
+def test_a_request_the_pages_do_not_take_is_answered_with_a_page(analyst: TestClient) -> None:
+    for method, path in (("POST", "/ui/nowhere"), ("POST", "/ui/search"),
+                         ("DELETE", "/ui/alerts")):
+        answer = analyst.request(method, path)
+        assert answer.status_code == 405, (method, path)
+        assert answer.headers["content-type"].startswith("text/html")
+        assert f"There is no form to send at {path}" in answer.text
+    wrong = analyst.get("/ui/alerts", params={"page": "0"})
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith("text/html")
+    assert "a value the page cannot use (page)" in wrong.text
+    api = analyst.post("/nowhere")  # the API keeps its JSON errors
+    assert api.status_code in (401, 404, 405) and api.headers["content-type"] == \
+        "application/json"
