@@ -23,6 +23,7 @@ from watchlist.store.store import Store
 from watchlist.update import Report
 from watchlist.web.pages import audit as audit_page
 from watchlist.web.session import COOKIE
+from watchlist.web.throttle import SignInLimit
 from watchlist.web.users import create_user, set_disabled, set_password
 from webstore import (
     ARTICLE,
@@ -154,6 +155,37 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(app: Fast
             assert answer.status_code == 401
             assert "Wrong user name or password." in answer.text
         assert client.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_an_address_with_many_failed_sign_ins_is_refused_for_a_while(
+        store: Store, screener: Screener) -> None:
+    app = make_app(store, screener)
+    app.state.web.sign_ins = SignInLimit(max_failures=3, window=60)
+    with TestClient(app) as client:
+        for name in ("a", "b", "c"):  # three user names: no account lock would stop this
+            assert sign_in(client, name, "guess-guess-guess").status_code == 401
+        refused = sign_in(client)  # even the right password, from this address
+        assert refused.status_code == 429
+        assert "Too many failed sign-ins from your address: try again in 1 minute." \
+            in refused.text
+        assert client.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_the_sign_in_limit_forgets_failures_older_than_its_window() -> None:
+    limit = SignInLimit(max_failures=2, window=100, max_addresses=2)
+    limit.failed("10.0.0.1", now=0)
+    limit.failed("10.0.0.1", now=50)
+    assert limit.wait("10.0.0.1", now=60) == 40 and limit.wait("10.0.0.2", now=60) == 0
+    assert limit.wait("10.0.0.1", now=100) == 0  # the first failure left the window
+
+
+def test_the_sign_in_limit_keeps_a_bounded_number_of_addresses() -> None:
+    limit = SignInLimit(max_failures=2, window=100, max_addresses=2)
+    for address, at in (("10.0.0.1", 0), ("10.0.0.1", 1), ("10.0.0.2", 2), ("10.0.0.3", 3),
+                        ("10.0.0.3", 4)):
+        limit.failed(address, now=at)
+    assert limit.wait("10.0.0.3", now=5) == 98
+    assert limit.wait("10.0.0.1", now=5) == 0  # the least recently failing one, forgotten
 
 
 def test_sign_in_with_an_api_key_takes_the_keys_role(app: FastAPI, keys: dict[str, str],

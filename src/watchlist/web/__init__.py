@@ -22,15 +22,17 @@ from watchlist.store.store import Store
 from watchlist.web import session as sessions_module
 from watchlist.web.deps import SignInRequired, WebError
 from watchlist.web.render import PREFIX, STATIC, page
+from watchlist.web.throttle import SignInLimit
 
 __all__ = ["install", "tables"]
 
 
 @dataclass
 class WebState:
-    """What the pages keep per app: the session signer and small caches."""
+    """What the pages keep per app: the session signer, the sign-in limit, small caches."""
 
     sessions: sessions_module.Sessions
+    sign_ins: SignInLimit = field(default_factory=SignInLimit)
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
