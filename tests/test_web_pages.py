@@ -655,3 +655,11 @@ def test_a_request_the_pages_do_not_take_is_answered_with_a_page(analyst: TestCl
     api = analyst.post("/nowhere")  # the API keeps its JSON errors
     assert api.status_code in (401, 404, 405) and api.headers["content-type"] == \
         "application/json"
+
+
+def test_a_long_list_in_an_audit_entry_is_shown_cut(admin: TestClient, store: Store) -> None:
+    book = [f"CUST-{i:04d}" for i in range(1000)]
+    append_audit(store, "system:monitor-test", "monitor", {"full": book}, [], [])
+    page = admin.get("/ui/audit", params={"actor": "system:monitor-test"}).text
+    assert "&#34;CUST-0004&#34;, …] (1,000 in all)" in page
+    assert "CUST-0005" not in page
