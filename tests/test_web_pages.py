@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,15 @@ from sqlalchemy import update
 
 from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
+from watchlist.monitor.diff import VersionDiff, default_pair
 from watchlist.screener import Screener
 from watchlist.store.audit import append_audit, audit_log, iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
 from watchlist.update import Report
+from watchlist.web import diffs as web_diffs
 from watchlist.web.pages import audit as audit_page
+from watchlist.web.pages import changes as changes_page
 from watchlist.web.session import COOKIE
 from watchlist.web.throttle import SignInLimit
 from watchlist.web.users import create_user, set_disabled, set_password
@@ -450,6 +455,61 @@ def test_changes_show_what_the_last_update_did(analyst: TestClient) -> None:
                                              "from": "2", "to": "1"})
     assert "1 added" in one.text and "Ivan Petrovich Testovich" in one.text
     assert analyst.get("/ui/changes", params={"source": "nope"}).status_code == 404
+
+
+def test_a_slow_comparison_shows_in_progress_and_the_page_reloads_until_done(
+        store: Store, screener: Screener, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    real = web_diffs.diff_versions
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_diffs, "diff_versions", slow)
+    monkeypatch.setattr(changes_page, "WAIT_SECONDS", 0.05)
+    with TestClient(make_app(store, screener)) as client:
+        assert sign_in(client).status_code == 200
+        started = time.monotonic()
+        waiting = client.get("/ui/changes")
+        assert waiting.status_code == 200 and time.monotonic() - started < 5
+        assert '<meta http-equiv="refresh" content="3">' in waiting.text
+        sema = waiting.text.split('id="h-ca_dfatd_sema_sanctions"', 1)[1].split("</section>")[0]
+        assert "Comparing version 1 with version 2" in sema and "1 added" not in sema
+        release.set()
+        deadline = time.monotonic() + 10
+        while "http-equiv" in (done := client.get("/ui/changes").text):
+            assert time.monotonic() < deadline, "the comparison never finished"
+            time.sleep(0.05)
+        assert "1 added" in done.split('id="h-ca_dfatd_sema_sanctions"', 1)[1]
+
+
+def test_a_long_kind_of_change_is_shown_page_by_page(
+        store: Store, screener: Screener, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = default_pair(store, "ca_dfatd_sema_sanctions")
+    rows = [{"entity_id": f"party-{i}", "schema": "Person", "caption": f"Party {i:03d}"}
+            for i in range(250)]
+    diff = VersionDiff("ca_dfatd_sema_sanctions", old, new, rows, [], [])
+
+    class Ready:
+        def start(self, *_args: Any) -> None:
+            return None
+
+        def get(self, *_args: Any) -> VersionDiff:
+            return diff
+
+    app = make_app(store, screener)
+    app.state.web.diffs = Ready()
+    monkeypatch.setattr(changes_page, "PAGE_ROWS", 100)
+    with TestClient(app) as client:
+        assert sign_in(client).status_code == 200
+        one = client.get("/ui/changes", params={"source": "ca_dfatd_sema_sanctions"}).text
+        assert "Party 099" in one and "Party 100" not in one and "and 150 more" in one
+        second = client.get("/ui/changes", params={
+            "source": "ca_dfatd_sema_sanctions", "kind": "added", "page": "2"}).text
+        assert "(101–200 of 250)" in second and "Page 2 of 3" in second
+        assert "Party 100" in second and "Party 099" not in second and "Party 200" not in second
+        assert 'rel="next"' in second and 'rel="prev"' in second
 
 
 # -- alerts -----------------------------------------------------------------------------------

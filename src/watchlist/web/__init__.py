@@ -8,6 +8,7 @@ HttpOnly cookie; every form carries a CSRF token. `install(app)` adds it to the 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -21,18 +22,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from watchlist.store.store import Store
 from watchlist.web import session as sessions_module
 from watchlist.web.deps import SignInRequired, WebError
+from watchlist.web.diffs import DiffCache
 from watchlist.web.render import PREFIX, STATIC, page
 from watchlist.web.throttle import SignInLimit
 
-__all__ = ["install", "tables"]
+__all__ = ["install", "tables", "warm"]
+log = logging.getLogger("watchlist.web")
 
 
 @dataclass
 class WebState:
-    """What the pages keep per app: the session signer, the sign-in limit, small caches."""
+    """What the pages keep per app: the session signer, the sign-in limit, the diffs the
+    Changes page shows, small caches."""
 
     sessions: sessions_module.Sessions
     sign_ins: SignInLimit = field(default_factory=SignInLimit)
+    diffs: DiffCache = field(default_factory=DiffCache)
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -87,6 +92,15 @@ def _for_pages(api_handler: Any) -> Any:
         return await _error_page(request, WebError(status, message))
 
     return handle
+
+
+def warm(app: FastAPI) -> None:
+    """Start comparing each list's last two versions in the background, so the Changes
+    page opens at once (the API's `warm` startup calls this after opening the screener)."""
+    try:
+        app.state.web.diffs.warm(app.state.store)
+    except Exception:  # noqa: BLE001 - the Changes page reports the problem when opened
+        log.warning("the list changes could not be compared at startup", exc_info=True)
 
 
 def install(app: FastAPI, store: Store | None = None) -> None:
