@@ -163,6 +163,10 @@ def test_sign_in_search_and_open_the_profile(browser: Any,
     publishers = " ".join(rows.nth(i).locator("td").first.inner_text() for i in range(3))
     for publisher in ("OFAC SDN", "Canada SEMA", "Australia DFAT"):
         assert publisher in publishers
+    table = page.locator("#designations table").bounding_box()
+    last_heading = page.locator("#designations thead th").last.bounding_box()
+    assert abs(last_heading["x"] + last_heading["width"] - table["x"] - table["width"]) < 2, \
+        "the designations' headings do not span their table on a laptop screen"
     assert "Александр Григорьевич ЛУКАШЕНКО" in page.locator("#names").inner_text()
     assert "Changed" in page.locator("#history").inner_text()
     shot(page, "03-profile")
