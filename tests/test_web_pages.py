@@ -449,12 +449,20 @@ def test_changes_show_what_the_last_update_did(analyst: TestClient) -> None:
     assert "1 added" in sema and "1 removed" in sema and "1 changed" in sema
     assert "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-86" in sema  # Dmitry, added
     assert "Ivan Petrovich Testovich" in sema and \
-        "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31" not in sema  # removed
+        "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31" in sema  # removed
     assert "+ Alexander LUKASHENKO" in sema
     one = analyst.get("/ui/changes", params={"source": "ca_dfatd_sema_sanctions",
                                              "from": "2", "to": "1"})
     assert "1 added" in one.text and "Ivan Petrovich Testovich" in one.text
     assert analyst.get("/ui/changes", params={"source": "nope"}).status_code == 404
+
+
+def test_a_removed_party_has_a_profile_as_its_list_last_had_it(analyst: TestClient) -> None:
+    page = analyst.get("/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31")
+    assert page.status_code == 200 and "Ivan Petrovich Testovich" in page.text
+    assert "No longer listed." in page.text and "as version 1 (" in page.text
+    history = page.text.split('id="history"', 1)[1]
+    assert "Added" in history and "Removed" in history
 
 
 def test_a_slow_comparison_shows_in_progress_and_the_page_reloads_until_done(
