@@ -581,6 +581,9 @@ def test_the_queue_sorts_and_filters(analyst: TestClient, store: Store) -> None:
     assert by_score.index("C-1003") > by_score.index("C-1001")  # 0.84 after 1.0
     only = analyst.get("/ui/alerts", params={"status": "all", "q": "scriptov"}).text
     assert "C-1003" in only and "C-1001" not in only
+    by_customer = analyst.get("/ui/alerts", params={"status": "all", "q": "viktor luka"}).text
+    assert "C-1002" in by_customer and "C-1001" not in by_customer  # the customer's name
+    assert "Viktor Lukashenko<br>" in by_customer
     sema = analyst.get("/ui/alerts", params={"status": "all",
                                              "publisher": "ca_dfatd_sema_sanctions"}).text
     assert "C-1002" in sema and "C-1003" not in sema
