@@ -622,6 +622,17 @@ def test_an_uploaded_file_is_scanned_and_a_binary_one_refused(analyst: TestClien
     assert bad.status_code == 422 and "photo.jpg: binary data" in bad.text
 
 
+def test_a_file_over_the_size_limit_is_refused_with_a_page(analyst: TestClient) -> None:
+    page = analyst.get("/ui/scan")
+    limit = analyst.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    big = analyst.post("/ui/scan", data={"csrf_token": token(page.text)},
+                       files={"upload": ("big.txt", b"a " * limit, "text/plain")})
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert "larger than\nthe 1.0 MB this server accepts at once" in big.text
+    api = analyst.post("/scan", content=b"a " * limit)
+    assert api.status_code == 413 and api.headers["content-type"] == "application/json"
+
+
 def test_markup_in_a_scanned_text_is_shown_as_text(analyst: TestClient) -> None:
     page = analyst.get("/ui/scan")
     answer = analyst.post("/ui/scan", data={
