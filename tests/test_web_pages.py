@@ -445,6 +445,8 @@ def test_sources_show_each_serving_version(analyst: TestClient) -> None:
 def test_changes_show_what_the_last_update_did(analyst: TestClient) -> None:
     page = analyst.get("/ui/changes")
     assert page.status_code == 200
+    summary = page.text.split('<table class="summary', 1)[1].split("</table>", 1)[0]
+    assert '<a href="#h-ca_dfatd_sema_sanctions">' in summary and "1 → 2" in summary
     sema = page.text.split('id="h-ca_dfatd_sema_sanctions"', 1)[1].split("</section>", 1)[0]
     assert "1 added" in sema and "1 removed" in sema and "1 changed" in sema
     assert "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-86" in sema  # Dmitry, added
