@@ -24,7 +24,7 @@ from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
 from watchlist.store.store import Store
 from watchlist.update import Report
-from webstore import ARTICLE, PASSWORD, SCRIPT_NAME, SCRIPT_PARTY, build_store
+from webstore import ARTICLE, LUKASHENKO, PASSWORD, SCRIPT_NAME, SCRIPT_PARTY, build_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,6 +163,10 @@ def test_sign_in_search_and_open_the_profile(browser: Any,
     publishers = " ".join(rows.nth(i).locator("td").first.inner_text() for i in range(3))
     for publisher in ("OFAC SDN", "Canada SEMA", "Australia DFAT"):
         assert publisher in publishers
+    table = page.locator("#designations table").bounding_box()
+    last_heading = page.locator("#designations thead th").last.bounding_box()
+    assert abs(last_heading["x"] + last_heading["width"] - table["x"] - table["width"]) < 2, \
+        "the designations' headings do not span their table on a laptop screen"
     assert "Александр Григорьевич ЛУКАШЕНКО" in page.locator("#names").inner_text()
     assert "Changed" in page.locator("#history").inner_text()
     shot(page, "03-profile")
@@ -260,12 +264,18 @@ def test_pages_fit_a_phone_screen(browser: Any, server: tuple[str, Store]) -> No
     page, watch = signed_in(browser, base, "analyst", PHONE)
     alert_id = list_alerts(store, "all")[0][0]["id"]
     for path, name in (("/ui/search?name=Lukashenko", "11-phone-search"),
-                       (f"/ui/alerts/{alert_id}", "12-phone-alert")):
+                       (f"/ui/alerts/{alert_id}", "12-phone-alert"),
+                       (f"/ui/profiles/{LUKASHENKO}", "13-phone-profile"),
+                       ("/ui/alerts", "14-phone-alerts"), ("/ui/sources", None)):
         page.goto(base + path)
         if page.locator("button", has_text="Search").count() and "hits" not in page.content():
             page.locator("main button[type=submit]").first.click()
             page.wait_for_selector("ol.hits")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is wider than a phone screen by {overflow}px"
-        shot(page, name)
+        hidden = page.evaluate("Math.max(0, ...Array.from(document.querySelectorAll("
+                               "'.table-wrap'), w => w.scrollWidth - w.clientWidth))")
+        assert hidden <= 0, f"a table of {path} scrolls sideways by {hidden}px on a phone"
+        if name:
+            shot(page, name)
     watch.clean()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,13 +18,17 @@ from sqlalchemy import update
 
 from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
+from watchlist.monitor.diff import VersionDiff, default_pair
 from watchlist.screener import Screener
 from watchlist.store.audit import append_audit, audit_log, iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
 from watchlist.update import Report
+from watchlist.web import diffs as web_diffs
 from watchlist.web.pages import audit as audit_page
+from watchlist.web.pages import changes as changes_page
 from watchlist.web.session import COOKIE
+from watchlist.web.throttle import SignInLimit
 from watchlist.web.users import create_user, set_disabled, set_password
 from webstore import (
     ARTICLE,
@@ -154,6 +160,37 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(app: Fast
             assert answer.status_code == 401
             assert "Wrong user name or password." in answer.text
         assert client.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_an_address_with_many_failed_sign_ins_is_refused_for_a_while(
+        store: Store, screener: Screener) -> None:
+    app = make_app(store, screener)
+    app.state.web.sign_ins = SignInLimit(max_failures=3, window=60)
+    with TestClient(app) as client:
+        for name in ("a", "b", "c"):  # three user names: no account lock would stop this
+            assert sign_in(client, name, "guess-guess-guess").status_code == 401
+        refused = sign_in(client)  # even the right password, from this address
+        assert refused.status_code == 429
+        assert "Too many failed sign-ins from your address: try again in 1 minute." \
+            in refused.text
+        assert client.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def test_the_sign_in_limit_forgets_failures_older_than_its_window() -> None:
+    limit = SignInLimit(max_failures=2, window=100, max_addresses=2)
+    limit.failed("10.0.0.1", now=0)
+    limit.failed("10.0.0.1", now=50)
+    assert limit.wait("10.0.0.1", now=60) == 40 and limit.wait("10.0.0.2", now=60) == 0
+    assert limit.wait("10.0.0.1", now=100) == 0  # the first failure left the window
+
+
+def test_the_sign_in_limit_keeps_a_bounded_number_of_addresses() -> None:
+    limit = SignInLimit(max_failures=2, window=100, max_addresses=2)
+    for address, at in (("10.0.0.1", 0), ("10.0.0.1", 1), ("10.0.0.2", 2), ("10.0.0.3", 3),
+                        ("10.0.0.3", 4)):
+        limit.failed(address, now=at)
+    assert limit.wait("10.0.0.3", now=5) == 98
+    assert limit.wait("10.0.0.1", now=5) == 0  # the least recently failing one, forgotten
 
 
 def test_sign_in_with_an_api_key_takes_the_keys_role(app: FastAPI, keys: dict[str, str],
@@ -408,16 +445,81 @@ def test_sources_show_each_serving_version(analyst: TestClient) -> None:
 def test_changes_show_what_the_last_update_did(analyst: TestClient) -> None:
     page = analyst.get("/ui/changes")
     assert page.status_code == 200
+    summary = page.text.split('<table class="summary', 1)[1].split("</table>", 1)[0]
+    assert '<a href="#h-ca_dfatd_sema_sanctions">' in summary and "1 → 2" in summary
     sema = page.text.split('id="h-ca_dfatd_sema_sanctions"', 1)[1].split("</section>", 1)[0]
     assert "1 added" in sema and "1 removed" in sema and "1 changed" in sema
     assert "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-86" in sema  # Dmitry, added
     assert "Ivan Petrovich Testovich" in sema and \
-        "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31" not in sema  # removed
+        "/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31" in sema  # removed
     assert "+ Alexander LUKASHENKO" in sema
     one = analyst.get("/ui/changes", params={"source": "ca_dfatd_sema_sanctions",
                                              "from": "2", "to": "1"})
     assert "1 added" in one.text and "Ivan Petrovich Testovich" in one.text
     assert analyst.get("/ui/changes", params={"source": "nope"}).status_code == 404
+
+
+def test_a_removed_party_has_a_profile_as_its_list_last_had_it(analyst: TestClient) -> None:
+    page = analyst.get("/ui/profiles/ca-dfatd-sema-sanctions-by-part-1-item-31")
+    assert page.status_code == 200 and "Ivan Petrovich Testovich" in page.text
+    assert "No longer listed." in page.text and "as version 1 (" in page.text
+    history = page.text.split('id="history"', 1)[1]
+    assert "Added" in history and "Removed" in history
+
+
+def test_a_slow_comparison_shows_in_progress_and_the_page_reloads_until_done(
+        store: Store, screener: Screener, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    real = web_diffs.diff_versions
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_diffs, "diff_versions", slow)
+    monkeypatch.setattr(changes_page, "WAIT_SECONDS", 0.05)
+    with TestClient(make_app(store, screener)) as client:
+        assert sign_in(client).status_code == 200
+        started = time.monotonic()
+        waiting = client.get("/ui/changes")
+        assert waiting.status_code == 200 and time.monotonic() - started < 5
+        assert '<meta http-equiv="refresh" content="3">' in waiting.text
+        sema = waiting.text.split('id="h-ca_dfatd_sema_sanctions"', 1)[1].split("</section>")[0]
+        assert "Comparing version 1 with version 2" in sema and "1 added" not in sema
+        release.set()
+        deadline = time.monotonic() + 10
+        while "http-equiv" in (done := client.get("/ui/changes").text):
+            assert time.monotonic() < deadline, "the comparison never finished"
+            time.sleep(0.05)
+        assert "1 added" in done.split('id="h-ca_dfatd_sema_sanctions"', 1)[1]
+
+
+def test_a_long_kind_of_change_is_shown_page_by_page(
+        store: Store, screener: Screener, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = default_pair(store, "ca_dfatd_sema_sanctions")
+    rows = [{"entity_id": f"party-{i}", "schema": "Person", "caption": f"Party {i:03d}"}
+            for i in range(250)]
+    diff = VersionDiff("ca_dfatd_sema_sanctions", old, new, rows, [], [])
+
+    class Ready:
+        def start(self, *_args: Any) -> None:
+            return None
+
+        def get(self, *_args: Any) -> VersionDiff:
+            return diff
+
+    app = make_app(store, screener)
+    app.state.web.diffs = Ready()
+    monkeypatch.setattr(changes_page, "PAGE_ROWS", 100)
+    with TestClient(app) as client:
+        assert sign_in(client).status_code == 200
+        one = client.get("/ui/changes", params={"source": "ca_dfatd_sema_sanctions"}).text
+        assert "Party 099" in one and "Party 100" not in one and "and 150 more" in one
+        second = client.get("/ui/changes", params={
+            "source": "ca_dfatd_sema_sanctions", "kind": "added", "page": "2"}).text
+        assert "(101–200 of 250)" in second and "Page 2 of 3" in second
+        assert "Party 100" in second and "Party 099" not in second and "Party 200" not in second
+        assert 'rel="next"' in second and 'rel="prev"' in second
 
 
 # -- alerts -----------------------------------------------------------------------------------
@@ -481,6 +583,9 @@ def test_the_queue_sorts_and_filters(analyst: TestClient, store: Store) -> None:
     assert by_score.index("C-1003") > by_score.index("C-1001")  # 0.84 after 1.0
     only = analyst.get("/ui/alerts", params={"status": "all", "q": "scriptov"}).text
     assert "C-1003" in only and "C-1001" not in only
+    by_customer = analyst.get("/ui/alerts", params={"status": "all", "q": "viktor luka"}).text
+    assert "C-1002" in by_customer and "C-1001" not in by_customer  # the customer's name
+    assert "Viktor Lukashenko<br>" in by_customer
     sema = analyst.get("/ui/alerts", params={"status": "all",
                                              "publisher": "ca_dfatd_sema_sanctions"}).text
     assert "C-1002" in sema and "C-1003" not in sema
@@ -517,6 +622,17 @@ def test_an_uploaded_file_is_scanned_and_a_binary_one_refused(analyst: TestClien
                        files={"upload": ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
                                          "image/jpeg")})
     assert bad.status_code == 422 and "photo.jpg: binary data" in bad.text
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_page(analyst: TestClient) -> None:
+    page = analyst.get("/ui/scan")
+    limit = analyst.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    big = analyst.post("/ui/scan", data={"csrf_token": token(page.text)},
+                       files={"upload": ("big.txt", b"a " * limit, "text/plain")})
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert "larger than\nthe 1.0 MB this server accepts at once" in big.text
+    api = analyst.post("/scan", content=b"a " * limit)
+    assert api.status_code == 413 and api.headers["content-type"] == "application/json"
 
 
 def test_markup_in_a_scanned_text_is_shown_as_text(analyst: TestClient) -> None:
@@ -608,3 +724,26 @@ def test_a_long_audit_log_is_verified_when_asked(home: Path,
         append_audit(store, "cli:test", "check", {"name": "Carl"}, [], [])
         page = client.get("/ui/audit").text
         assert "The chain is intact: 2 entries" in page and "1 newer entries" in page
+
+
+def test_a_request_the_pages_do_not_take_is_answered_with_a_page(analyst: TestClient) -> None:
+    for method, path in (("POST", "/ui/nowhere"), ("POST", "/ui/search"),
+                         ("DELETE", "/ui/alerts")):
+        answer = analyst.request(method, path)
+        assert answer.status_code == 405, (method, path)
+        assert answer.headers["content-type"].startswith("text/html")
+        assert f"There is no form to send at {path}" in answer.text
+    wrong = analyst.get("/ui/alerts", params={"page": "0"})
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith("text/html")
+    assert "a value the page cannot use (page)" in wrong.text
+    api = analyst.post("/nowhere")  # the API keeps its JSON errors
+    assert api.status_code in (401, 404, 405) and api.headers["content-type"] == \
+        "application/json"
+
+
+def test_a_long_list_in_an_audit_entry_is_shown_cut(admin: TestClient, store: Store) -> None:
+    book = [f"CUST-{i:04d}" for i in range(1000)]
+    append_audit(store, "system:monitor-test", "monitor", {"full": book}, [], [])
+    page = admin.get("/ui/audit", params={"actor": "system:monitor-test"}).text
+    assert "&#34;CUST-0004&#34;, …] (1,000 in all)" in page
+    assert "CUST-0005" not in page

@@ -69,11 +69,15 @@ def create_app(store: Store | None = None, auth: bool = True,
     writer = AuditWriter(store)
     keeper = WalKeeper(store)
 
+    def _warm() -> None:
+        holder.warm()
+        web.warm(app)  # then the Changes page's diffs, in their own thread
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Open the screener while the first requests come in, not when they are answered.
         if warm:
-            threading.Thread(target=holder.warm, name="watchlist-screener-warm",
+            threading.Thread(target=_warm, name="watchlist-screener-warm",
                              daemon=True).start()
         keeper.start()
         try:

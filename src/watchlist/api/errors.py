@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,6 +85,17 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+#: The analysts' pages' answer to a form too large to read (the page's session is unknown
+#: here, before the app): what happened and where to go.
+_TOO_LARGE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too large · watchlist</title><link rel="stylesheet" href="/ui/static/style.css"></head>
+<body><main><h1>Too large</h1><p class="error" role="alert">What you sent is larger than
+the {mb} MB this server accepts at once, so it was not read. Go back and send a smaller
+file, or scan the text in parts.</p><p><a href="/ui/scan">Scan a text</a> ·
+<a href="/ui/search">Search</a></p></main></body></html>"""
+
+
 class BodyLimit:
     """Refuse request bodies over `max_bytes` with 413, by Content-Length or by counting."""
 
@@ -93,8 +104,11 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
+        response: Response = error_response(
             413, f"request body too large: the limit is {self.max_bytes} bytes")
+        if str(scope.get("path", "")).startswith("/ui/"):  # a form of the analysts' pages
+            response = HTMLResponse(_TOO_LARGE_PAGE.format(
+                mb=f"{self.max_bytes / 1048576:.1f}"), status_code=413)
         await response(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -8,27 +8,36 @@ HttpOnly cookie; every form carries a CSRF token. `install(app)` adds it to the 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watchlist.store.store import Store
 from watchlist.web import session as sessions_module
 from watchlist.web.deps import SignInRequired, WebError
+from watchlist.web.diffs import DiffCache
 from watchlist.web.render import PREFIX, STATIC, page
+from watchlist.web.throttle import SignInLimit
 
-__all__ = ["install", "tables"]
+__all__ = ["install", "tables", "warm"]
+log = logging.getLogger("watchlist.web")
 
 
 @dataclass
 class WebState:
-    """What the pages keep per app: the session signer and small caches."""
+    """What the pages keep per app: the session signer, the sign-in limit, the diffs the
+    Changes page shows, small caches."""
 
     sessions: sessions_module.Sessions
+    sign_ins: SignInLimit = field(default_factory=SignInLimit)
+    diffs: DiffCache = field(default_factory=DiffCache)
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -54,6 +63,46 @@ async def _error_page(request: Request, exc: Exception) -> Response:
                 status_code=exc.status)
 
 
+#: What an HTTP status says to someone at a page (the API's JSON says it to a program).
+_STATUS_WORDS = {
+    404: "There is no page {path}.",
+    405: "There is no form to send at {path} (a {method} request was made): use the pages' "
+         "own links and forms.",
+}
+
+
+def _for_pages(api_handler: Any) -> Any:
+    """An exception handler answering with an error page under /ui, as the API elsewhere."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if not (path == PREFIX or path.startswith(PREFIX + "/")):
+            return await api_handler(request, exc)
+        if isinstance(exc, RequestValidationError):
+            fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:])
+                             for e in exc.errors()} - {""})
+            status, message = 422, ("This address has a value the page cannot use"
+                                    + (f" ({', '.join(fields)})" if fields else "")
+                                    + ". Go back and use the page's own links and forms.")
+        else:
+            assert isinstance(exc, StarletteHTTPException)
+            status = exc.status_code
+            message = _STATUS_WORDS.get(status, "{detail}").format(
+                path=path, method=request.method, detail=exc.detail)
+        return await _error_page(request, WebError(status, message))
+
+    return handle
+
+
+def warm(app: FastAPI) -> None:
+    """Start comparing each list's last two versions in the background, so the Changes
+    page opens at once (the API's `warm` startup calls this after opening the screener)."""
+    try:
+        app.state.web.diffs.warm(app.state.store)
+    except Exception:  # noqa: BLE001 - the Changes page reports the problem when opened
+        log.warning("the list changes could not be compared at startup", exc_info=True)
+
+
 def install(app: FastAPI, store: Store | None = None) -> None:
     """Add the pages, their static files and their error handling to an app."""
     from watchlist.web.pages import (
@@ -73,6 +122,8 @@ def install(app: FastAPI, store: Store | None = None) -> None:
     app.state.web = WebState(sessions_module.Sessions(store))
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(WebError, _error_page)
+    for kind in (StarletteHTTPException, RequestValidationError):
+        app.add_exception_handler(kind, _for_pages(app.exception_handlers[kind]))
     app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
     for module in (signin, search, profile, sources, changes, alerts, scan, audit, guide):
         app.include_router(module.router)

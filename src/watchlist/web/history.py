@@ -74,6 +74,19 @@ def changes_of(fields: dict[str, dict[str, list[str]]]) -> list[Change]:
     return found
 
 
+def last_listed(store: Store, entity_id: str) -> tuple[Record, Version] | None:
+    """A record no list serves now, as the newest stored version holding it had it (a party
+    since removed from its list); None when no stored version ever held it."""
+    with store.engine.connect() as conn:
+        held = set(conn.execute(select(t.version_entities.c.version_id)
+                                .where(t.version_entities.c.entity_id == entity_id)).scalars())
+        if not held:
+            return None
+        newest = max((v for v in store.versions() if v.id in held), key=_order)
+        record = load_records(conn, newest.id, [entity_id]).get(entity_id)
+    return (record, newest) if record is not None else None
+
+
 def record_history(store: Store, entity_id: str) -> list[Event]:
     """Every version of the record's list from the one that added it, as events (oldest
     first); versions where nothing about the record changed are left out."""

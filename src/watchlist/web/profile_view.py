@@ -15,8 +15,8 @@ from watchlist.errors import StoreError
 from watchlist.names.scripts import main_script
 from watchlist.profile import Profile, load_profile
 from watchlist.screener import QueryError, Screener
-from watchlist.store.store import Store
-from watchlist.web.history import Event, record_history
+from watchlist.store.store import Store, Version
+from watchlist.web.history import Event, last_listed, record_history
 from watchlist.web.render import country_name, percent, short_source
 
 #: Name properties, in the order shown, with what the page calls them.
@@ -94,6 +94,7 @@ class ProfileView:
     details: list[Fact]
     links: list[LinkView]
     versions: list[Any]
+    delisted: Version | None = None  # no list serves it now: shown as this version had it
 
     @property
     def designations(self) -> list[dict[str, Any]]:
@@ -161,8 +162,8 @@ def _link_view(link: dict[str, Any]) -> LinkView:
 
 
 def build_profile(store: Store, screener: Screener | None, entity_id: str) -> ProfileView:
-    """The profile of the party a list record belongs to; StoreError when the record is not
-    on any list serving now."""
+    """The profile of the party a list record belongs to (a record since removed from its
+    list: as the last version holding it had it); StoreError when no version held it."""
     ids, profile_id, links, lead = [entity_id], None, [], entity_id
     if screener is not None:
         try:
@@ -173,12 +174,18 @@ def build_profile(store: Store, screener: Screener | None, entity_id: str) -> Pr
             ids = [str(i) for i in found["entity_ids"]]
             profile_id, links, lead = found["profile_id"], found["links"], found["entity_id"]
     profiles = []
+    delisted = None
     for record_id in ids:
         try:
             profiles.append(load_profile(store, record_id))
         except StoreError:
-            if record_id == entity_id:
+            if record_id != entity_id:
+                continue
+            found = last_listed(store, entity_id)
+            if found is None:
                 raise
+            record, delisted = found
+            profiles.append(Profile(record.target, record.linked, delisted))
     if not profiles:
         raise StoreError(f"no entity {entity_id!r} in the lists serving now")
     names: dict[str, _Facts] = {}
@@ -238,4 +245,4 @@ def build_profile(store: Store, screener: Screener | None, entity_id: str) -> Pr
         dates=dates.list(), places=places.list(), countries=countries.list(),
         identifiers=identifiers.list(), addresses=addresses.list(), details=details.list(),
         links=[_link_view(link) for link in links],
-        versions=[p.version for p in profiles])
+        versions=[p.version for p in profiles], delisted=delisted)

@@ -4,6 +4,7 @@ list versions the page reflects)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +77,15 @@ def percent(score: Any) -> str:
         return ""
 
 
+def brief(value: Any, items: int = 5) -> str:
+    """A logged value as JSON, a long list cut to its first items and how many more (a
+    monitor run logs every customer it screened)."""
+    if isinstance(value, list) and len(value) > items:
+        shown = ", ".join(json.dumps(v, ensure_ascii=False) for v in value[:items])
+        return f"[{shown}, …] ({len(value):,} in all)"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def is_http_url(value: Any) -> bool:
     """Only http(s) addresses become links (a list could carry a javascript: URL)."""
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
@@ -108,7 +118,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(short_source=short_source, source_title=source_title,
-                       country=country_name, percent=percent)
+                       country=country_name, percent=percent, brief=brief)
     env.tests["http_url"] = is_http_url
     env.globals.update(url=url, PREFIX=PREFIX, KINDS=KINDS, VERSION=__version__)
     return env

@@ -7,6 +7,8 @@ Built on the monitor's alerts (`watchlist.monitor.alerts`): listing, reading and
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -67,13 +69,30 @@ def _sort_key(sort: str) -> Any:
     return lambda a: -int(a["id"])
 
 
-def _matches(alert: dict[str, Any], text: str, publisher: str) -> bool:
+def customer_names(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    """The names of these customers in the book ({} for ids no longer in it)."""
+    wanted = sorted(set(ids))
+    found: dict[str, str] = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in conn.execute(select(m.customers.c.id, m.customers.c.data)
+                                    .where(m.customers.c.id.in_(chunk))):
+                name = json.loads(row.data).get("name")
+                if name:
+                    found[row.id] = str(name)
+    return found
+
+
+def _matches(alert: dict[str, Any], text: str, publisher: str, names: dict[str, str]
+             ) -> bool:
     if publisher and not any(d.get("source") == publisher for d in alert["designations"]):
         return False
     if text:
         needle = text.casefold()
-        return needle in str(alert["customer_id"]).casefold() or \
-            needle in str(alert["caption"]).casefold()
+        return any(needle in value.casefold() for value in (
+            str(alert["customer_id"]), str(alert["caption"]),
+            names.get(alert["customer_id"], "")))
     return True
 
 
@@ -91,7 +110,9 @@ def queue(store: Store, status: str, sort: str, text: str, publisher: str, page_
                                   offset=(page_no - 1) * PAGE_SIZE)
         return rows, total, False
     rows, _total = list_alerts(store, status)
-    kept = sorted((a for a in rows if _matches(a, text, publisher)), key=_sort_key(sort))
+    names = customer_names(store, (a["customer_id"] for a in rows)) if text else {}
+    kept = sorted((a for a in rows if _matches(a, text, publisher, names)),
+                  key=_sort_key(sort))
     start = (page_no - 1) * PAGE_SIZE
     return kept[start:start + PAGE_SIZE], len(kept), True
 
@@ -137,7 +158,8 @@ def alerts(
     serving = store.serving()
     use_versions(request, serving)
     return page(request, "alerts.html", title="Alerts", versions=serving, rows=rows,
-                total=total, sorted_ok=sorted_ok, counts=counts, tabs=TABS, sorts=SORTS,
+                names=customer_names(store, (a["customer_id"] for a in rows)), total=total,
+                sorted_ok=sorted_ok, counts=counts, tabs=TABS, sorts=SORTS,
                 status=status, sort=sort, q=q, publisher=publisher, page_no=page_no,
                 pages=max(1, -(-total // PAGE_SIZE)),
                 sources=sorted(v.source for v in serving), nav="alerts")

@@ -40,6 +40,14 @@ def login(request: Request, store: StoreDep,
           api_key: Annotated[str, Form(max_length=200)] = "",
           next: Annotated[str, Form()] = HOME) -> Response:  # noqa: A002
     session = request.app.state.web.sessions.load(request)
+    limit = request.app.state.web.sign_ins
+    address = request.client.host if request.client else "unknown"
+    wait = limit.wait(address)
+    if wait:
+        return page(request, "login.html", title="Sign in", next=safe_next(next), name=name,
+                    method=method, status_code=429,
+                    error=f"Too many failed sign-ins from your address: try again in "
+                          f"{-(-wait // 60)} minute{'s' if wait > 60 else ''}.")
     error = None
     if method == "key":
         key = verify_key(store, api_key) if api_key.strip() else None
@@ -55,6 +63,7 @@ def login(request: Request, store: StoreDep,
         else:
             session.sign_in("user", user.name, user.fingerprint)
     if error:
+        limit.failed(address)
         return page(request, "login.html", title="Sign in", next=safe_next(next), error=error,
                     name=name, method=method, status_code=401)
     return redirect(request, safe_next(next))
