@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,15 @@ from followthemoney import model
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
+from typer.testing import CliRunner
 
+from watchlist.cli import app
 from watchlist.errors import StoreError
 from watchlist.monitor.diff import (
     Record,
     default_pair,
     diff_versions,
+    only_whole_field_changes,
     record_changes,
     resolve_version,
 )
@@ -119,3 +123,44 @@ def test_bad_version_specs_are_named(store_url: str) -> None:
         default_pair(store, "un_sc_sanctions")
     with pytest.raises(StoreError, match="no stored version"):
         resolve_version(store, "eu_fsf", None)
+
+
+def _ftm_version(path: Path, people: dict[str, dict[str, list[str]]]) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for entity_id, props in people.items():
+            handle.write(json.dumps({"id": entity_id, "schema": "Person",
+                                     "properties": props}) + "\n")
+    return path
+
+
+def test_fields_missing_from_a_whole_version_are_named_and_no_others(store_url: str,
+                                                                      tmp_path: Path) -> None:
+    # p1 loses phone, alias and email and gains a birth date and a nationality; phone is
+    # on no person of v2 ("gone") and the birth date on none of v1 ("new"), but alias is
+    # kept by p2 (unchanged), email is on p3 (added) and nationality was on p0 (removed).
+    v1 = _ftm_version(tmp_path / "v1.ftm.json", {
+        "p0": {"name": ["Olga Gone"], "nationality": ["ru"]},
+        "p1": {"name": ["Ivan Testov"], "alias": ["Ivan T"], "phone": ["+375171234567"],
+               "email": ["ivan@example.com"]},
+        "p2": {"name": ["Petr Testov"], "alias": ["Petr T"]}})
+    v2 = _ftm_version(tmp_path / "v2.ftm.json", {
+        "p1": {"name": ["Ivan Testov"], "birthDate": ["1961"], "nationality": ["ru"]},
+        "p2": {"name": ["Petr Testov"], "alias": ["Petr T"]},
+        "p3": {"name": ["Anna New"], "email": ["anna@example.com"]}})
+    store = Store()
+    for path in (v1, v2):
+        assert update_from_paths(store, [path], "own").ok
+    result = diff_versions(store, *default_pair(store, "own"))
+    whole = {name: entry.whole for name, entry in result.fields.items()}
+    assert whole == {"phone": "gone", "birthDate": "new", "alias": None, "email": None,
+                     "nationality": None}
+    assert (result.fields["phone"].lost, result.fields["phone"].gained) == (1, 0)
+    [p1] = result.changed
+    assert not only_whole_field_changes(p1, result.fields)
+    assert only_whole_field_changes({"fields": {"phone": {}, "birthDate": {}}}, result.fields)
+    assert set(result.to_dict()) == {"source", "from", "to", "added", "removed", "changed"}
+
+    output = CliRunner().invoke(app, ["diff", "own"], catch_exceptions=False).output
+    assert "version 2 has no phone on any target" in output
+    assert "version 1 has no birthDate on any target" in output
+    assert "not in version 2" in output and "not in version 1" in output

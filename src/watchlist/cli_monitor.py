@@ -118,23 +118,84 @@ def _print_diff(result: Any, limit: int) -> None:
                               escape(row["caption"] or ""))
             out.print(table)
     if result.changed and limit:
+        _print_field_tally(result)
         table = Table(title=f"changed ({len(result.changed):,})", title_justify="left")
         table.add_column("entity id", style="dim")
         table.add_column("name")
         table.add_column("field")
         table.add_column("added", style="green")
         table.add_column("removed", style="red")
-        for row in result.changed[:limit]:
-            first = True
-            for name, change in row["fields"].items():
-                table.add_row(escape(row["entity_id"]) if first else "",
-                              escape(row["caption"] or "") if first else "", escape(name),
-                              escape(_values(change["added"])), escape(_values(change["removed"])))
-                first = False
+        for row in _substantive_first(result)[:limit]:
+            lines = [(escape(name), escape(_values(change["added"])),
+                      escape(_values(change["removed"])))
+                     for name, change in row["fields"].items()
+                     if not _whole(result, name)]
+            for mark, version in (("gone", result.new), ("new", result.old)):
+                names = [n for n in row["fields"] if _whole(result, n) == mark]
+                if names:
+                    listed = escape(_values(names, 12))
+                    lines.append((f"[dim]not in version {version.version}[/]",
+                                  listed if mark == "new" else "",
+                                  listed if mark == "gone" else ""))
+            for i, (name, added, removed) in enumerate(lines):
+                table.add_row(escape(row["entity_id"]) if i == 0 else "",
+                              escape(row["caption"] or "") if i == 0 else "", name, added,
+                              removed)
         out.print(table)
     shown = max(len(result.added), len(result.removed), len(result.changed))
     if shown > limit:
         out.print(f"[dim](at most {limit} per kind shown; --limit N or --json for all)[/]")
+
+
+def _whole(result: Any, name: str) -> str | None:
+    """"gone" or "new" when a field is missing from the whole of one version of a diff."""
+    entry = result.fields.get(name)
+    return entry.whole if entry is not None else None
+
+
+def _substantive_first(result: Any) -> list[dict[str, Any]]:
+    """The changed targets, those with changes beyond fields missing from a whole version
+    first (in id order), then the others."""
+    from watchlist.monitor.diff import only_whole_field_changes
+
+    return sorted(result.changed, key=lambda row: only_whole_field_changes(row, result.fields))
+
+
+def _print_field_tally(result: Any) -> None:
+    """The changes by field, and a note naming the fields missing from a whole version,
+    which make every target that had them read as changed (a file of a set left out)."""
+    from watchlist.monitor.diff import only_whole_field_changes
+
+    tally = result.fields
+    for mark, side, other, verb in (("gone", result.new, result.old, "lost"),
+                                    ("new", result.old, result.new, "gained")):
+        names = [name for name, entry in tally.items() if entry.whole == mark]
+        if not names:
+            continue
+        only = sum(only_whole_field_changes(row, tally) for row in result.changed)
+        most = max(getattr(tally[n], verb) for n in names)
+        out.print(f"[bold yellow]Note[/]: version {side.version} has no {', '.join(names)} on "
+                  f"any target, where version {other.version} has them on up to {most:,}: "
+                  f"the {'newer' if mark == 'gone' else 'older'} file carries none of these "
+                  "fields (a file of the set left out, or a layout without them), so every "
+                  f"target that has them {verb} them"
+                  + (f". {only:,} of the {len(result.changed):,} changed targets changed "
+                     "only in such fields; they are listed last" if only else "")
+                  + ", with these fields summed up in one line.")
+    if not tally:
+        return
+    table = Table(title="changes by field (targets gaining / losing values)",
+                  title_justify="left")
+    table.add_column("field")
+    table.add_column("gaining", justify="right", style="green")
+    table.add_column("losing", justify="right", style="red")
+    table.add_column("")
+    notes = {"gone": f"on no target of version {result.new.version}",
+             "new": f"on no target of version {result.old.version}"}
+    for name, entry in tally.items():
+        table.add_row(escape(name), f"{entry.gained:,}", f"{entry.lost:,}",
+                      notes.get(entry.whole or "", ""))
+    out.print(table)
 
 
 # -- portfolio ------------------------------------------------------------------------------

@@ -32,12 +32,15 @@ from watchlist.store import schema as t
 from watchlist.store.store import Store, Version
 
 __all__ = [
+    "FieldChange",
     "Record",
     "VersionDiff",
     "default_pair",
     "diff_versions",
+    "field_tally",
     "field_values",
     "load_records",
+    "only_whole_field_changes",
     "record_changes",
     "resolve_version",
     "target_digests",
@@ -70,7 +73,11 @@ def field_values(record: Record) -> dict[str, set[str]]:
 
 def record_changes(old: Record, new: Record) -> dict[str, dict[str, list[str]]]:
     """Per changed field, the values added and removed (sorted); {} when nothing changed."""
-    before, after = field_values(old), field_values(new)
+    return _value_changes(old, new, field_values(old), field_values(new))
+
+
+def _value_changes(old: Record, new: Record, before: dict[str, set[str]],
+                   after: dict[str, set[str]]) -> dict[str, dict[str, list[str]]]:
     changes: dict[str, dict[str, list[str]]] = {}
     if old.target.schema.name != new.target.schema.name:
         changes["schema"] = {"added": [new.target.schema.name],
@@ -88,9 +95,37 @@ def _entity_row(record: Record) -> dict[str, Any]:
 
 
 @dataclass
+class FieldChange:
+    """How one field changed over the changed targets of a diff, and whether the field is
+    missing from the whole of one version (a file of the set left out, a column dropped)."""
+
+    field: str
+    gained: int = 0
+    lost: int = 0
+    whole: str | None = None  # "gone": on no target of the newer version; "new": of the older
+
+
+def field_tally(changed: list[dict[str, Any]]) -> dict[str, FieldChange]:
+    """{field: FieldChange} counting the changed targets that gained or lost its values."""
+    tally: dict[str, FieldChange] = {}
+    for row in changed:
+        for name, change in row.get("fields", {}).items():
+            entry = tally.setdefault(name, FieldChange(name))
+            entry.gained += bool(change["added"])
+            entry.lost += bool(change["removed"])
+    return dict(sorted(tally.items()))
+
+
+def only_whole_field_changes(row: dict[str, Any], tally: dict[str, FieldChange]) -> bool:
+    """Whether all of a changed target's changes are in fields missing from a whole version."""
+    fields = row.get("fields", {})
+    return bool(fields) and all(tally[name].whole for name in fields if name in tally)
+
+
+@dataclass
 class VersionDiff:
     """Targets added, removed and changed (with their field changes) from one version to
-    another of a source."""
+    another of a source; `fields` tallies the changes by field."""
 
     source: str
     old: Version | None
@@ -98,6 +133,7 @@ class VersionDiff:
     added: list[dict[str, Any]]
     removed: list[dict[str, Any]]
     changed: list[dict[str, Any]]
+    fields: dict[str, FieldChange] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         def ref(v: Version | None) -> dict[str, Any] | None:
@@ -216,18 +252,45 @@ def diff_versions(store: Store, old: Version | None, new: Version,
         removed = (load_records(conn, old.id, removed_ids, with_linked=False)
                    if old is not None else {})
         changed: list[dict[str, Any]] = []
+        tally: dict[str, FieldChange] = {}
         if with_fields and old is not None:
             old_records = load_records(conn, old.id, maybe)
             new_records = load_records(conn, new.id, maybe)
+            had: set[str] = set()
+            has: set[str] = set()
             for entity_id in maybe:
-                fields = record_changes(old_records[entity_id], new_records[entity_id])
+                old_values = field_values(old_records[entity_id])
+                new_values = field_values(new_records[entity_id])
+                had.update(old_values)
+                has.update(new_values)
+                fields = _value_changes(old_records[entity_id], new_records[entity_id],
+                                        old_values, new_values)
                 if fields:
                     changed.append({**_entity_row(new_records[entity_id]), "fields": fields})
+            tally = field_tally(changed)
+            same = sorted((after.keys() & before.keys()) - set(maybe))
+            _mark_whole_fields(conn, tally, "gone", had - has, new.id, added_ids + same)
+            _mark_whole_fields(conn, tally, "new", has - had, old.id, removed_ids + same)
         else:
             changed = [{"entity_id": e} for e in maybe]
     return VersionDiff(new.source, old, new,
                        [_entity_row(added[e]) for e in added_ids],
-                       [_entity_row(removed[e]) for e in removed_ids], changed)
+                       [_entity_row(removed[e]) for e in removed_ids], changed, tally)
+
+
+def _mark_whole_fields(conn: Connection, tally: dict[str, FieldChange], mark: str,
+                       one_sided: set[str], version_id: int, others: list[str]) -> None:
+    """Mark the fields the changed targets have on one side only (`one_sided`: lost, "gone",
+    or gained, "new") that no other target of `version_id` (the side without them) has
+    either: `others` are its targets not compared (added or removed, and unchanged)."""
+    wanted = one_sided & tally.keys()
+    if wanted and others:
+        for record in load_records(conn, version_id, others).values():
+            wanted -= field_values(record).keys()
+            if not wanted:
+                return
+    for name in wanted:
+        tally[name].whole = mark
 
 
 # -- choosing versions ------------------------------------------------------------------------
