@@ -380,7 +380,9 @@ def alerts_list(
                                 ("raised", "left")):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for a in found:
-            table.add_row(str(a["id"]), a["status"], escape(a["customer_id"]),
+            who = a["customer_id"] + (f" {a['customer_name']}" if a.get("customer_name")
+                                      else "")
+            table.add_row(str(a["id"]), a["status"], escape(who),
                           escape(f"{a['caption']} ({a['entity_id']})"), f"{a['score']:.2f}",
                           escape(designation_text(a["designations"])), a["cause"],
                           a["created_at"][:10])
@@ -418,11 +420,43 @@ def alerts_show(
         if idle:
             out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
         if alert.get("changes"):
-            out.print("[bold]What changed[/]: " + escape(json.dumps(alert["changes"],
-                                                                      ensure_ascii=False)))
+            out.print(_changes_table(alert["changes"]))
         for d in alert.get("decisions") or []:
             out.print(f"{d['at']} [bold]{escape(d['decision'])}[/] by {escape(d['user'])} "
                       f"({d['previous_status']} -> {d['status']}): {escape(d['reason'])}")
+
+
+def _changes_table(changes: dict[str, Any]) -> Table:
+    """What changed since an alert was decided (why it reopened), one row per field:
+    the customer's fields, the records that joined or left the party, their fields."""
+    table = Table(title="What changed since the decision", title_justify="left")
+    table.add_column("in")
+    table.add_column("field")
+    table.add_column("was / removed", style="red")
+    table.add_column("now / added", style="green")
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        return escape(_values([str(v) for v in value], 6) if isinstance(value, list)
+                      else str(value))
+
+    for name, change in (changes.get("customer") or {}).items():
+        table.add_row("customer", escape(name), text(change.get("before")),
+                      text(change.get("after")))
+    listing = changes.get("listing") or {}
+    if listing.get("records_removed"):
+        table.add_row("listing", "records", text(listing["records_removed"]), "")
+    if listing.get("records_added"):
+        table.add_row("listing", "records", "", text(listing["records_added"]))
+    for entity_id, fields in (listing.get("changed") or {}).items():
+        for i, (name, change) in enumerate(fields.items()):
+            table.add_row(escape(entity_id) if i == 0 else "", escape(name),
+                          text(change.get("removed")), text(change.get("added")))
+    if changes.get("status"):
+        table.add_row("alert", "status", text(changes["status"].get("before")),
+                      text(changes["status"].get("after")))
+    return table
 
 
 @alerts_app.command("decide")
