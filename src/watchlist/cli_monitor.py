@@ -351,6 +351,8 @@ def _print_run(stats: Any) -> None:
            if stats.errors else "") + ".")
     if stats.new_alerts:
         out.print("See them with: watchlist alerts list --status open")
+    if stats.targets_added or stats.targets_changed or stats.targets_removed:
+        out.print("What the lists changed, field by field: watchlist diff")
 
 
 # -- alerts -------------------------------------------------------------------------------
