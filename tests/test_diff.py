@@ -121,6 +121,11 @@ def test_bad_version_specs_are_named(store_url: str) -> None:
         resolve_version(store, "un_sc_sanctions", "last week")
     with pytest.raises(StoreError, match="no version before"):
         default_pair(store, "un_sc_sanctions")
+    with pytest.raises(StoreError, match="are both version 1 of un_sc_sanctions"):
+        default_pair(store, "un_sc_sanctions", "1", "1")
+    with pytest.raises(StoreError, match=r"serving on 1999-01-01; its versions date from "
+                                         r"1: \d{4}-\d\d-\d\d"):
+        resolve_version(store, "un_sc_sanctions", "1999-01-01")
     with pytest.raises(StoreError, match="no stored version"):
         resolve_version(store, "eu_fsf", None)
 

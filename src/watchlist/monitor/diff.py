@@ -321,7 +321,11 @@ def resolve_version(store: Store, source: str, spec: str | None,
     if len(text) >= 10 and text[4] == "-":
         found = store.serving(as_of=text, sources=[source])
         if not found:
-            raise StoreError(f"no version of {source} was serving on {text}")
+            dates = ", ".join(f"{v.version}: {(v.published or v.fetched_at)[:10]}"
+                              + ("" if v.published else " (fetched; no date in the file)")
+                              for v in sorted(versions, key=_order))
+            raise StoreError(f"no version of {source} was serving on {text}; its versions "
+                             f"date from {dates}")
         return found[0]
     raise StoreError(f"{spec!r} is neither a version number nor a date (YYYY-MM-DD)")
 
@@ -332,7 +336,11 @@ def default_pair(store: Store, source: str, old_spec: str | None = None,
     version before it in publication order)."""
     new = resolve_version(store, source, new_spec)
     if old_spec is not None:
-        return resolve_version(store, source, old_spec), new
+        old = resolve_version(store, source, old_spec)
+        if old.id == new.id:
+            raise StoreError(f"--from {old_spec} and --to {new_spec or '(current)'} are both "
+                             f"version {new.version} of {source}: nothing to compare")
+        return old, new
     older = [v for v in store.versions(source) if _order(v) < _order(new)]
     if not older:
         raise StoreError(f"{source} has no version before version {new.version}: nothing "
