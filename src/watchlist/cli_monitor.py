@@ -273,6 +273,44 @@ def portfolio_list(
         out.print(table)
 
 
+@portfolio_app.command("show")
+def portfolio_show(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer's id.")],
+    json_: Json = False,
+) -> None:
+    """One customer and its history: every version of its record, when it held, and what
+    each import changed."""
+    from watchlist.monitor.portfolio import customer_changes
+
+    with _errors():
+        store = Store()
+        customer = book.get_customer(store, customer_id)
+        versions = book.history(store, customer_id)
+        if json_:
+            _echo_json({**customer.to_dict(), "history": versions})
+            return
+        out.print(f"customer [bold]{escape(customer.id)}[/], version {customer.version}"
+                  + (f", removed {customer.removed_at}" if customer.removed_at else "")
+                  + f", last screened {customer.screened_at or 'never'}")
+        table = Table(title="history", title_justify="left")
+        for column in ("version", "change", "from", "to", "record (what changed)"):
+            table.add_column(column)
+        before: dict[str, Any] | None = None
+        for v in versions:
+            data = v["data"]
+            if data is None:
+                what = ""
+            elif before is None:
+                what = ", ".join(f"{k} {val}" for k, val in data.items() if val)
+            else:
+                what = ", ".join(f"{k}: {c['before']} -> {c['after']}"
+                                 for k, c in customer_changes(before, data).items())
+            table.add_row(str(v["version"]), v["change"], v["valid_from"] or "",
+                          v["valid_to"] or "", escape(what))
+            before = data if data is not None else before
+        out.print(table)
+
+
 @portfolio_app.command("remove")
 def portfolio_remove(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer's id.")],
