@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from followthemoney import model
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
+from watchlist.api.app import create_app
 from watchlist.cli import app
 from watchlist.errors import StoreError
 from watchlist.monitor.diff import (
@@ -22,6 +26,7 @@ from watchlist.monitor.diff import (
     record_changes,
     resolve_version,
 )
+from watchlist.store.keys import create_key
 from watchlist.store.store import Store
 from watchlist.update import update_from_paths
 
@@ -166,6 +171,17 @@ def test_fields_missing_from_a_whole_version_are_named_and_no_others(store_url: 
     assert set(result.to_dict()) == {"source", "from", "to", "added", "removed", "changed"}
 
     output = CliRunner().invoke(app, ["diff", "own"], catch_exceptions=False).output
-    assert "version 2 has no phone on any target" in output
-    assert "version 1 has no birthDate on any target" in output
+    assert "Version 2 has no phone on any target" in output
+    assert "Version 1 has no birthDate on any target" in output
     assert "not in version 2" in output and "not in version 1" in output
+    # The web page's Changes card says the same, the substantive change first.
+    key = create_key(store, "changes page", "screen")[1]
+    with TestClient(create_app(store, warm=False)) as client:
+        form = client.get("/ui/login").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf is not None
+        assert client.post("/ui/login", data={"csrf_token": html.unescape(csrf.group(1)),
+                                              "method": "key", "api_key": key,
+                                              "next": "/ui/changes"}).status_code == 200
+        page = client.get("/ui/changes", params={"source": "own"}).text
+    assert "Version 2 has no phone on any target" in page

@@ -101,6 +101,8 @@ def diff(
 
 
 def _print_diff(result: Any, limit: int) -> None:
+    from watchlist.monitor.diff import substantive_first
+
     old, new = result.old, result.new
     out.print(f"[bold]{escape(result.source)}[/]: version {old.version} "
               f"({old.published or 'no date'}, {old.targets:,} targets) -> version "
@@ -125,7 +127,7 @@ def _print_diff(result: Any, limit: int) -> None:
         table.add_column("field")
         table.add_column("added", style="green")
         table.add_column("removed", style="red")
-        for row in _substantive_first(result)[:limit]:
+        for row in substantive_first(result)[:limit]:
             lines = [(escape(name), escape(_values(change["added"])),
                       escape(_values(change["removed"])))
                      for name, change in row["fields"].items()
@@ -153,35 +155,15 @@ def _whole(result: Any, name: str) -> str | None:
     return entry.whole if entry is not None else None
 
 
-def _substantive_first(result: Any) -> list[dict[str, Any]]:
-    """The changed targets, those with changes beyond fields missing from a whole version
-    first (in id order), then the others."""
-    from watchlist.monitor.diff import only_whole_field_changes
-
-    return sorted(result.changed, key=lambda row: only_whole_field_changes(row, result.fields))
-
-
 def _print_field_tally(result: Any) -> None:
     """The changes by field, and a note naming the fields missing from a whole version,
     which make every target that had them read as changed (a file of a set left out)."""
-    from watchlist.monitor.diff import only_whole_field_changes
+    from watchlist.monitor.diff import whole_field_notes
 
     tally = result.fields
-    for mark, side, other, verb in (("gone", result.new, result.old, "lost"),
-                                    ("new", result.old, result.new, "gained")):
-        names = [name for name, entry in tally.items() if entry.whole == mark]
-        if not names:
-            continue
-        only = sum(only_whole_field_changes(row, tally) for row in result.changed)
-        most = max(getattr(tally[n], verb) for n in names)
-        out.print(f"[bold yellow]Note[/]: version {side.version} has no {', '.join(names)} on "
-                  f"any target, where version {other.version} has them on up to {most:,}: "
-                  f"the {'newer' if mark == 'gone' else 'older'} file carries none of these "
-                  "fields (a file of the set left out, or a layout without them), so every "
-                  f"target that has them {verb} them"
-                  + (f". {only:,} of the {len(result.changed):,} changed targets changed "
-                     "only in such fields; they are listed last" if only else "")
-                  + ", with these fields summed up in one line.")
+    for note in whole_field_notes(result):
+        out.print(f"[bold yellow]Note[/]: {escape(note)} Such fields are summed up in one "
+                  "line per target.")
     if not tally:
         return
     table = Table(title="changes by field (targets gaining / losing values)",

@@ -43,7 +43,9 @@ __all__ = [
     "only_whole_field_changes",
     "record_changes",
     "resolve_version",
+    "substantive_first",
     "target_digests",
+    "whole_field_notes",
 ]
 
 #: Entities per IN (...) list, well below every database's parameter limit.
@@ -120,6 +122,34 @@ def only_whole_field_changes(row: dict[str, Any], tally: dict[str, FieldChange])
     """Whether all of a changed target's changes are in fields missing from a whole version."""
     fields = row.get("fields", {})
     return bool(fields) and all(tally[name].whole for name in fields if name in tally)
+
+
+def whole_field_notes(diff: VersionDiff) -> list[str]:
+    """One sentence per side naming the fields missing from a whole version, which make
+    every target that has them on the other side read as changed; [] when there are none."""
+    notes = []
+    only = sum(only_whole_field_changes(row, diff.fields) for row in diff.changed)
+    for mark, side, other, verb in (("gone", diff.new, diff.old, "lost"),
+                                    ("new", diff.old, diff.new, "gained")):
+        names = [name for name, entry in diff.fields.items() if entry.whole == mark]
+        if not names or side is None or other is None:
+            continue
+        most = max(getattr(diff.fields[n], verb) for n in names)
+        notes.append(
+            f"Version {side.version} has no {', '.join(names)} on any target, where version "
+            f"{other.version} has them on up to {most:,}: the "
+            f"{'newer' if mark == 'gone' else 'older'} file carries none of these fields (a "
+            f"file of the set left out, or a layout without them), so every target that has "
+            f"them {verb} them"
+            + (f". {only:,} of the {len(diff.changed):,} changed targets changed only in such "
+               "fields; they are listed last" if only else "") + ".")
+    return notes
+
+
+def substantive_first(diff: VersionDiff) -> list[dict[str, Any]]:
+    """The changed targets, those with changes beyond fields missing from a whole version
+    first (in id order), then the others."""
+    return sorted(diff.changed, key=lambda row: only_whole_field_changes(row, diff.fields))
 
 
 @dataclass

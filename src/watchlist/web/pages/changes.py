@@ -7,7 +7,7 @@ so each pair's diff is computed once per process and kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +15,13 @@ from fastapi.responses import Response
 
 from watchlist.api.deps import use_versions
 from watchlist.errors import StoreError
-from watchlist.monitor.diff import VersionDiff, default_pair, diff_versions
+from watchlist.monitor.diff import (
+    VersionDiff,
+    default_pair,
+    diff_versions,
+    substantive_first,
+    whole_field_notes,
+)
 from watchlist.store.store import Store, Version
 from watchlist.web.deps import StoreDep, User, WebError
 from watchlist.web.history import Change, changes_of
@@ -37,6 +43,7 @@ class SourceChanges:
     old: Version | None
     diff: VersionDiff | None
     changed: list[tuple[dict[str, Any], list[Change]]]  # the rows shown, with their fields
+    notes: list[str] = field(default_factory=list)  # fields missing from a whole version
 
 
 def cached_diff(request: Request, store: Store, old: Version, new: Version) -> VersionDiff:
@@ -61,9 +68,10 @@ def source_changes(request: Request, store: Store, source: str, old_spec: str | 
             raise
         return SourceChanges(source, current, None, None, [])
     diff = cached_diff(request, store, old, new)
-    shown = diff.changed if limit is None else diff.changed[:limit]
+    ordered = substantive_first(diff)
+    shown = ordered if limit is None else ordered[:limit]
     changed = [(row, changes_of(row.get("fields", {}))) for row in shown]
-    return SourceChanges(source, new, old, diff, changed)
+    return SourceChanges(source, new, old, diff, changed, whole_field_notes(diff))
 
 
 @router.get("/changes")
