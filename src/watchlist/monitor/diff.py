@@ -137,7 +137,7 @@ def whole_field_notes(diff: VersionDiff) -> list[str]:
         most = max(getattr(diff.fields[n], verb) for n in names)
         notes.append(
             f"Version {side.version} has no {', '.join(names)} on any target, where version "
-            f"{other.version} has them on up to {most:,}: the "
+            f"{other.version} has them on at least {most:,} targets: the "
             f"{'newer' if mark == 'gone' else 'older'} file carries none of these fields (a "
             f"file of the set left out, or a layout without them), so every target that has "
             f"them {verb} them"
