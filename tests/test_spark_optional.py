@@ -10,13 +10,14 @@ from pathlib import Path
 
 from conftest import FIXTURES
 
-#: Run in a fresh interpreter where importing pyspark fails, as where it is not installed.
+#: Run in a fresh interpreter where importing the [spark] extra's packages (pyspark, pandas,
+#: fsspec) fails, as where they are not installed.
 SCRIPT = """
 import sys
 
 class NoSpark:
     def find_spec(self, name, path=None, target=None):
-        if name == "pyspark" or name.startswith("pyspark."):
+        if name.split(".")[0] in ("pyspark", "pandas", "fsspec"):
             raise ModuleNotFoundError(f"No module named {name!r}")
         return None
 
