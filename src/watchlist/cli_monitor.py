@@ -101,7 +101,7 @@ def diff(
 
 
 def _print_diff(result: Any, limit: int) -> None:
-    from watchlist.monitor.diff import substantive_first
+    from watchlist.monitor.diff import substantive_first, whole_field_notes
 
     old, new = result.old, result.new
     out.print(f"[bold]{escape(result.source)}[/]: version {old.version} "
@@ -119,6 +119,8 @@ def _print_diff(result: Any, limit: int) -> None:
                 table.add_row(escape(row["entity_id"]), row["schema"],
                               escape(row["caption"] or ""))
             out.print(table)
+    for note in whole_field_notes(result):
+        out.print(f"[bold yellow]Note[/]: {escape(note)}")
     if result.changed and limit:
         _print_field_tally(result)
         table = Table(title=f"changed ({len(result.changed):,})", title_justify="left")
@@ -156,14 +158,9 @@ def _whole(result: Any, name: str) -> str | None:
 
 
 def _print_field_tally(result: Any) -> None:
-    """The changes by field, and a note naming the fields missing from a whole version,
-    which make every target that had them read as changed (a file of a set left out)."""
-    from watchlist.monitor.diff import whole_field_notes
-
+    """The changes by field: how many changed targets gained or lost values of each, and
+    which fields are missing from a whole version."""
     tally = result.fields
-    for note in whole_field_notes(result):
-        out.print(f"[bold yellow]Note[/]: {escape(note)} Such fields are summed up in one "
-                  "line per target.")
     if not tally:
         return
     table = Table(title="changes by field (targets gaining / losing values)",

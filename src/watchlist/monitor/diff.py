@@ -50,6 +50,10 @@ __all__ = [
 
 #: Entities per IN (...) list, well below every database's parameter limit.
 CHUNK = 500
+#: A field on no target of a version is called missing from the whole version when, at the
+#: rate the other version has it, this many targets would have it (the chance that none
+#: does is then under 1%); rarer fields may just happen to be absent.
+WHOLE_FIELD_EXPECTED = 5
 
 
 @dataclass
@@ -299,8 +303,8 @@ def diff_versions(store: Store, old: Version | None, new: Version,
                     changed.append({**_entity_row(new_records[entity_id]), "fields": fields})
             tally = field_tally(changed)
             same = sorted((after.keys() & before.keys()) - set(maybe))
-            _mark_whole_fields(conn, tally, "gone", had - has, new.id, added_ids + same)
-            _mark_whole_fields(conn, tally, "new", has - had, old.id, removed_ids + same)
+            _mark_whole_fields(conn, tally, "gone", had - has, new, old, added_ids + same)
+            _mark_whole_fields(conn, tally, "new", has - had, old, new, removed_ids + same)
         else:
             changed = [{"entity_id": e} for e in maybe]
     return VersionDiff(new.source, old, new,
@@ -309,13 +313,19 @@ def diff_versions(store: Store, old: Version | None, new: Version,
 
 
 def _mark_whole_fields(conn: Connection, tally: dict[str, FieldChange], mark: str,
-                       one_sided: set[str], version_id: int, others: list[str]) -> None:
+                       one_sided: set[str], without: Version, having: Version,
+                       others: list[str]) -> None:
     """Mark the fields the changed targets have on one side only (`one_sided`: lost, "gone",
-    or gained, "new") that no other target of `version_id` (the side without them) has
-    either: `others` are its targets not compared (added or removed, and unchanged)."""
-    wanted = one_sided & tally.keys()
+    or gained, "new") that no target of `without` has: neither a changed one nor `others`
+    (its targets not compared: added or removed, and unchanged). Only where that absence is
+    no chance: had `without` as many targets with the field, pro rata, as `having` has at
+    least, it would have WHOLE_FIELD_EXPECTED or more."""
+    counted = {name: (tally[name].lost if mark == "gone" else tally[name].gained)
+               for name in one_sided & tally.keys()}
+    wanted = {name for name, count in counted.items()
+              if count * without.targets >= WHOLE_FIELD_EXPECTED * max(having.targets, 1)}
     if wanted and others:
-        for record in load_records(conn, version_id, others).values():
+        for record in load_records(conn, without.id, others).values():
             wanted -= field_values(record).keys()
             if not wanted:
                 return
