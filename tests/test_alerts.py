@@ -4,6 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,6 +119,9 @@ def test_alerts_over_the_api(store: Store) -> None:
     assert listed["total"] == 5 and {"customer_id", "profile_id", "caption", "score",
                                       "explanation", "versions"} <= set(listed["alerts"][0])
     alert_id = next(a["id"] for a in listed["alerts"] if a["customer_id"] == "c8")
+    names = {a["customer_id"]: a["customer_name"] for a in listed["alerts"]}
+    with open(FIXTURES / "monitor" / "book_v1.csv", encoding="utf-8") as handle:
+        assert names["c8"] == next(r["name"] for r in csv.DictReader(handle) if r["id"] == "c8")
     answer = client.post(f"/alerts/{alert_id}/decision", headers=headers,
                          json={"decision": "false-positive", "reason": "a bakery"})
     assert answer.status_code == 200, answer.text

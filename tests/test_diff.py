@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from followthemoney import model
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
+from typer.testing import CliRunner
 
+from watchlist.api.app import create_app
+from watchlist.cli import app
 from watchlist.errors import StoreError
 from watchlist.monitor.diff import (
     Record,
     default_pair,
     diff_versions,
+    only_whole_field_changes,
     record_changes,
     resolve_version,
+    substantive_first,
 )
+from watchlist.store.keys import create_key
 from watchlist.store.store import Store
 from watchlist.update import update_from_paths
 
@@ -117,5 +127,67 @@ def test_bad_version_specs_are_named(store_url: str) -> None:
         resolve_version(store, "un_sc_sanctions", "last week")
     with pytest.raises(StoreError, match="no version before"):
         default_pair(store, "un_sc_sanctions")
+    with pytest.raises(StoreError, match="are both version 1 of un_sc_sanctions"):
+        default_pair(store, "un_sc_sanctions", "1", "1")
+    with pytest.raises(StoreError, match=r"serving on 1999-01-01; its versions date from "
+                                         r"1: \d{4}-\d\d-\d\d"):
+        resolve_version(store, "un_sc_sanctions", "1999-01-01")
     with pytest.raises(StoreError, match="no stored version"):
         resolve_version(store, "eu_fsf", None)
+
+
+def _ftm_version(path: Path, people: dict[str, dict[str, list[str]]]) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for entity_id, props in people.items():
+            handle.write(json.dumps({"id": entity_id, "schema": "Person",
+                                     "properties": props}) + "\n")
+    return path
+
+
+def test_fields_missing_from_a_whole_version_are_named_and_no_others(store_url: str,
+                                                                      tmp_path: Path) -> None:
+    # p1-p6 lose their phones (on no person of v2: "gone") and gain birth dates (on none of
+    # v1: "new"); p1-p5 lose email and website and gain a nationality, but p7 (unchanged)
+    # has an email, p8 (added) a website and p0 (removed) a nationality; p1 alone loses a
+    # title: too rare a field for its absence from v2 to say anything.
+    v1 = {"p0": {"name": ["Olga Gone"], "nationality": ["ru"]},
+          "p7": {"name": ["Kept Same"], "email": ["kept@example.com"]}}
+    v2 = {"p7": v1["p7"], "p8": {"name": ["Anna New"], "website": ["https://example.com"]}}
+    for n in range(1, 7):
+        v1[f"p{n}"] = {"name": [f"Person {n}"], "phone": [f"+37517000000{n}"]}
+        v2[f"p{n}"] = {"name": [f"Person {n}"], "birthDate": [f"196{n}"]}
+        if n < 6:
+            v1[f"p{n}"].update(email=[f"p{n}@example.com"], website=[f"https://p{n}.example"])
+            v2[f"p{n}"].update(nationality=["ru"])
+    v1["p1"]["title"] = ["Dr"]
+    v1 = _ftm_version(tmp_path / "v1.ftm.json", v1)
+    v2 = _ftm_version(tmp_path / "v2.ftm.json", v2)
+    store = Store()
+    for path in (v1, v2):
+        assert update_from_paths(store, [path], "own").ok
+    result = diff_versions(store, *default_pair(store, "own"))
+    whole = {name: entry.whole for name, entry in result.fields.items()}
+    assert whole == {"phone": "gone", "birthDate": "new", "email": None, "website": None,
+                     "nationality": None, "title": None}
+    assert (result.fields["phone"].lost, result.fields["phone"].gained) == (6, 0)
+    rows = {row["caption"]: row for row in result.changed}
+    assert not only_whole_field_changes(rows["Person 1"], result.fields)
+    assert only_whole_field_changes(rows["Person 6"], result.fields)
+    assert substantive_first(result)[-1]["caption"] == "Person 6"
+    assert set(result.to_dict()) == {"source", "from", "to", "added", "removed", "changed"}
+
+    output = CliRunner().invoke(app, ["diff", "own"], catch_exceptions=False).output
+    assert "Version 2 has no phone on any target" in output
+    assert "Version 1 has no birthDate on any target" in output
+    assert "not in version 2" in output and "not in version 1" in output
+    # The web page's Changes card says the same, the substantive change first.
+    key = create_key(store, "changes page", "screen")[1]
+    with TestClient(create_app(store, warm=False)) as client:
+        form = client.get("/ui/login").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf is not None
+        assert client.post("/ui/login", data={"csrf_token": html.unescape(csrf.group(1)),
+                                              "method": "key", "api_key": key,
+                                              "next": "/ui/changes"}).status_code == 200
+        page = client.get("/ui/changes", params={"source": "own"}).text
+    assert "Version 2 has no phone on any target" in page

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from conftest import LISTS, module_home
 from watchlist.cli import app
 from watchlist.monitor.delta import DeltaScreener, _SubsetSearch, counting
-from watchlist.monitor.diff import default_pair, diff_versions
+from watchlist.monitor.diff import default_pair, diff_versions, only_whole_field_changes
 from watchlist.screener import Screener
 from watchlist.store.store import Store
 
@@ -62,8 +62,16 @@ def ofac() -> dict[str, set[str]]:
     a, a_extra = _ofac_records(SDN_2021, SDN_2021 / "sdn.csv")
     b, b_extra = _ofac_records(SDN_2022.parent, SDN_2022)
     common = a.keys() & b.keys()
+    changed = {k for k in common if a[k] != b[k] or a_extra[k] != b_extra[k]}
+
+    def remarks(extra: set) -> set:
+        return {row for row in extra if row[0] == "comment"}
+
     return {"added": b.keys() - a.keys(), "removed": a.keys() - b.keys(),
-            "changed": {k for k in common if a[k] != b[k] or a_extra[k] != b_extra[k]},
+            "changed": changed,
+            "only_alt_add": {k for k in changed if a[k] == b[k]
+                             and remarks(a_extra[k]) == remarks(b_extra[k])},
+            "had_alt_add": {k for k in common if a_extra[k] - remarks(a_extra[k])},
             "names_2022": {k: b[k][0] for k in b}, "types_2022": {k: b[k][1] for k in b}}
 
 
@@ -142,6 +150,24 @@ def test_ofac_sdn_diff_counts_match_the_raw_files(walkthrough: dict, ofac: dict)
     assert len(result["changed"]) == len(ofac["changed"]) == 7189
     assert {c["entity_id"] for c in result["changed"]} == {
         f"us-ofac-sdn-{n}" for n in ofac["changed"]}
+
+
+def test_sdn_diff_names_the_alias_and_address_fields_the_2022_file_lacks(
+        walkthrough: dict, ofac: dict) -> None:
+    store = Store()
+    result = diff_versions(store, *default_pair(store, "us_ofac_sdn"))
+    gone = {name for name, entry in result.fields.items() if entry.whole == "gone"}
+    assert {"alias", "address", "Address.full"} <= gone
+    assert not any(entry.whole == "new" for entry in result.fields.values())
+    only = {row["entity_id"] for row in result.changed
+            if only_whole_field_changes(row, result.fields)}
+    # Each had alias or address rows in 2021; most changed in nothing else in the raw files
+    # (the others in raw text only, e.g. a country's name, that parses to the same value).
+    assert only <= {f"us-ofac-sdn-{n}" for n in ofac["had_alt_add"]}
+    raw_only = {f"us-ofac-sdn-{n}" for n in ofac["only_alt_add"]}
+    assert len(only & raw_only) > 0.9 * len(raw_only)
+    text = _cli("diff", "us_ofac_sdn", "--limit", "3")
+    assert f"{len(only):,} of the 7,189 changed targets changed only in such fields" in text
 
 
 def test_delta_screener_equals_a_subset_search_on_the_real_sdn(walkthrough: dict) -> None:

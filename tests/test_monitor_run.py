@@ -41,6 +41,22 @@ def _run(store: Store, full: bool = False):
     return run_monitor(store, Screener.open(store), full=full)
 
 
+def _cli_text(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False,
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _table_row(text: str, first: str) -> list[str]:
+    """The non-empty cells of the table row of `text` whose first cell is `first`."""
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if cells and cells[0] == first:
+            return [c for c in cells if c]
+    raise AssertionError(f"no row {first!r} in:\n{text}")
+
+
 def test_walkthrough_from_the_readme_on_small_lists(store_url: str) -> None:
     runner = CliRunner()
 
@@ -123,6 +139,10 @@ def test_false_positive_is_suppressed_until_the_listing_changes(store_url: str) 
                                               "removed": []}}}
     assert [d["decision"] for d in alert["decisions"]] == ["false-positive", "reopened"]
     assert verify_audit(store).ok
+    shown = _cli_text("alerts", "show", str(ivan["id"]))
+    assert "What changed since the decision" in shown
+    assert _table_row(shown, "un-sc-sanctions-kpi.901") == [
+        "un-sc-sanctions-kpi.901", "alias", "Ivan P. Testovski"]
 
 
 def test_false_positive_reopens_when_the_customer_changes(store_url: str) -> None:
@@ -139,6 +159,10 @@ def test_false_positive_reopens_when_the_customer_changes(store_url: str) -> Non
     assert alert["status"] == "reopened"
     assert alert["changes"] == {"customer": {"country": {"before": None, "after": "by"}}}
     assert alert["cause"] == "customer-new"  # why it was first raised
+    assert _table_row(_cli_text("alerts", "show", str(luka["id"])), "customer") == [
+        "customer", "country", "by"]
+    listed = _cli_text("alerts", "list", "--customer", "c4")
+    assert f"c4 {alert['customer']['name']}" in listed
 
 
 def test_confirmed_match_stays_open_and_is_not_raised_twice(store_url: str) -> None:

@@ -3,12 +3,15 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from watchlist.cli import app
 from watchlist.monitor import portfolio as book
 from watchlist.screening.readers import InputError
 from watchlist.store.store import Store
@@ -101,3 +104,16 @@ def test_an_overlong_id_is_a_bad_row_not_a_database_error(store_url: str,
                                 "error": "id is 201 characters; at most 200"}]
     summary = book.import_book(store, path, skip_invalid=True)
     assert summary.added == 1 and book.get_customer(store, "y" * 200).data == {"name": "Amina"}
+
+
+def test_portfolio_show_gives_each_version_and_what_changed(store_url: str) -> None:
+    runner = CliRunner()
+    for path in (BOOKS / "book_v1.csv", BOOKS / "book_v2.csv"):
+        assert runner.invoke(app, ["portfolio", "import", str(path)]).exit_code == 0
+    shown = json.loads(runner.invoke(app, ["portfolio", "show", "c4", "--json"]).output)
+    assert shown["id"] == "c4" and shown["version"] == 2
+    assert [v["change"] for v in shown["history"]] == ["created", "updated"]
+    text = runner.invoke(app, ["portfolio", "show", "c4"], env={"COLUMNS": "200"}).output
+    assert "country: None -> by" in text
+    missing = runner.invoke(app, ["portfolio", "show", "nobody"])
+    assert missing.exit_code != 0 and "no customer 'nobody'" in missing.output

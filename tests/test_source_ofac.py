@@ -707,3 +707,22 @@ def test_last_first_names_are_reordered_keeping_every_part(last: str, first: str
     display, got_first, got_last, suffix = ofac_xml.reorder_name(f"{last}, {first}")
     assert display == f"{first} {last}"
     assert (got_first, got_last, suffix) == (first, last, None)
+
+
+def test_a_set_without_alias_and_address_files_is_warned_naming_both(tmp_path: Path) -> None:
+    rows = [csv_row("10", "ONE, Person")]
+    _entities, ctx = parse_csv(tmp_path, "\r\n".join(rows) + "\r\n\x1a")
+    [warning] = [w for w in ctx.warnings if "has no file of" in w]
+    assert "aliases (alt)" in warning and "addresses (add)" in warning
+    _entities, ctx = parse_csv(tmp_path, "\r\n".join(rows) + "\r\n\x1a",
+                               alt='10,1,"aka","KEPT, Alias",-0- \r\n')
+    [warning] = [w for w in ctx.warnings if "has no file of" in w]
+    assert "addresses (add)" in warning and "aliases (alt)" not in warning
+
+
+def test_a_complete_set_has_no_missing_file_warning() -> None:
+    _entities, ctx = run("ofac_csv", SDN, {"main": CSV_SMALL / "sdn.csv",
+                                           "add": CSV_SMALL / "add.csv",
+                                           "alt": CSV_SMALL / "alt.csv",
+                                           "comments": CSV_SMALL / "sdn_comments.csv"})
+    assert not any("has no file of" in w for w in ctx.warnings)

@@ -101,6 +101,8 @@ def diff(
 
 
 def _print_diff(result: Any, limit: int) -> None:
+    from watchlist.monitor.diff import substantive_first, whole_field_notes
+
     old, new = result.old, result.new
     out.print(f"[bold]{escape(result.source)}[/]: version {old.version} "
               f"({old.published or 'no date'}, {old.targets:,} targets) -> version "
@@ -117,24 +119,62 @@ def _print_diff(result: Any, limit: int) -> None:
                 table.add_row(escape(row["entity_id"]), row["schema"],
                               escape(row["caption"] or ""))
             out.print(table)
+    for note in whole_field_notes(result):
+        out.print(f"[bold yellow]Note[/]: {escape(note)}")
     if result.changed and limit:
+        _print_field_tally(result)
         table = Table(title=f"changed ({len(result.changed):,})", title_justify="left")
         table.add_column("entity id", style="dim")
         table.add_column("name")
         table.add_column("field")
         table.add_column("added", style="green")
         table.add_column("removed", style="red")
-        for row in result.changed[:limit]:
-            first = True
-            for name, change in row["fields"].items():
-                table.add_row(escape(row["entity_id"]) if first else "",
-                              escape(row["caption"] or "") if first else "", escape(name),
-                              escape(_values(change["added"])), escape(_values(change["removed"])))
-                first = False
+        for row in substantive_first(result)[:limit]:
+            lines = [(escape(name), escape(_values(change["added"])),
+                      escape(_values(change["removed"])))
+                     for name, change in row["fields"].items()
+                     if not _whole(result, name)]
+            for mark, version in (("gone", result.new), ("new", result.old)):
+                names = [n for n in row["fields"] if _whole(result, n) == mark]
+                if names:
+                    listed = escape(_values(names, 12))
+                    lines.append((f"[dim]not in version {version.version}[/]",
+                                  listed if mark == "new" else "",
+                                  listed if mark == "gone" else ""))
+            for i, (name, added, removed) in enumerate(lines):
+                table.add_row(escape(row["entity_id"]) if i == 0 else "",
+                              escape(row["caption"] or "") if i == 0 else "", name, added,
+                              removed)
         out.print(table)
     shown = max(len(result.added), len(result.removed), len(result.changed))
     if shown > limit:
         out.print(f"[dim](at most {limit} per kind shown; --limit N or --json for all)[/]")
+
+
+def _whole(result: Any, name: str) -> str | None:
+    """"gone" or "new" when a field is missing from the whole of one version of a diff."""
+    entry = result.fields.get(name)
+    return entry.whole if entry is not None else None
+
+
+def _print_field_tally(result: Any) -> None:
+    """The changes by field: how many changed targets gained or lost values of each, and
+    which fields are missing from a whole version."""
+    tally = result.fields
+    if not tally:
+        return
+    table = Table(title="changes by field (targets gaining / losing values)",
+                  title_justify="left")
+    table.add_column("field")
+    table.add_column("gaining", justify="right", style="green")
+    table.add_column("losing", justify="right", style="red")
+    table.add_column("")
+    notes = {"gone": f"on no target of version {result.new.version}",
+             "new": f"on no target of version {result.old.version}"}
+    for name, entry in tally.items():
+        table.add_row(escape(name), f"{entry.gained:,}", f"{entry.lost:,}",
+                      notes.get(entry.whole or "", ""))
+    out.print(table)
 
 
 # -- portfolio ------------------------------------------------------------------------------
@@ -209,6 +249,44 @@ def portfolio_list(
                           d.get("country") or "", escape(d.get("identifier") or ""),
                           str(c.version) + (" (removed)" if c.removed_at else ""),
                           c.screened_at or "never")
+        out.print(table)
+
+
+@portfolio_app.command("show")
+def portfolio_show(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer's id.")],
+    json_: Json = False,
+) -> None:
+    """One customer and its history: every version of its record, when it held, and what
+    each import changed."""
+    from watchlist.monitor.portfolio import customer_changes
+
+    with _errors():
+        store = Store()
+        customer = book.get_customer(store, customer_id)
+        versions = book.history(store, customer_id)
+        if json_:
+            _echo_json({**customer.to_dict(), "history": versions})
+            return
+        out.print(f"customer [bold]{escape(customer.id)}[/], version {customer.version}"
+                  + (f", removed {customer.removed_at}" if customer.removed_at else "")
+                  + f", last screened {customer.screened_at or 'never'}")
+        table = Table(title="history", title_justify="left")
+        for column in ("version", "change", "from", "to", "record (what changed)"):
+            table.add_column(column)
+        before: dict[str, Any] | None = None
+        for v in versions:
+            data = v["data"]
+            if data is None:
+                what = ""
+            elif before is None:
+                what = ", ".join(f"{k} {val}" for k, val in data.items() if val)
+            else:
+                what = ", ".join(f"{k}: {c['before']} -> {c['after']}"
+                                 for k, c in customer_changes(before, data).items())
+            table.add_row(str(v["version"]), v["change"], v["valid_from"] or "",
+                          v["valid_to"] or "", escape(what))
+            before = data if data is not None else before
         out.print(table)
 
 
@@ -290,6 +368,8 @@ def _print_run(stats: Any) -> None:
            if stats.errors else "") + ".")
     if stats.new_alerts:
         out.print("See them with: watchlist alerts list --status open")
+    if stats.targets_added or stats.targets_changed or stats.targets_removed:
+        out.print("What the lists changed, field by field: watchlist diff")
 
 
 # -- alerts -------------------------------------------------------------------------------
@@ -319,7 +399,9 @@ def alerts_list(
                                 ("raised", "left")):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for a in found:
-            table.add_row(str(a["id"]), a["status"], escape(a["customer_id"]),
+            who = a["customer_id"] + (f" {a['customer_name']}" if a.get("customer_name")
+                                      else "")
+            table.add_row(str(a["id"]), a["status"], escape(who),
                           escape(f"{a['caption']} ({a['entity_id']})"), f"{a['score']:.2f}",
                           escape(designation_text(a["designations"])), a["cause"],
                           a["created_at"][:10])
@@ -357,11 +439,43 @@ def alerts_show(
         if idle:
             out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
         if alert.get("changes"):
-            out.print("[bold]What changed[/]: " + escape(json.dumps(alert["changes"],
-                                                                      ensure_ascii=False)))
+            out.print(_changes_table(alert["changes"]))
         for d in alert.get("decisions") or []:
             out.print(f"{d['at']} [bold]{escape(d['decision'])}[/] by {escape(d['user'])} "
                       f"({d['previous_status']} -> {d['status']}): {escape(d['reason'])}")
+
+
+def _changes_table(changes: dict[str, Any]) -> Table:
+    """What changed since an alert was decided (why it reopened), one row per field:
+    the customer's fields, the records that joined or left the party, their fields."""
+    table = Table(title="What changed since the decision", title_justify="left")
+    table.add_column("in")
+    table.add_column("field")
+    table.add_column("was / removed", style="red")
+    table.add_column("now / added", style="green")
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        return escape(_values([str(v) for v in value], 6) if isinstance(value, list)
+                      else str(value))
+
+    for name, change in (changes.get("customer") or {}).items():
+        table.add_row("customer", escape(name), text(change.get("before")),
+                      text(change.get("after")))
+    listing = changes.get("listing") or {}
+    if listing.get("records_removed"):
+        table.add_row("listing", "records", text(listing["records_removed"]), "")
+    if listing.get("records_added"):
+        table.add_row("listing", "records", "", text(listing["records_added"]))
+    for entity_id, fields in (listing.get("changed") or {}).items():
+        for i, (name, change) in enumerate(fields.items()):
+            table.add_row(escape(entity_id) if i == 0 else "", escape(name),
+                          text(change.get("removed")), text(change.get("added")))
+    if changes.get("status"):
+        table.add_row("alert", "status", text(changes["status"].get("before")),
+                      text(changes["status"].get("after")))
+    return table
 
 
 @alerts_app.command("decide")

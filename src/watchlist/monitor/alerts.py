@@ -38,6 +38,7 @@ __all__ = [
     "StatusConflict",
     "alert_dict",
     "close_customer_alerts",
+    "customer_names",
     "decide",
     "get_alert",
     "list_alerts",
@@ -127,7 +128,21 @@ def list_alerts(store: Store, status: str | None = None, customer: str | None = 
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
         total = conn.execute(select(func.count()).select_from(a).where(*conditions)).scalar()
-    return [alert_dict(r) for r in rows], int(total or 0)
+        names = customer_names(conn, sorted({r.customer_id for r in rows}))
+    return ([{**alert_dict(r), "customer_name": names.get(r.customer_id)} for r in rows],
+            int(total or 0))
+
+
+def customer_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+    """{customer id: its name as the book has it now (several joined by " / ")}."""
+    c = m.customers
+    names: dict[str, str] = {}
+    for start in range(0, len(customer_ids), 500):
+        for row in conn.execute(select(c.c.id, c.c.data).where(
+                c.c.id.in_(customer_ids[start:start + 500]))):
+            name = json.loads(row.data).get("name")
+            names[row.id] = " / ".join(name) if isinstance(name, list) else str(name or "")
+    return names
 
 
 def get_alert(store: Store, alert_id: int) -> dict[str, Any]:

@@ -32,19 +32,28 @@ from watchlist.store import schema as t
 from watchlist.store.store import Store, Version
 
 __all__ = [
+    "FieldChange",
     "Record",
     "VersionDiff",
     "default_pair",
     "diff_versions",
+    "field_tally",
     "field_values",
     "load_records",
+    "only_whole_field_changes",
     "record_changes",
     "resolve_version",
+    "substantive_first",
     "target_digests",
+    "whole_field_notes",
 ]
 
 #: Entities per IN (...) list, well below every database's parameter limit.
 CHUNK = 500
+#: A field on no target of a version is called missing from the whole version when, at the
+#: rate the other version has it, this many targets would have it (the chance that none
+#: does is then under 1%); rarer fields may just happen to be absent.
+WHOLE_FIELD_EXPECTED = 5
 
 
 @dataclass
@@ -70,7 +79,11 @@ def field_values(record: Record) -> dict[str, set[str]]:
 
 def record_changes(old: Record, new: Record) -> dict[str, dict[str, list[str]]]:
     """Per changed field, the values added and removed (sorted); {} when nothing changed."""
-    before, after = field_values(old), field_values(new)
+    return _value_changes(old, new, field_values(old), field_values(new))
+
+
+def _value_changes(old: Record, new: Record, before: dict[str, set[str]],
+                   after: dict[str, set[str]]) -> dict[str, dict[str, list[str]]]:
     changes: dict[str, dict[str, list[str]]] = {}
     if old.target.schema.name != new.target.schema.name:
         changes["schema"] = {"added": [new.target.schema.name],
@@ -88,9 +101,65 @@ def _entity_row(record: Record) -> dict[str, Any]:
 
 
 @dataclass
+class FieldChange:
+    """How one field changed over the changed targets of a diff, and whether the field is
+    missing from the whole of one version (a file of the set left out, a column dropped)."""
+
+    field: str
+    gained: int = 0
+    lost: int = 0
+    whole: str | None = None  # "gone": on no target of the newer version; "new": of the older
+
+
+def field_tally(changed: list[dict[str, Any]]) -> dict[str, FieldChange]:
+    """{field: FieldChange} counting the changed targets that gained or lost its values."""
+    tally: dict[str, FieldChange] = {}
+    for row in changed:
+        for name, change in row.get("fields", {}).items():
+            entry = tally.setdefault(name, FieldChange(name))
+            entry.gained += bool(change["added"])
+            entry.lost += bool(change["removed"])
+    return dict(sorted(tally.items()))
+
+
+def only_whole_field_changes(row: dict[str, Any], tally: dict[str, FieldChange]) -> bool:
+    """Whether all of a changed target's changes are in fields missing from a whole version."""
+    fields = row.get("fields", {})
+    return bool(fields) and all(tally[name].whole for name in fields if name in tally)
+
+
+def whole_field_notes(diff: VersionDiff) -> list[str]:
+    """One sentence per side naming the fields missing from a whole version, which make
+    every target that has them on the other side read as changed; [] when there are none."""
+    notes = []
+    only = sum(only_whole_field_changes(row, diff.fields) for row in diff.changed)
+    for mark, side, other, verb in (("gone", diff.new, diff.old, "lost"),
+                                    ("new", diff.old, diff.new, "gained")):
+        names = [name for name, entry in diff.fields.items() if entry.whole == mark]
+        if not names or side is None or other is None:
+            continue
+        most = max(getattr(diff.fields[n], verb) for n in names)
+        notes.append(
+            f"Version {side.version} has no {', '.join(names)} on any target, where version "
+            f"{other.version} has them on at least {most:,} targets: the "
+            f"{'newer' if mark == 'gone' else 'older'} file carries none of these fields (a "
+            f"file of the set left out, or a layout without them), so every target that has "
+            f"them {verb} them"
+            + (f". {only:,} of the {len(diff.changed):,} changed targets changed only in such "
+               "fields; they are listed last" if only else "") + ".")
+    return notes
+
+
+def substantive_first(diff: VersionDiff) -> list[dict[str, Any]]:
+    """The changed targets, those with changes beyond fields missing from a whole version
+    first (in id order), then the others."""
+    return sorted(diff.changed, key=lambda row: only_whole_field_changes(row, diff.fields))
+
+
+@dataclass
 class VersionDiff:
     """Targets added, removed and changed (with their field changes) from one version to
-    another of a source."""
+    another of a source; `fields` tallies the changes by field."""
 
     source: str
     old: Version | None
@@ -98,6 +167,7 @@ class VersionDiff:
     added: list[dict[str, Any]]
     removed: list[dict[str, Any]]
     changed: list[dict[str, Any]]
+    fields: dict[str, FieldChange] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         def ref(v: Version | None) -> dict[str, Any] | None:
@@ -216,18 +286,51 @@ def diff_versions(store: Store, old: Version | None, new: Version,
         removed = (load_records(conn, old.id, removed_ids, with_linked=False)
                    if old is not None else {})
         changed: list[dict[str, Any]] = []
+        tally: dict[str, FieldChange] = {}
         if with_fields and old is not None:
             old_records = load_records(conn, old.id, maybe)
             new_records = load_records(conn, new.id, maybe)
+            had: set[str] = set()
+            has: set[str] = set()
             for entity_id in maybe:
-                fields = record_changes(old_records[entity_id], new_records[entity_id])
+                old_values = field_values(old_records[entity_id])
+                new_values = field_values(new_records[entity_id])
+                had.update(old_values)
+                has.update(new_values)
+                fields = _value_changes(old_records[entity_id], new_records[entity_id],
+                                        old_values, new_values)
                 if fields:
                     changed.append({**_entity_row(new_records[entity_id]), "fields": fields})
+            tally = field_tally(changed)
+            same = sorted((after.keys() & before.keys()) - set(maybe))
+            _mark_whole_fields(conn, tally, "gone", had - has, new, old, added_ids + same)
+            _mark_whole_fields(conn, tally, "new", has - had, old, new, removed_ids + same)
         else:
             changed = [{"entity_id": e} for e in maybe]
     return VersionDiff(new.source, old, new,
                        [_entity_row(added[e]) for e in added_ids],
-                       [_entity_row(removed[e]) for e in removed_ids], changed)
+                       [_entity_row(removed[e]) for e in removed_ids], changed, tally)
+
+
+def _mark_whole_fields(conn: Connection, tally: dict[str, FieldChange], mark: str,
+                       one_sided: set[str], without: Version, having: Version,
+                       others: list[str]) -> None:
+    """Mark the fields the changed targets have on one side only (`one_sided`: lost, "gone",
+    or gained, "new") that no target of `without` has: neither a changed one nor `others`
+    (its targets not compared: added or removed, and unchanged). Only where that absence is
+    no chance: had `without` as many targets with the field, pro rata, as `having` has at
+    least, it would have WHOLE_FIELD_EXPECTED or more."""
+    counted = {name: (tally[name].lost if mark == "gone" else tally[name].gained)
+               for name in one_sided & tally.keys()}
+    wanted = {name for name, count in counted.items()
+              if count * without.targets >= WHOLE_FIELD_EXPECTED * max(having.targets, 1)}
+    if wanted and others:
+        for record in load_records(conn, without.id, others).values():
+            wanted -= field_values(record).keys()
+            if not wanted:
+                return
+    for name in wanted:
+        tally[name].whole = mark
 
 
 # -- choosing versions ------------------------------------------------------------------------
@@ -258,7 +361,11 @@ def resolve_version(store: Store, source: str, spec: str | None,
     if len(text) >= 10 and text[4] == "-":
         found = store.serving(as_of=text, sources=[source])
         if not found:
-            raise StoreError(f"no version of {source} was serving on {text}")
+            dates = ", ".join(f"{v.version}: {(v.published or v.fetched_at)[:10]}"
+                              + ("" if v.published else " (fetched; no date in the file)")
+                              for v in sorted(versions, key=_order))
+            raise StoreError(f"no version of {source} was serving on {text}; its versions "
+                             f"date from {dates}")
         return found[0]
     raise StoreError(f"{spec!r} is neither a version number nor a date (YYYY-MM-DD)")
 
@@ -269,7 +376,11 @@ def default_pair(store: Store, source: str, old_spec: str | None = None,
     version before it in publication order)."""
     new = resolve_version(store, source, new_spec)
     if old_spec is not None:
-        return resolve_version(store, source, old_spec), new
+        old = resolve_version(store, source, old_spec)
+        if old.id == new.id:
+            raise StoreError(f"--from {old_spec} and --to {new_spec or '(current)'} are both "
+                             f"version {new.version} of {source}: nothing to compare")
+        return old, new
     older = [v for v in store.versions(source) if _order(v) < _order(new)]
     if not older:
         raise StoreError(f"{source} has no version before version {new.version}: nothing "

@@ -136,6 +136,12 @@ def parse(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
         role: _grouped(read_rows(ctx, files[role], role))
         for role in ("add", "alt", "comments") if role in files
     }
+    missing = [what for role, what in (("alt", "aliases (alt)"), ("add", "addresses (add)"))
+               if role not in files]
+    if missing:
+        ctx.warn(files["main"].name, f"the set has no file of {' and no file of '.join(missing)}"
+                 ": its records carry none of them (only the weak aliases in Remarks), so "
+                 "against a version that had them, every one of them reads as removed")
     if "comments" not in files:
         cut = sum(1 for row in rows if len(row[11]) >= REMARKS_LIMIT)
         if cut:

@@ -46,8 +46,9 @@ class AlertList(BaseModel):
     limit: int
     offset: int
     alerts: list[dict[str, Any]] = Field(description="Newest first: id, customer_id, "
-                                         "profile_id, entity_id, caption, score, status, "
-                                         "designations, explanation, versions...")
+                                         "customer_name, profile_id, entity_id, caption, "
+                                         "score, status, designations, explanation, "
+                                         "versions...")
 
 
 class Decision(BaseModel):

@@ -9,7 +9,7 @@ which are still being compared (reloading itself until they are done).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,7 +17,12 @@ from fastapi.responses import Response
 
 from watchlist.api.deps import use_versions
 from watchlist.errors import StoreError
-from watchlist.monitor.diff import VersionDiff, default_pair
+from watchlist.monitor.diff import (
+    VersionDiff,
+    default_pair,
+    substantive_first,
+    whole_field_notes,
+)
 from watchlist.store.store import Store, Version
 from watchlist.web.deps import StoreDep, User, WebError
 from watchlist.web.history import Change, changes_of
@@ -47,6 +52,7 @@ class SourceChanges:
     changed: list[tuple[dict[str, Any], list[Change]]]  # the rows shown, with their fields
     start: int = 0  # the first row shown of each kind
     rows: int = OVERVIEW_ROWS  # rows shown of each kind
+    notes: list[str] = field(default_factory=list)  # fields missing from a whole version
 
     @property
     def pending(self) -> bool:
@@ -67,9 +73,9 @@ def source_changes(request: Request, store: Store, source: str, old_spec: str | 
     diff = request.app.state.web.diffs.get(store, old, new, deadline - time.monotonic())
     if diff is None:
         return SourceChanges(source, new, old, None, [])
-    shown = diff.changed[start:start + rows]
+    shown = substantive_first(diff)[start:start + rows]
     changed = [(row, changes_of(row.get("fields", {}))) for row in shown]
-    return SourceChanges(source, new, old, diff, changed, start, rows)
+    return SourceChanges(source, new, old, diff, changed, start, rows, whole_field_notes(diff))
 
 
 @router.get("/changes")
