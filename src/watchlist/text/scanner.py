@@ -18,12 +18,14 @@ How a text is read:
    more unknown to the lists standing beside one they know, as the list tokens one or
    two typos away ("Lukaschenko"); then every run of up to `max_tokens` words is looked
    up in the name automaton, longest first. Where nothing is found as written, a run of
-   two or three known words beside a listed family name is looked up once more with one
-   word respelled as a list token ("Hassan Nasrallah" for "Hasan NASRALLAH", Ukrainian
-   "Олександр Лукашенко" for "Aleksandr LUKASHENKO").
+   two or three words beside a family name few listed people bear is looked up once
+   more with one word respelled as a list token ("Hassan Nasrallah" for "Hasan
+   NASRALLAH", Ukrainian "Олександр Лукашенко" for "Aleksandr LUKASHENKO").
 3. A run found there is confirmed by scoring the words, as written, against the listed
    name form with the screening name comparison (`match.names.compare_forms`): a mention
-   is a score at the threshold (0.80).
+   is a score at the threshold (0.80), and a weak alias must be written whole. A body
+   named by a few common words ("Ministry of Defence") counts only for its own country
+   when the text gives one ("Syria's", "of Syria"), and scores 0.6 when it gives none.
 4. A word standing alone (or after a title: "President Lukashenko") refers to the person
    introduced in full with that family name (the first listed one, when several were:
    the others are named as also possible); a name introduced in full that is not
@@ -31,8 +33,8 @@ How a text is read:
    reported. A surname never introduced is reported only when it is distinctive: not an
    ordinary word nor a country's name, and one profile bearing it stands out (a head of
    state, or the most listed record by far: 0.6, 0.7 after a title that is its office),
-   or at most three profiles bear it (0.5, naming the others). A one-word organisation name
-   ("Belaruskali") of four letters or more is reported when it is not an ordinary word;
+   or at most three profiles bear it (0.5, naming the others). A one-word organisation
+   name ("Belaruskali") of four letters or more is reported when it is not an ordinary word;
    a one-word vessel name only after a word such as "tanker" or "MV". Organisations of
    the same name on several lists are one mention with every designation.
 5. Names the lists write in a script without spaces (Chinese, Japanese, Thai) are found
