@@ -51,6 +51,27 @@ def test_bad_file_exits_nonzero_naming_it(home: Path, tmp_path: Path) -> None:
     assert "broken.xml" in result.output
 
 
+def test_each_update_run_from_the_command_line_is_recorded_with_its_outcome(
+        home: Path, tmp_path: Path) -> None:
+    from watchlist.store.store import Store
+    from watchlist.web.pages.sources import recent_jobs, source_rows
+
+    run("update", "--from", str(FIXTURES / "un_small_v1.xml"))
+    bad = tmp_path / "broken.xml"
+    bad.write_bytes((FIXTURES / "un_small_v1.xml").read_bytes()[:300])
+    assert runner.invoke(app, ["update", "--from", str(bad)]).exit_code == 1
+    store = Store()
+    try:
+        recent = recent_jobs(store)
+        assert [j["status"] for j in recent] == ["failed", "succeeded"]
+        assert all(j["requested_by"].startswith("cli:") for j in recent)
+        assert "broken.xml" in recent[0]["result"]["failures"][0]
+        [un] = [r for r in source_rows(store, recent) if r.id == "un_sc_sanctions"]
+        assert un.last_outcome is not None and un.last_outcome["status"] == "imported"
+    finally:
+        store.close()
+
+
 def test_show_unknown_entity_is_a_clear_error(home: Path) -> None:
     result = runner.invoke(app, ["show", "nope"])
     assert result.exit_code == 2 and "nope" in result.output

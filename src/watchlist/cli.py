@@ -24,12 +24,20 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from watchlist.errors import WatchlistError
 from watchlist.profile import load_profile
 from watchlist.sources.registry import SOURCES
-from watchlist.store.store import Store, Version
-from watchlist.update import Reporter, update_from_paths, update_from_url, update_sources
+from watchlist.store.audit import cli_actor
+from watchlist.store.store import Store, Version, now_iso
+from watchlist.update import (
+    Report,
+    Reporter,
+    update_from_paths,
+    update_from_url,
+    update_sources,
+)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -94,7 +102,8 @@ def update(
                             DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn(),
                             console=console, transient=True)
         reporter = ConsoleReporter(progress)
-        reports = []
+        reports: list[Report] = []
+        started_at = now_iso()
         with progress:
             if from_:
                 paths = [p for p in from_ if "://" not in p]
@@ -106,6 +115,12 @@ def update(
                     reports.append(update_from_url(store, url, source, reporter))
             else:
                 reports.append(update_sources(store, sources or None, reporter))
+        try:  # the sources page shows it beside the service's updates
+            from watchlist.api.jobs import record_run
+
+            record_run(store, cli_actor(), sources or None, reports, started_at)
+        except SQLAlchemyError as exc:
+            console.print(f"[yellow]warning:[/] this update's outcome was not recorded: {exc}")
         skipped = [s for r in reports for s in r.skipped]
         if skipped:
             console.print(f"{len(skipped)} files were not lists and were skipped:")

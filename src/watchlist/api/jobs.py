@@ -60,6 +60,29 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def record_run(store: Store, requested_by: str, sources: list[str] | None,
+               reports: list[Report], started_at: str) -> str:
+    """Record an update run outside the service (`watchlist update`) as a finished job,
+    so the sources page shows how every list's last update went, whoever ran it."""
+    merged = Report()
+    for report in reports:
+        merged.outcomes.extend(report.outcomes)
+        merged.failures.extend(report.failures)
+        merged.skipped.extend(report.skipped)
+        merged.notes.extend(report.notes)
+    job_id = secrets.token_hex(8)
+    with store.engine.begin() as conn:
+        conn.execute(insert(update_jobs).values(
+            id=job_id, status="succeeded" if merged.ok else "failed",
+            requested_by=requested_by,
+            sources=json.dumps(sources) if sources is not None else None,
+            started_at=started_at, finished_at=now_iso(),
+            result=json.dumps(report_dict(merged), ensure_ascii=False),
+            error=None if merged.ok else
+            f"{len(merged.failures)} sources failed; the versions serving stay current"))
+    return job_id
+
+
 def job_dict(row: Any, store: Store) -> dict[str, Any]:
     result = json.loads(row.result) if row.result else None
     versions = [version_ref(v) for v in store.serving()] if row.status != "running" else []
