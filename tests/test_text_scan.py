@@ -229,3 +229,9 @@ def test_german_spelling_of_both_names_and_its_later_surname(scanner: Scanner) -
               "Lukaschenkos Sprecherin sagte nichts.")
     assert found(scanner, german) == [("Alexander Lukaschenko", "t-lukashenko-a"),
                                       ("Lukaschenkos", "t-lukashenko-a")]
+
+
+def test_place_in_a_name_is_no_family_name(scanner: Scanner) -> None:
+    assert found(scanner, "Protests in Moscow grew. Moscow said nothing.") == []
+    assert found(scanner, "Kirill of Moscow blessed the troops.") == [
+        ("Kirill of Moscow", "t-gundyayev")]

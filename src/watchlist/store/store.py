@@ -12,7 +12,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -366,9 +366,10 @@ class Store:
             ).all()
         return {r.role: (r.filename, zlib.decompress(r.data)) for r in rows}
 
-    def iter_entities(self, versions: list[Version], targets_only: bool = False
-                      ) -> Iterator[EntityProxy]:
-        """Every entity of the given versions, as FollowTheMoney proxies."""
+    def iter_entities(self, versions: list[Version], targets_only: bool = False,
+                      schemata: Collection[str] | None = None) -> Iterator[EntityProxy]:
+        """Every entity of the given versions (of these schemata only, when given), as
+        FollowTheMoney proxies."""
         ids = [v.id for v in versions]
         if not ids:
             return
@@ -380,6 +381,8 @@ class Store:
         )
         if targets_only:
             query = query.where(t.version_entities.c.target.is_(True))
+        if schemata is not None:
+            query = query.where(t.version_entities.c.schema.in_(list(schemata)))
         with self.engine.connect() as conn:
             for row in conn.execution_options(stream_results=True).execute(query):
                 yield model.get_proxy(json.loads(row.data), cleaned=True)

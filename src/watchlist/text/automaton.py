@@ -10,8 +10,9 @@ with the first alone ("Nicolas Maduro" for "Nicolas MADURO MOROS"). Scanning loo
 run of up to `max_tokens` words as one hash lookup: a dictionary automaton over tokens, the
 equivalent of Aho-Corasick with the token order left free. Alongside: the family names of
 people from their strong names (for a surname alone), the ordinary words among name tokens
-(never a name by themselves), the words that name a country or its people, and how
-prominent each profile is (a surname alone means the most prominent party bearing it).
+(never a name by themselves), the words that name a country or its people, the words
+written beside each family name (for other spellings of a given name), and how prominent
+each profile is (a surname alone means the most prominent party bearing it).
 
 Names written in Chinese, Japanese, Thai and other scripts without spaces are kept apart,
 as strings to find inside running text (`spaceless`).
@@ -51,7 +52,7 @@ __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or what enters the dictionary changes.
-FORMAT = 8
+FORMAT = 10
 
 #: Word lists whose most frequent words are ordinary words, and how many of each to take.
 _ORDINARY_LANGUAGES = (("en", 20000), ("ru", 8000), ("de", 8000), ("fr", 8000),
@@ -84,6 +85,7 @@ class NameAutomaton:
     countries: frozenset[str] = frozenset()
     places: dict[str, str] = field(default_factory=dict)
     spaceless: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    partners: dict[str, frozenset[str]] = field(default_factory=dict)
     build_seconds: float = 0.0
     format: int = FORMAT
     stats: dict[str, Any] = field(default_factory=dict)
@@ -164,25 +166,40 @@ def _ordinary_words() -> frozenset[str]:
     return frozenset(words)
 
 
-#: Country words the word lists and the registry's names miss.
-_PLACE_WORDS = ("uk", "usa", "uae", "britain", "england", "scotland", "wales", "holland",
-                "burma", "persia")
+#: Country words the registry's names miss, and the endings of the words for a country's
+#: people, checked against the country names before use ("syria" + "n", "china" - "a" +
+#: "ese").
+_PLACE_WORDS = ("uk", "usa", "uae", "britain", "british", "england", "english", "scotland",
+                "scottish", "wales", "welsh", "holland", "dutch", "french", "swiss", "greek",
+                "turkish", "danish", "swedish", "finnish", "spanish", "polish", "irish",
+                "thai", "burma", "persia", "saudi", "emirati", "afghan", "lebanese",
+                "filipino", "norwegian", "peruvian", "argentine", "belgian", "hungarian")
+_PEOPLE_ENDINGS = ("n", "an", "ian", "ese", "i", "ish", "ic")
 
 
-def country_words(words: Iterable[str]) -> dict[str, str]:
-    """The words among these that name a country, or its people ("ukraine", "british"),
-    with the country's code: read once when the automaton is built, as the territory names
-    take seconds to load."""
+def country_words(words: Iterable[str] = ()) -> dict[str, str]:
+    """The words that name a country or its people ("ukraine", "british", "syrian"), and
+    those among these words that name one in any language ("rossiya"), with the country's
+    code: read once when the automaton is built, as the territory names take seconds to
+    load."""
     from followthemoney.types import registry
 
-    known = {n for n in (normalize_text(name) for name in registry.country.names.values())
-             if " " not in n} | set(_PLACE_WORDS)
+    names = {n for n in (normalize_text(name) for name in registry.country.names.values())
+             if " " not in n and n.isalpha()} | set(_PLACE_WORDS)
+    candidates = set(names)
+    for name in names:  # their people: "russian", "syrian", "ukrainian", "iraqi", "chinese"
+        stems = {name, name[:-1]} if name[-1] in "aeiouy" else {name}
+        for stem in stems:
+            candidates.update(stem + end for end in _PEOPLE_ENDINGS if end and
+                              len(stem + end) >= 5)
+        if name.endswith("y"):
+            candidates.add(name[:-1])  # "german"
+    candidates.update(w for w in words if len(w) >= 5 and w.isalpha())
     out: dict[str, str] = {}
-    for word in {*(w for w in words if len(w) >= 5), *known}:  # not "sing" (Singapore)
-        if word.isalpha():
-            code = (country_code(word) or "").split("-")[0]  # "england": gb-eng -> gb
-            if len(code) == 2 and code != "zz":
-                out[word] = code
+    for word in candidates:
+        code = (country_code(word) or "").split("-")[0]  # "england": gb-eng -> gb
+        if len(code) == 2 and code != "zz":
+            out[word] = code
     return out
 
 
@@ -201,9 +218,7 @@ def _offices(index: Index, store: Any) -> dict[int, list[str]]:
     versions = [v for v in store.versions() if v.id in wanted] if hasattr(
         store, "versions") else [v for v in store.serving() if v.id in wanted]
     out: dict[int, list[str]] = defaultdict(list)
-    for entity in store.iter_entities(versions):
-        if entity.schema.name != "Person":
-            continue
+    for entity in store.iter_entities(versions, targets_only=True, schemata=("Person",)):
         e = index.by_id.get(entity.id)
         if e is None:
             continue
@@ -239,8 +254,8 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
                 for i in family:
                     token = tokens[i]
                     if len(token) >= 3 and not token.isdigit() \
-                            and token not in FAMILY_PARTICLES:
-                        surnames[token].add(e)
+                            and token not in FAMILY_PARTICLES and "of" not in tokens[:i]:
+                        surnames[token].add(e)  # not "Kirill of Moscow": a see, a place
                 for i, token in enumerate(tokens):
                     if i not in family and len(token) > 1 and not is_patronymic(token):
                         given[token].add(e)
@@ -253,8 +268,16 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
             if not slot or slot[-1] != fid:
                 slot.append(fid)
     vocabulary = {t for key in bags for t in key.split()}
+    partners: dict[str, set[str]] = defaultdict(set)
+    for key in bags:
+        words = key.split()
+        for word in words:
+            if word in surnames:
+                partners[word].update(w for w in words if w != word)
     ordinary = _ordinary_words()
-    places = country_words({*ordinary, *surnames})
+    short_names = {w for key, fids in bags.items() if len(key.split()) <= 3
+                   and kinds[int(index.form_entity[fids[0]])] != PERSON for w in key.split()}
+    places = country_words(short_names)
     prominence: dict[int, float] = {}
     offices: dict[int, set[str]] = defaultdict(set)
     texts = _offices(index, store) if store is not None else {}
@@ -283,6 +306,7 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
         countries=frozenset(t for t in surnames if t in places),
         places=places,
         spaceless={k: tuple(v) for k, v in spaceless.items()},
+        partners={k: frozenset(v) for k, v in partners.items()},
     )
     automaton.build_seconds = time.perf_counter() - started
     automaton.stats = {"keys": len(automaton.bags), "tokens": len(automaton.tokens),

@@ -115,6 +115,7 @@ FUZZY_MIN_LENGTH = 5
 #: bearing the family name beside it.
 MAX_RESPELLINGS = 8
 MAX_ANCHOR_PROFILES = 12
+_VOWELS = frozenset("aeiouy")
 #: Most key lookups for one run of words (alternatives multiplied).
 MAX_COMBINATIONS = 64
 
@@ -216,7 +217,6 @@ class Scanner:
         self.kinds = self.automaton.kinds or [kind_of(p.schema) for p in index.parties]
         self._words: dict[str, tuple[_Alt, ...]] = {}
         self._typos: dict[str, tuple[_Alt, ...]] = {}
-        self._respellings: dict[str, tuple[_Alt, ...]] = {}
         self._spaceless_sizes: list[int] | None = None
         self._holders: dict[str, list[int]] = {}
         self._bearer_sets: dict[str, frozenset[int]] = {}
@@ -285,32 +285,31 @@ class Scanner:
         self._typos[word] = result
         return result
 
-    def respellings(self, word: str) -> tuple[_Alt, ...]:
+    def respellings(self, word: str, beside: set[str]) -> tuple[_Alt, ...]:
         """The list tokens a word may also be written as, in another language or
-        transliteration ("Oleksandr" ~ "Aleksandr", "Hassan" ~ "Hasan"): the closest few
-        the screening search expands it, or the nominatives it may inflect, to (cached)."""
-        found = self._respellings.get(word)
-        if found is not None:
-            return found
-        known = self.automaton.tokens
-        vocab = self.index.vocab_tokens
-        near: dict[str, tuple[float, _Alt]] = {}
-        known_as = self.alternatives(word) or tuple(  # as written, or its nominative
+        transliteration ("Oleksandr" ~ "Aleksandr", "Hassan" ~ "Hasan"), among the words
+        the lists write beside these family names: the closest few, as written or as the
+        nominative it may inflect."""
+        partners: set[str] = set()
+        for token in beside:
+            partners.update(self.automaton.partners.get(token, ()))
+        if not partners:
+            return ()
+        forms = self.alternatives(word) or tuple(
             _Alt(token, token, grade) for token, grade in word_forms(word))
-        for alt in known_as:
+        near: dict[str, tuple[float, _Alt]] = {}
+        for alt in forms:
             if len(alt.lookup) < 3 or alt.lookup.isdigit():
                 continue
-            for tid, sim in self.search.expand(alt.lookup):
-                token = vocab[tid]
-                if sim >= FUZZY_SIM and token != alt.lookup and token in known and (
-                        token not in near or near[token][0] < sim):
+            for token in partners:
+                if token == alt.lookup or token[0] != alt.lookup[0] and not (
+                        token[0] in _VOWELS and alt.lookup[0] in _VOWELS):
+                    continue
+                sim = self.sims(alt.lookup, token)
+                if sim >= FUZZY_SIM and (token not in near or near[token][0] < sim):
                     near[token] = (sim, _Alt(token, alt.query, alt.grade, True))
         ranked = sorted(near.values(), key=lambda pair: -pair[0])
-        result = tuple(alt for _, alt in ranked[:MAX_RESPELLINGS])
-        if len(self._respellings) > 200_000:
-            self._respellings.clear()
-        self._respellings[word] = result
-        return result
+        return tuple(alt for _, alt in ranked[:MAX_RESPELLINGS])
 
     def _script(self, text: str) -> str | None:
         if text.isascii():
@@ -509,10 +508,10 @@ class Scanner:
             if not anchors or sum(1 for options in window if not options) > 1:
                 continue
             for j, word in enumerate(words):
-                if not anchors - {j}:  # the family name beside it stays as written
-                    continue
-                own = {a.lookup for a in window[j]}
-                extra = tuple(a for a in self.respellings(word.text) if a.lookup not in own)
+                if not anchors - {j}:
+                    continue  # the family name beside it stays as written
+                beside = {a.lookup for k in anchors - {j} for a in window[k]}
+                extra = self.respellings(word.text, beside)
                 if not extra:
                     continue
                 trial = [*window[:j], extra, *window[j + 1:]]
