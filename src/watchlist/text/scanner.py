@@ -218,6 +218,7 @@ class Scanner:
         self._words: dict[str, tuple[_Alt, ...]] = {}
         self._typos: dict[str, tuple[_Alt, ...]] = {}
         self._spaceless_sizes: list[int] | None = None
+        self._anchors: dict[str, bool] = {}
         self._holders: dict[str, list[int]] = {}
         self._bearer_sets: dict[str, frozenset[int]] = {}
         self._legal_forms: dict[str, bool] = {}
@@ -493,7 +494,6 @@ class Scanner:
         family name few listed people bear ("Said Ahmed" is no respelling of "Saeed Ahmed":
         a third of the lists' Ahmeds would stand behind it); the words as written are
         scored, as for any name."""
-        ordinary = self.automaton.ordinary
         for size in (3, 2):
             if p + size > len(chunk):
                 continue
@@ -502,9 +502,8 @@ class Scanner:
             if any(w.text.lower() in CONNECTORS for w in words) or any(
                     a.legal for options in window for a in options):
                 continue
-            anchors = {j for j, options in enumerate(window) for a in options
-                       if a.lookup not in ordinary
-                       and 0 < len(self._surname_profiles(a.lookup)) <= MAX_ANCHOR_PROFILES}
+            anchors = {j for j, options in enumerate(window)
+                       if any(self._anchor(a.lookup) for a in options)}
             if not anchors or sum(1 for options in window if not options) > 1:
                 continue
             for j, word in enumerate(words):
@@ -655,14 +654,14 @@ class Scanner:
             known = self.automaton.tokens
             ordinary = self.automaton.ordinary
             words = [tokens[chunk[k]] for k in run]
-            # "Lukaschenkos Sprecherin": German nouns are capitalised; the family name of
-            # a listed party named earlier, beside no given name, is that party
-            refers = not any(given.get(n, 0) for n in norms) and any(
-                self._refers_back(tokens[chunk[k]], alts[k], introduced) for k in run)
-            if not refers and any(given.get(n, 0) > len(self.automaton.surnames.get(n, ())) or (
-                    n not in known and n not in ordinary and n.isalpha() and len(n) > 1
-                    and not w.all_caps and not self._legal(n))
-                   for n, w in zip(norms, words, strict=True)):
+            unlisted = any(given.get(n, 0) > len(self.automaton.surnames.get(n, ())) or (
+                n not in known and n not in ordinary and n.isalpha() and len(n) > 1
+                and not w.all_caps and not self._legal(n))
+                for n, w in zip(norms, words, strict=True))
+            if unlisted and not any(given.get(n, 0) for n in norms) and any(
+                    self._refers_back(tokens[chunk[k]], alts[k], introduced) for k in run):
+                unlisted = False  # "Lukaschenkos Sprecherin": German nouns are capitalised
+            if unlisted:
                 for k in run:  # a person on no list: their surname alone is theirs
                     for a in alts[k]:
                         if a.lookup not in given:
@@ -795,6 +794,16 @@ class Scanner:
             if self._norm(tokens[j].text) in VESSEL_CUES:
                 return True
         return False
+
+    def _anchor(self, token: str) -> bool:
+        """Whether a token is a family name few listed people bear (and no ordinary word),
+        beside which another spelling of a given name is worth looking for."""
+        found = self._anchors.get(token)
+        if found is None:
+            found = token not in self.automaton.ordinary and token in self.automaton.surnames \
+                and len(self._surname_profiles(token)) <= MAX_ANCHOR_PROFILES
+            self._anchors[token] = found
+        return found
 
     def _surname_profiles(self, token: str) -> list[int]:
         """The profiles of the listed people bearing a family name, most prominent first."""
