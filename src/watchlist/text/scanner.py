@@ -27,8 +27,8 @@ How a text is read:
    named by a few common words ("Ministry of Defence") counts only for its own country
    when the text gives one ("Syria's", "of Syria"), and scores 0.6 when it gives none.
 4. A word standing alone (or after a title: "President Lukashenko") refers to the person
-   introduced in full with that family name (the first listed one, when several were:
-   the others are named as also possible); a name introduced in full that is not
+   introduced in full with that family name (the most prominent listed one, when several
+   were: the others are named as also possible); a name introduced in full that is not
    listed ("Maria Kalesnikava") makes the surname alone refer to them, so it is not
    reported. A surname never introduced is reported only when it is distinctive: not an
    ordinary word nor a country's name, and one profile bearing it stands out (a head of
@@ -611,8 +611,14 @@ class Scanner:
                 for a in word_alts:
                     held = introduced.get(a.lookup)
                     if held is not None and held.pid is not None and held.full \
-                            and held.pid != found.pid:
-                        if found.pid not in held.others:  # "his son Viktor Lukashenko"
+                            and held.pid != found.pid:  # "his son Viktor Lukashenko"
+                        prominence = self.automaton.prominence
+                        if prominence.get(found.pid, 0.0) > prominence.get(held.pid, 0.0):
+                            found_intro = _Intro(found.pid, found.entity, found.score,
+                                                 start, end, text,
+                                                 others=[held.pid, *held.others])
+                            introduced[a.lookup] = found_intro
+                        elif found.pid not in held.others:
                             held.others.append(found.pid)
                         continue
                     introduced[a.lookup] = _Intro(found.pid, found.entity, found.score,
@@ -658,9 +664,6 @@ class Scanner:
                 n not in known and n not in ordinary and n.isalpha() and len(n) > 1
                 and not w.all_caps and not self._legal(n))
                 for n, w in zip(norms, words, strict=True))
-            if unlisted and not any(given.get(n, 0) for n in norms) and any(
-                    self._refers_back(tokens[chunk[k]], alts[k], introduced) for k in run):
-                unlisted = False  # "Lukaschenkos Sprecherin": German nouns are capitalised
             if unlisted:
                 for k in run:  # a person on no list: their surname alone is theirs
                     for a in alts[k]:
@@ -671,16 +674,6 @@ class Scanner:
                 return
         for k in run:
             self._single(text, tokens, chunk[k], alts[k], titles, introduced, mentions)
-
-    @staticmethod
-    def _refers_back(word: Token, alts: tuple[_Alt, ...], introduced: _Introduced) -> bool:
-        """Whether a word is the family name of a listed party named in full earlier."""
-        for key in [a.lookup for a in alts if not a.fuzzy] or [
-                t for t, _ in word_forms(word.text)]:
-            held = introduced.get(key)
-            if held is not None and held.pid is not None and (alts or held.written):
-                return True
-        return False
 
     def _single(self, text: str, tokens: list[Token], i: int, alts: tuple[_Alt, ...],
                 titles: list[int], introduced: _Introduced,
