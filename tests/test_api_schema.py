@@ -36,7 +36,7 @@ PATHS = ["/match", "/search", "/entities/{entity_id}", "/sources", "/healthz", "
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     with small_served_store(tmp_path_factory, "api-schema", "admin") as (store, key):
         Screener.open(store=store)  # build the persisted index now, not inside a request
-        app = create_app(store, updater=lambda _store, _sources: Report(), warm=False)
+        app = create_app(store, updater=lambda _store, _sources, _reporter: Report(), warm=False)
         yield schemathesis.openapi.from_asgi("/openapi.json", app), key
 
 

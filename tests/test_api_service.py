@@ -23,7 +23,7 @@ from watchlist.cli_service import ENV_HOST, ENV_NO_AUTH, is_loopback
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
-from watchlist.update import Report, update_from_paths
+from watchlist.update import Report, Reporter, update_from_paths
 
 V1 = FIXTURES / "un_small_v1.xml"
 V2 = FIXTURES / "un_small_v2.xml"
@@ -219,7 +219,7 @@ def test_unknown_entity_is_404(client: TestClient, keys: dict[str, str]) -> None
 # -- updates -------------------------------------------------------------------------------
 
 
-def import_v2(store: Store, sources: list[str] | None) -> Report:
+def import_v2(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
     return update_from_paths(store, [V2])
 
 
@@ -253,7 +253,7 @@ def test_updatez_as_admin_runs_in_the_background(store: Store, keys: dict[str, s
 
 
 def test_updatez_wait_answers_with_the_result(store: Store, keys: dict[str, str]) -> None:
-    def failing(store: Store, sources: list[str] | None) -> Report:
+    def failing(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
         return Report(failures=["un: the download failed"])
 
     with TestClient(make_app(store, updater=failing)) as client:
@@ -270,7 +270,7 @@ def test_updatez_refuses_a_second_update_while_one_runs(store: Store,
                                                         keys: dict[str, str]) -> None:
     release = threading.Event()
 
-    def slow(store: Store, sources: list[str] | None) -> Report:
+    def slow(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
         release.wait(10)
         return Report()
 

@@ -23,7 +23,7 @@ import pytest
 from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
 from watchlist.store.store import Store
-from watchlist.update import Report
+from watchlist.update import Report, Reporter
 from webstore import ARTICLE, LUKASHENKO, PASSWORD, SCRIPT_NAME, SCRIPT_PARTY, build_store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,7 +52,7 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-def fake_updater(_store: Store, _sources: list[str] | None) -> Report:
+def fake_updater(_store: Store, _sources: list[str] | None, _reporter: Reporter) -> Report:
     """Stands in for downloading from the publishers (tests never reach the network)."""
     time.sleep(1.0)  # long enough for the job page to show it running
     return Report()

@@ -23,7 +23,7 @@ from watchlist.screener import Screener
 from watchlist.store.audit import append_audit, audit_log, iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
-from watchlist.update import Report
+from watchlist.update import Report, Reporter
 from watchlist.web import diffs as web_diffs
 from watchlist.web.pages import audit as audit_page
 from watchlist.web.pages import changes as changes_page
@@ -72,7 +72,7 @@ def keys(world: tuple[Store, Screener, dict[str, str]]) -> dict[str, str]:
 UPDATES: list[list[str] | None] = []
 
 
-def fake_updater(_store: Store, sources: list[str] | None) -> Report:
+def fake_updater(_store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
     """Stands in for downloading from the publishers (tests never reach the network)."""
     UPDATES.append(sources)
     return Report()
@@ -348,6 +348,41 @@ def test_admins_start_an_update_and_watch_it_finish(admin: TestClient, store: St
     entry = audit_entries(store)[-1]
     assert entry.action == "update" and entry.actor == "user:admin"
     assert "succeeded" in admin.get("/ui/sources").text
+
+
+def test_a_running_update_shows_its_progress_list_by_list(home: Path) -> None:
+    store = Store()
+    create_user(store, "boss", "admin", PASSWORD)
+    release = threading.Event()
+
+    def reporting(_store: Store, _sources: list[str] | None, reporter: Reporter) -> Report:
+        progress, done = reporter.downloading("https://example.org/sdn.csv")
+        progress(1_500_000, 3_000_000)
+        done()
+        reporter.message("us_ofac_sdn: not modified since the last update")
+        release.wait(10)
+        return Report()
+
+    with TestClient(create_app(store, warm=False, updater=reporting)) as client:
+        sign_in(client, "boss")
+        page = client.get("/ui/sources")
+        answer = client.post("/ui/sources/update", data={"csrf_token": token(page.text)})
+        for _ in range(50):
+            running = client.get(str(answer.url))
+            if "not modified" in running.text:
+                break
+            time.sleep(0.05)
+        progress_list = running.text.split("<h2>Progress</h2>", 1)[1].split("</ol>", 1)[0]
+        assert "downloading https://example.org/sdn.csv" in progress_list
+        assert "us_ofac_sdn: not modified since the last update" in progress_list
+        assert 'http-equiv="refresh"' in running.text
+        release.set()
+        for _ in range(50):
+            finished = client.get(str(answer.url))
+            if "succeeded" in finished.text:
+                break
+            time.sleep(0.05)
+        assert "<h2>Outcome</h2>" in finished.text and "<h2>Progress</h2>" not in finished.text
 
 
 # -- escaping -----------------------------------------------------------------------------------

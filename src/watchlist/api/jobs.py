@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,10 +21,16 @@ from watchlist.api.deps import version_ref
 from watchlist.store.audit import begin_write
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
-from watchlist.update import Report, update_sources
+from watchlist.update import Report, Reporter, update_sources
 
-#: Runs an update of some sources (None: all) into a store and reports what it did.
-Updater = Callable[[Store, list[str] | None], Report]
+#: Runs an update of some sources (None: all) into a store, telling a reporter how it goes,
+#: and reports what it did.
+Updater = Callable[[Store, list[str] | None, Reporter], Report]
+
+#: Shortest time between two writes of a download's progress to its job, and the most
+#: progress lines kept on it.
+PROGRESS_SECONDS = 1.0
+PROGRESS_LINES = 200
 
 update_jobs = Table(
     "update_jobs",
@@ -39,9 +46,50 @@ update_jobs = Table(
 )
 
 
-def default_updater(store: Store, sources: list[str] | None) -> Report:
+def default_updater(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
     """Download the given sources (all by default) from their publishers."""
-    return update_sources(store, sources)
+    return update_sources(store, sources, reporter)
+
+
+class JobReporter(Reporter):
+    """Writes an update's progress onto its job while it runs (each list downloaded and
+    read, bytes so far, problems), so the job page and GET /updatez/{id} show it."""
+
+    def __init__(self, store: Store, job_id: str) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.lines: list[str] = []
+        self._written = 0.0
+
+    def _save(self) -> None:
+        self._written = time.monotonic()
+        with self.store.engine.begin() as conn:
+            conn.execute(update(update_jobs)
+                         .where(update_jobs.c.id == self.job_id)
+                         .where(update_jobs.c.status == "running")
+                         .values(result=json.dumps({"progress": self.lines[-PROGRESS_LINES:]},
+                                                   ensure_ascii=False)))
+
+    def message(self, text: str) -> None:
+        self.lines.append(text)
+        self._save()
+
+    def parsing(self, label: str) -> Callable[[], None]:
+        self.message(f"reading {label}")
+        return lambda: None
+
+    def downloading(self, url: str) -> tuple[Callable[[int, int | None], None],
+                                                Callable[[], None]]:
+        self.message(f"downloading {url}")
+        line = len(self.lines) - 1
+
+        def progress(done: int, total: int | None) -> None:
+            if time.monotonic() - self._written >= PROGRESS_SECONDS:
+                size = f" of {total / 1e6:.1f} MB" if total else ""
+                self.lines[line] = f"downloading {url}: {done / 1e6:.1f} MB{size}"
+                self._save()
+
+        return progress, lambda: None
 
 
 def ensure_tables(store: Store) -> None:
@@ -127,7 +175,7 @@ def run_job(store: Store, job_id: str, sources: list[str] | None, updater: Updat
     """Run the update and record how it ended; never raises."""
     status, result, error = "failed", None, None
     try:
-        report = updater(store, sources)
+        report = updater(store, sources, JobReporter(store, job_id))
         result = json.dumps(report_dict(report), ensure_ascii=False)
         status = "succeeded" if report.ok else "failed"
         if not report.ok:
