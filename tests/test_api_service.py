@@ -271,12 +271,21 @@ def test_updatez_refuses_a_second_update_while_one_runs(store: Store,
     release = threading.Event()
 
     def slow(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
+        reporter.message("un_sc_sanctions: not modified since the last update")
         release.wait(10)
         return Report()
 
     with TestClient(make_app(store, updater=slow)) as client:
         first = client.post("/updatez", headers=as_(keys["admin"]))
         assert first.status_code == 202
+        for _ in range(100):
+            running = client.get(first.json()["status_url"], headers=as_(keys["admin"]))
+            if running.json()["progress"]:
+                break
+            time.sleep(0.02)
+        assert running.status_code == 200 and running.json()["status"] == "running"
+        assert running.json()["progress"] == [
+            "un_sc_sanctions: not modified since the last update"]
         second = client.post("/updatez", headers=as_(keys["admin"]))
         body = is_error(second, 409)
         assert body["status_url"] == first.json()["status_url"]

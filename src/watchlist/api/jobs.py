@@ -133,13 +133,17 @@ def record_run(store: Store, requested_by: str, sources: list[str] | None,
 
 def job_dict(row: Any, store: Store) -> dict[str, Any]:
     result = json.loads(row.result) if row.result else None
+    progress: list[str] = []
+    if isinstance(result, dict) and "outcomes" not in result:  # still running
+        progress = list(result.get("progress", []))
+        result = None
     versions = [version_ref(v) for v in store.serving()] if row.status != "running" else []
     return {
         "id": row.id, "status": row.status, "status_url": f"/updatez/{row.id}",
         "requested_by": row.requested_by,
         "sources": json.loads(row.sources) if row.sources else None,
         "started_at": row.started_at, "finished_at": row.finished_at,
-        "result": result, "error": row.error, "versions": versions,
+        "result": result, "progress": progress, "error": row.error, "versions": versions,
     }
 
 

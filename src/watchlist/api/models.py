@@ -143,6 +143,9 @@ class UpdateJob(BaseModel):
     started_at: str
     finished_at: str | None = None
     result: UpdateResult | None = None
+    progress: list[str] = Field(default_factory=list, description=(
+        "While it runs: each download with its size so far, each file read, each list's "
+        "outcome"))
     error: str | None = None
     versions: list[VersionRef] = Field(default_factory=list)
 
