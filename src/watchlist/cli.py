@@ -187,8 +187,8 @@ def status(
             published = row["published"] or "unknown (no date in the file)"
             if row["published_from"] == "newest listing date":
                 published += " (newest listing)"
-            version = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")
-            table.add_row(row["source"], version, published, row["fetched_at"],
+            label = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")
+            table.add_row(row["source"], label, published, row["fetched_at"],
                           f"{row['targets']:,}", f"{row['names']:,}", row["sha256"][:16])
         out.print(table)
 

@@ -491,9 +491,8 @@ class Scanner:
         """A person's name of two or three words the lists know, one of them spelled
         as another list token ("Hassan Nasrallah" for "Hasan NASRALLAH", "Oleksandr" for
         "Aleksandr"): tried only where no name was found as written, and only beside a
-        family name few listed people bear ("Said Ahmed" is no respelling of "Saeed Ahmed":
-        a third of the lists' Ahmeds would stand behind it); the words as written are
-        scored, as for any name."""
+        family name few listed people bear (dozens bear Ahmed, so "Said Ahmed" is not
+        tried as "Saeed Ahmed"); the words as written are scored, as for any name."""
         for size in (3, 2):
             if p + size > len(chunk):
                 continue
@@ -614,10 +613,9 @@ class Scanner:
                             and held.pid != found.pid:  # "his son Viktor Lukashenko"
                         prominence = self.automaton.prominence
                         if prominence.get(found.pid, 0.0) > prominence.get(held.pid, 0.0):
-                            found_intro = _Intro(found.pid, found.entity, found.score,
-                                                 start, end, text,
-                                                 others=[held.pid, *held.others])
-                            introduced[a.lookup] = found_intro
+                            introduced[a.lookup] = _Intro(found.pid, found.entity,
+                                                          found.score, start, end, text,
+                                                          others=[held.pid, *held.others])
                         elif found.pid not in held.others:
                             held.others.append(found.pid)
                         continue
@@ -660,11 +658,10 @@ class Scanner:
             known = self.automaton.tokens
             ordinary = self.automaton.ordinary
             words = [tokens[chunk[k]] for k in run]
-            unlisted = any(given.get(n, 0) > len(self.automaton.surnames.get(n, ())) or (
-                n not in known and n not in ordinary and n.isalpha() and len(n) > 1
-                and not w.all_caps and not self._legal(n))
-                for n, w in zip(norms, words, strict=True))
-            if unlisted:
+            if any(given.get(n, 0) > len(self.automaton.surnames.get(n, ())) or (
+                    n not in known and n not in ordinary and n.isalpha() and len(n) > 1
+                    and not w.all_caps and not self._legal(n))
+                   for n, w in zip(norms, words, strict=True)):
                 for k in run:  # a person on no list: their surname alone is theirs
                     for a in alts[k]:
                         if a.lookup not in given:
