@@ -241,3 +241,13 @@ def test_place_in_a_name_is_no_family_name(scanner: Scanner) -> None:
     assert found(scanner, "Protests in Moscow grew. Moscow said nothing.") == []
     assert found(scanner, "Kirill of Moscow blessed the troops.") == [
         ("Kirill of Moscow", "t-gundyayev")]
+
+
+def test_hyphenated_korean_given_name_is_read_whole(scanner: Scanner) -> None:
+    text = "North Korean leader Kim Jong-un watched the launch."
+    assert found(scanner, text) == [("Kim Jong-un", "t-kim-ju")]  # not Kim Jong Man
+
+
+def test_english_given_name_is_no_inflected_listed_surname(scanner: Scanner) -> None:
+    assert found(scanner, "JPMorgan chief Jamie Dimon testified.") == []
+    assert found(scanner, "The committee then heard Jamie, who said little.") == []

@@ -70,7 +70,7 @@ from watchlist.names.titles import HONORIFICS, TITLES
 from watchlist.text.automaton import NameAutomaton, open_automaton
 from watchlist.text.inflect import EXACT, FEMININE, word_forms
 from watchlist.text.spaceless import find_names, is_spaceless
-from watchlist.text.tokens import BREAK, Token, tokenize
+from watchlist.text.tokens import BREAK, HYPHEN, Token, tokenize
 
 __all__ = ["Mention", "Scanner"]
 
@@ -351,8 +351,9 @@ class Scanner:
             if chunk and token.gap == BREAK:
                 yield _trim(chunk, tokens)
                 chunk = []
-            if token.capitalised or (chunk and token.text.isdigit()):
-                chunk.append(i)
+            if token.capitalised or (chunk and (token.text.isdigit() or (
+                    token.gap == HYPHEN and len(token.text) <= 4))):
+                chunk.append(i)  # a syllable hyphenated to a name goes with it: "Jong-un"
                 continue
             if chunk and _joins_next(tokens, i):  # "Ministry of Defence of the Russian..."
                 chunk.append(i)
@@ -702,6 +703,8 @@ class Scanner:
                 **({"title": title} if title else {})}))
             return
         ordinary = self.automaton.ordinary
+        if token.text.isascii() and self._norm(token.text) in ordinary:
+            alts = tuple(a for a in alts if a.grade == EXACT)  # "Jamie" is not "Jami" + e
         for a in alts:
             if a.fuzzy or a.lookup in ordinary or a.grade == FEMININE:
                 continue
