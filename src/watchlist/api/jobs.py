@@ -119,16 +119,21 @@ def record_run(store: Store, requested_by: str, sources: list[str] | None,
         merged.skipped.extend(report.skipped)
         merged.notes.extend(report.notes)
     job_id = secrets.token_hex(8)
+    status, error = _ending(merged)
     with store.engine.begin() as conn:
         conn.execute(insert(update_jobs).values(
-            id=job_id, status="succeeded" if merged.ok else "failed",
-            requested_by=requested_by,
+            id=job_id, status=status, requested_by=requested_by,
             sources=json.dumps(sources) if sources is not None else None,
             started_at=started_at, finished_at=now_iso(),
-            result=json.dumps(report_dict(merged), ensure_ascii=False),
-            error=None if merged.ok else
-            f"{len(merged.failures)} sources failed; the versions serving stay current"))
+            result=json.dumps(report_dict(merged), ensure_ascii=False), error=error))
     return job_id
+
+
+def _ending(report: Report) -> tuple[str, str | None]:
+    """The status a finished update's job ends in, and its error line."""
+    if report.ok:
+        return "succeeded", None
+    return "failed", f"{len(report.failures)} sources failed; the versions serving stay current"
 
 
 def job_dict(row: Any, store: Store) -> dict[str, Any]:
@@ -181,9 +186,7 @@ def run_job(store: Store, job_id: str, sources: list[str] | None, updater: Updat
     try:
         report = updater(store, sources, JobReporter(store, job_id))
         result = json.dumps(report_dict(report), ensure_ascii=False)
-        status = "succeeded" if report.ok else "failed"
-        if not report.ok:
-            error = f"{len(report.failures)} sources failed; the versions serving stay current"
+        status, error = _ending(report)
     except Exception as exc:  # noqa: BLE001 - recorded on the job for the admin to read
         error = f"{type(exc).__name__}: {exc}"
     with store.engine.begin() as conn:

@@ -52,7 +52,7 @@ __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or what enters the dictionary changes.
-FORMAT = 10
+FORMAT = 11
 
 #: Word lists whose most frequent words are ordinary words, and how many of each to take.
 _ORDINARY_LANGUAGES = (("en", 20000), ("ru", 8000), ("de", 8000), ("fr", 8000),
@@ -82,7 +82,6 @@ class NameAutomaton:
     prominence: dict[int, float]
     offices: dict[int, frozenset[str]]
     kinds: list[str] = field(default_factory=list)
-    countries: frozenset[str] = frozenset()
     places: dict[str, str] = field(default_factory=dict)
     spaceless: dict[str, tuple[int, ...]] = field(default_factory=dict)
     partners: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -267,16 +266,18 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
             slot = bags[key]
             if not slot or slot[-1] != fid:
                 slot.append(fid)
-    vocabulary = {t for key in bags for t in key.split()}
-    partners: dict[str, set[str]] = defaultdict(set)
-    for key in bags:
+    vocabulary: set[str] = set()
+    partners: dict[str, set[str]] = defaultdict(set)  # the words beside each family name
+    short_names: set[str] = set()  # the words of organisations' names of 1-3 words
+    for key, fids in bags.items():
         words = key.split()
+        vocabulary.update(words)
         for word in words:
             if word in surnames:
                 partners[word].update(w for w in words if w != word)
+        if len(words) <= 3 and kinds[int(index.form_entity[fids[0]])] != PERSON:
+            short_names.update(words)
     ordinary = _ordinary_words()
-    short_names = {w for key, fids in bags.items() if len(key.split()) <= 3
-                   and kinds[int(index.form_entity[fids[0]])] != PERSON for w in key.split()}
     places = country_words(short_names)
     prominence: dict[int, float] = {}
     offices: dict[int, set[str]] = defaultdict(set)
@@ -303,7 +304,6 @@ def build_automaton(index: Index, store: Any = None) -> NameAutomaton:
         prominence=prominence,
         offices={p: frozenset(v) for p, v in offices.items()},
         kinds=kinds,
-        countries=frozenset(t for t in surnames if t in places),
         places=places,
         spaceless={k: tuple(v) for k, v in spaceless.items()},
         partners={k: frozenset(v) for k, v in partners.items()},

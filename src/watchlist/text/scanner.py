@@ -716,7 +716,7 @@ class Scanner:
                 return
         for a in alts:
             if a.fuzzy or a.lookup in ordinary or a.grade == FEMININE or len(a.lookup) < 4 \
-                    or a.lookup in self.automaton.countries \
+                    or a.lookup in self.automaton.places \
                     or self.automaton.given.get(a.lookup, 0) > len(
                         self.automaton.surnames.get(a.lookup, ())):
                 continue
