@@ -51,18 +51,56 @@ def test_truncated_xml_is_refused(store: Store, tmp_path: Path) -> None:
     _refused(store, _write(tmp_path, "consolidated.xml", data[: len(data) // 2]), "truncated")
 
 
-def test_entity_expansion_bomb_is_refused_without_expanding(store: Store, tmp_path: Path) -> None:
-    lol = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    bomb = (
-        '<?xml version="1.0"?>\n<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY lol0 "lol">' + lol + "]>\n"
-        '<CONSOLIDATED_LIST dateGenerated="2025-06-01T00:00:00Z"><INDIVIDUALS><INDIVIDUAL>'
-        "<DATAID>1</DATAID><FIRST_NAME>&lol9;</FIRST_NAME><REFERENCE_NUMBER>QDi.1"
-        "</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"
-    )
-    _refused(store, _write(tmp_path, "bomb.xml", bomb), "DOCTYPE")
+def _parser_must_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any use of lxml's parsers by the list readers fail the test."""
+    from watchlist.sources import files
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the XML parser was handed a document that declares a DOCTYPE")
+
+    monkeypatch.setattr(files.etree, "iterparse", never)
 
 
-def test_external_entity_is_never_read(store: Store, tmp_path: Path, home: Path) -> None:
+BOMB = (
+    '<?xml version="1.0"?>\n<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY lol0 "lol">'
+    + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)) + "]>\n"
+    '<CONSOLIDATED_LIST dateGenerated="2025-06-01T00:00:00Z"><INDIVIDUALS><INDIVIDUAL>'
+    "<DATAID>1</DATAID><FIRST_NAME>&lol9;</FIRST_NAME><REFERENCE_NUMBER>QDi.1"
+    "</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"
+)
+
+
+def test_entity_expansion_bomb_is_refused_before_any_parser_sees_it(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _parser_must_not_run(monkeypatch)
+    _refused(store, _write(tmp_path, "bomb.xml", BOMB), "DOCTYPE")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-7", "utf-32"])
+def test_a_doctype_hidden_behind_another_encoding_is_refused_unparsed(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    _parser_must_not_run(monkeypatch)
+    text = BOMB.replace('version="1.0"?>', f'version="1.0" encoding="{encoding}"?>', 1)
+    _refused(store, _write(tmp_path, "bomb.xml", text.encode(encoding)))
+
+
+def test_a_doctype_after_a_long_comment_is_refused_unparsed(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _parser_must_not_run(monkeypatch)
+    text = BOMB.replace("\n<!DOCTYPE", "\n<!--" + "x" * 200_000 + "-->\n<!DOCTYPE", 1)
+    _refused(store, _write(tmp_path, "bomb.xml", text), "DOCTYPE")
+
+
+def test_a_prolog_too_long_to_check_is_refused_unparsed(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _parser_must_not_run(monkeypatch)
+    text = BOMB.replace("\n<!DOCTYPE", "\n<!--" + "x" * (2 << 20) + "-->\n<!DOCTYPE", 1)
+    _refused(store, _write(tmp_path, "bomb.xml", text))
+
+
+def test_external_entity_is_never_read(store: Store, tmp_path: Path, home: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _parser_must_not_run(monkeypatch)
     secret = _write(tmp_path, "secret.txt", "TOP-SECRET-VALUE")
     xxe = (
         f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>\n'

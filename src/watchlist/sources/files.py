@@ -1,9 +1,10 @@
 """Reading list files safely: sniffing heads, decoding text, and streaming XML.
 
 XML is parsed with lxml's iterparse with entity resolution, DTD loading and network
-access off, and any document with a DOCTYPE is refused, so entity-expansion bombs and
-external entities (XXE) never get to run. Elements are cleared as they are consumed so a
-large list does not need its whole tree in memory.
+access off, and only after `xml_prolog` has read the document's prolog itself and refused
+any DOCTYPE, so entity-expansion bombs and external entities (XXE) never reach the parser.
+Elements are cleared as they are consumed so a large list does not need its whole tree in
+memory.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from watchlist.errors import SourceError
+from watchlist.sources.xml_prolog import check_xml_file
 
 HEAD_SIZE = 65536
 
@@ -114,6 +116,13 @@ def _xml_problem(msg: str) -> str:
     return f"is malformed XML ({msg})"
 
 
+def _refuse_unsafe(path: Path, name: str) -> None:
+    """Refuse, before lxml reads a byte, a document whose prolog declares a DOCTYPE."""
+    problem = check_xml_file(path)
+    if problem is not None:
+        raise SourceError(name, problem)
+
+
 def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[etree._Element]:
     """Stream the elements whose local name is in `tags`, each complete, then free them.
 
@@ -126,19 +135,13 @@ def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[et
     head = read_head(path, 4096)
     if is_html(head):
         raise SourceError(name, "is an HTML page, not a list (an error page served in its place?)")
+    _refuse_unsafe(path, name)
     events = etree.iterparse(str(path), events=("start", "end"), **_parser_kwargs())
     checked = False
     depth_stack: list[bool] = []
     try:
         for event, elem in events:
-            if not checked:
-                checked = True
-                if elem.getroottree().docinfo.doctype:
-                    raise SourceError(
-                        name,
-                        "declares a DOCTYPE; DTDs and entities are refused "
-                        "(entity expansion or external entity attack?)",
-                    )
+            checked = True
             if event == "start":
                 depth_stack.append(local(elem.tag) in tags)
                 continue
@@ -159,11 +162,10 @@ def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[et
 def xml_root_attrs(path: Path, file: str | None = None) -> tuple[str, dict[str, str]]:
     """The root element's local name and attributes, read from the start of the file only."""
     name = file or str(path)
+    _refuse_unsafe(path, name)
     events = etree.iterparse(str(path), events=("start",), **_parser_kwargs())
     try:
         for _event, elem in events:
-            if elem.getroottree().docinfo.doctype:
-                raise SourceError(name, "declares a DOCTYPE; DTDs and entities are refused")
             return local(elem.tag), {local(k): v for k, v in elem.attrib.items()}
     except etree.XMLSyntaxError as exc:
         raise SourceError(name, _xml_problem(str(exc))) from exc

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from watchlist.sources.files import _parser_kwargs, local
+from watchlist.sources.xml_prolog import MAX_PROLOG, prolog_problem
 from watchlist.text.payments.codes import (
     address_country,
     bic_country,
@@ -88,9 +89,9 @@ def _parse_xml(data: bytes | str, source: str) -> etree._Element:
     if len(raw) > MAX_BYTES:
         raise PaymentError(source, None, f"is {len(raw):,} bytes; at most {MAX_BYTES:,} are "
                            "read")
-    if re.search(rb"<!DOCTYPE|<!ENTITY", raw[:65536], re.IGNORECASE):
-        raise PaymentError(source, None, "declares a DOCTYPE; DTDs and entities are refused "
-                           "(entity expansion or external entity attack?)")
+    problem = prolog_problem(raw[:MAX_PROLOG], whole=len(raw) <= MAX_PROLOG)
+    if problem is not None:
+        raise PaymentError(source, None, problem)
     parser = etree.XMLParser(**_parser_kwargs())
     try:
         root = etree.fromstring(raw, parser)
@@ -100,8 +101,6 @@ def _parse_xml(data: bytes | str, source: str) -> etree._Element:
         raise PaymentError(source, None, f"cannot be read as XML ({exc})") from None
     if root is None:
         raise PaymentError(source, None, "holds no XML element")
-    if root.getroottree().docinfo.doctype:
-        raise PaymentError(source, None, "declares a DOCTYPE; DTDs and entities are refused")
     return root
 
 
