@@ -91,7 +91,8 @@ def update(
         "--from", help="Import a file, a directory (walked recursively) or a URL instead "
         "of downloading from the publishers.")] = None,
     source: Annotated[str | None, typer.Option(
-        "--source", help="With --from: store under this source id (for your own lists).")] = None,
+        "--source", help="With --from: store under this source id (for your own lists; "
+        "a FollowTheMoney file is otherwise named after its dataset or its file).")] = None,
 ) -> None:
     """Download the lists (or import files) and make each new version current."""
     with _errors():
