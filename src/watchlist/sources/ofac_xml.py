@@ -517,7 +517,8 @@ class OfacRecord:
     def finish(self) -> list[EntityProxy]:
         """The target, its Sanction and helper entities, ready to yield.
 
-        A `Listing Date` provision feeds the stand-in list date (the CSV has no other)."""
+        A `Listing Date` provision feeds the stand-in list date (the CSV has no other).
+        """
         for text in self.notes:
             add_value(self.ctx, self.target, "notes", text, self.ref)
         for provision in self.provisions:
