@@ -100,7 +100,9 @@ def test_full_import_serves_every_source(full_home: Path) -> None:
     rows = {r["source"]: r for r in json.loads(run("status", "--json"))}
     expected = {
         "us_ofac_sdn", "us_ofac_cons", "gb_hmt_sanctions", "gb_fcdo_sanctions", "eu_fsf",
-        "un_sc_sanctions", "ca_dfatd_sema_sanctions", "au_dfat_sanctions", "ftm",
+        "un_sc_sanctions", "ca_dfatd_sema_sanctions", "au_dfat_sanctions",
+        # the FollowTheMoney files, each a source: t1 names only eu_fsf (the EU's id)
+        "zala_entities", "parteispenden_entities", "ftm_eu_fsf",
     }
     assert expected <= set(rows)
     assert rows["us_ofac_sdn"]["targets"] == 11118

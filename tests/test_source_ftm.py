@@ -151,7 +151,7 @@ def test_ftm_real_files_pass_the_import_checks() -> None:
 def test_ftm_sniff_recognises_the_real_files() -> None:
     for relative in (ZALA, T1, PARTEI):
         path = shared_file(relative)
-        assert ftm_json.sniff(path, read_head(path)).source == "ftm"
+        assert ftm_json.sniff(path, read_head(path)).source == path.name.split(".")[0]
         assert sniff_file(path).format == "ftm_json"
 
 

@@ -50,7 +50,7 @@ def test_scan_stdin_json_gives_offsets_into_the_input(store: Store) -> None:
     assert spans == [(21, 41, "Aleksandr Lukashenko", "t-lukashenko-a"),
                      (57, 67, "Lukashenko", "t-lukashenko-a")]
     assert body["mentions"][0]["designations"][0]["regime"] == "Belarus"
-    assert body["versions"][0]["source"] == "ftm"
+    assert body["versions"][0]["source"] == "listed"
     [entry] = list(iter_audit(store))[before:]
     assert entry.action == "scan" and entry.query["chars"] == len(NEWS)
     assert [h["id"] for h in entry.hits] == ["21:41", "57:67"]
@@ -139,7 +139,7 @@ def test_post_scan_json_and_raw_bodies_are_audited(store: Store) -> None:
         body = answer.json()
         assert [(m["start"], m["text"]) for m in body["mentions"]] == [
             (21, "Aleksandr Lukashenko"), (57, "Lukashenko")]
-        assert body["versions"][0]["source"] == "ftm"
+        assert body["versions"][0]["source"] == "listed"
         raw = client.post("/scan?min_score=0.95", content="Lidia Yermoshina spoke.",
                           headers={**headers, "Content-Type": "text/plain"})
         assert [m["entity_id"] for m in raw.json()["mentions"]] == ["t-yermoshina"]

@@ -78,7 +78,7 @@ def test_mention_carries_offsets_score_designations_and_evidence(scanner: Scanne
     assert isinstance(m, Mention)
     assert (m.start, m.end, m.text) == (13, 27, "Vladimir\nPutin")
     assert m.caption == "Vladimir Vladimirovich PUTIN" and m.score >= 0.9
-    assert [d["source"] for d in m.designations] == ["ftm"]
+    assert [d["source"] for d in m.designations] == ["listed"]
     assert m.designations[0]["regime"] == "Russia"
     assert m.evidence["kind"] == "name" and "putin" in m.evidence["explanation"]
     data = m.to_dict()

@@ -30,6 +30,7 @@ from watchlist.errors import WatchlistError
 from watchlist.profile import load_profile
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import cli_actor
+from watchlist.store.snapshot import date_origin
 from watchlist.store.store import Store, Version, now_iso
 from watchlist.update import (
     Report,
@@ -90,7 +91,8 @@ def update(
         "--from", help="Import a file, a directory (walked recursively) or a URL instead "
         "of downloading from the publishers.")] = None,
     source: Annotated[str | None, typer.Option(
-        "--source", help="With --from: store under this source id (for your own lists).")] = None,
+        "--source", help="With --from: store under this source id (for your own lists; "
+        "a FollowTheMoney file is otherwise named after its dataset or its file).")] = None,
 ) -> None:
     """Download the lists (or import files) and make each new version current."""
     with _errors():
@@ -180,15 +182,14 @@ def status(
             console.print("The store is empty: run `watchlist update`.")
             return
         table = Table(title="watchlist sources" + (f" as of {as_of}" if as_of else ""))
-        for col in ("source", "version", "published", "fetched at", "targets", "names", "sha256"):
+        for col in ("source", "version", "published", "date from", "fetched at", "targets",
+                    "names", "sha256"):
             numeric = col in ("version", "targets", "names")
             table.add_column(col, justify="right" if numeric else "left")
         for row in rows:
-            published = row["published"] or "unknown (no date in the file)"
-            if row["published_from"] == "newest listing date":
-                published += " (newest listing)"
             label = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")
-            table.add_row(row["source"], label, published, row["fetched_at"],
+            table.add_row(row["source"], label, row["published"] or "unknown",
+                          date_origin(row["published_from"]), row["fetched_at"],
                           f"{row['targets']:,}", f"{row['names']:,}", row["sha256"][:16])
         out.print(table)
 

@@ -20,7 +20,7 @@ from watchlist.sources.detect import sniff_file, walk
 from watchlist.sources.fetch import Progress, download, make_client
 from watchlist.sources.parse import parse_snapshot
 from watchlist.sources.registry import SOURCES, SourceInfo, formats
-from watchlist.store.snapshot import Snapshot, files_sha256
+from watchlist.store.snapshot import FETCH_TIME, NEWEST_LISTING, Snapshot, files_sha256
 from watchlist.store.store import ImportOutcome, Store, now_iso
 
 
@@ -70,16 +70,23 @@ def _parse_all(sets: list[FileSet], origin_of: Callable[[FileSet], str], source:
 
 def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Reporter,
                fetched_at: str | None = None) -> None:
-    """Write snapshots oldest first per source (by publisher date), so the newest ends current."""
+    """Write snapshots oldest first per source (by publisher date), so the newest ends current.
+
+    A download whose file holds no date at all is dated by its fetch time.
+    """
     by_source: dict[str, list[Snapshot]] = defaultdict(list)
     for snap in snaps:
+        if fetched_at and snap.published is None:
+            snap.published, snap.published_from = fetched_at[:10], FETCH_TIME
         by_source[snap.source].append(snap)
+        for note in snap.notes:
+            reporter.message(f"{snap.origin}: {note}")
     for source in sorted(by_source):
         for snap in sorted(by_source[source], key=lambda s: (s.published or "", s.origin)):
             outcome = store.write(snap, fetched_at)
             report.outcomes.append(outcome)
             line = outcome.message
-            if snap.published_from == "newest listing date" and outcome.status != "duplicate":
+            if snap.published_from == NEWEST_LISTING and outcome.status != "duplicate":
                 line += f" (no date in the file; newest listing date {snap.published} stands in)"
             if snap.warnings and outcome.status in ("imported", "history"):
                 line += f" — {len(snap.warnings)} warnings (watchlist status --warnings)"

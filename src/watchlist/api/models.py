@@ -54,7 +54,10 @@ class SourceStatus(BaseModel):
     source: str
     version: int
     published: str | None
-    published_from: str = Field(description="Where the publisher date came from.")
+    published_from: str = Field(description=(
+        "Where `published` came from: `file` (the file's own date), `newest listing date` "
+        "(the file has none; its newest listing date stands in), `fetch time` (a download "
+        "with neither), `none` (a local file with neither: `published` is null)."))
     fetched_at: str
     targets: int
     names: int

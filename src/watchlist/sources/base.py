@@ -80,7 +80,9 @@ class Context:
     """Collects what a parse learns besides entities, and builds entities.
 
     `file` names the file in every message. `published` is the publisher's date for the
-    snapshot (ISO), where the file carries one; `listing_dates` feeds the fallback date.
+    snapshot (ISO), where the file carries one; `saw_listing_date` feeds the fallback date.
+    `datasets` are the dataset names a file gives its own entities (FollowTheMoney's
+    `datasets`), from which its source is named; `notes` concern the file as a whole.
     """
 
     source: str
@@ -89,6 +91,8 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     latest_listing: str | None = None
     max_warnings: int = 1000
+    datasets: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
 
     def make(self, schema: str) -> EntityProxy:
         """A new, empty entity of the given FollowTheMoney schema."""

@@ -16,6 +16,9 @@ A line that is not JSON, or JSON that is no entity, means a corrupt or truncated
 the whole file is refused, naming the line. An entity of an unknown schema, or without
 an id, is skipped with a warning. The file carries no list date; the newest `last_change`
 (OpenSanctions exports) or Sanction date stands in.
+
+Each file is a source of its own: the dataset its entities name (`datasets`), when they
+all name the same one, else the file's name (see `watchlist.sources.naming`).
 """
 
 from __future__ import annotations
@@ -34,9 +37,12 @@ from watchlist.sources.base import MAX_NAME_LENGTH, MAX_VALUE_LENGTH, Context, F
 from watchlist.sources.dates import iso_date, parse_date
 from watchlist.sources.entities import mark_target
 from watchlist.sources.files import HEAD_SIZE, head_text, is_html
+from watchlist.sources.naming import file_source_id
 
 SOURCE = "ftm"
 FORMAT = "ftm_json"
+#: Distinct dataset names kept from a file (one is all that names its source).
+MAX_DATASETS = 20
 #: Schemata marked as targets when the file has no topics at all.
 TARGET_SCHEMATA = ("LegalEntity", "Vessel", "Airplane")
 #: Sanction properties whose dates stand in for the missing list date.
@@ -60,7 +66,10 @@ def is_entity_dict(data: object) -> bool:
 
 
 def sniff(path: Path, head: bytes) -> Sniff | None:
-    """Complete lines of the head parse as JSON entities (a cut last line is ignored)."""
+    """Complete lines of the head parse as JSON entities (a cut last line is ignored).
+
+    The source is named after the file; `parse` finds the dataset its entities name.
+    """
     if is_html(head) or head.startswith(b"PK"):
         return None
     text = head_text(head)
@@ -83,10 +92,8 @@ def sniff(path: Path, head: bytes) -> Sniff | None:
         seen += 1
         if seen >= SNIFF_LINES:
             break
-    if seen:
-        return Sniff(format=FORMAT, source=SOURCE)
-    if not complete and _PARTIAL_ENTITY.match(text) and _PARTIAL_PROPS.search(text):
-        return Sniff(format=FORMAT, source=SOURCE)
+    if seen or (not complete and _PARTIAL_ENTITY.match(text) and _PARTIAL_PROPS.search(text)):
+        return Sniff(format=FORMAT, source=file_source_id(path))
     return None
 
 
@@ -188,6 +195,14 @@ def build_entity(ctx: Context, data: Mapping[str, Any], ref: str,
     return entity, nested
 
 
+def _note_datasets(ctx: Context, data: Mapping[str, Any]) -> None:
+    """Keep the dataset names an entity carries (OpenSanctions' `datasets`), a few at most."""
+    names = data.get("datasets")
+    for name in names if isinstance(names, list) else []:
+        if isinstance(name, str) and len(ctx.datasets) < MAX_DATASETS:
+            ctx.datasets.add(name)
+
+
 def _note_dates(ctx: Context, data: Mapping[str, Any], entity: EntityProxy) -> None:
     """Feed the stand-in list date: OpenSanctions' last_change, a Sanction's dates."""
     last_change = data.get("last_change")
@@ -212,6 +227,7 @@ def parse(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
     lines = 0
     for number, data in read_lines(ctx, path):
         lines += 1
+        _note_datasets(ctx, data)
         entity, nested = build_entity(ctx, data, f"line {number}")
         entities.extend(nested)
         if entity is not None:

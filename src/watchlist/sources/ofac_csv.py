@@ -5,7 +5,8 @@ Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks); addr
 aliases and remarks overflow sit in companion files linked by ent_num. Empty fields read
 `-0- `, the file ends with a DOS end-of-file byte (0x1A), and most identifying data (DOB,
 POB, nationality, passports, ids, wallets, weak aliases) lives in the Remarks text, which is
-parsed here. The CSV carries no publication date, so `ctx.published` stays None.
+parsed here. The CSV carries no publication date, so `ctx.published` stays None; the newest
+`Listing Date (...)` in the Remarks (EO 14024 directives, CMIC) stands in, where any is there.
 """
 
 from __future__ import annotations

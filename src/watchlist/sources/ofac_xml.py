@@ -18,7 +18,7 @@ from lxml import etree
 
 from watchlist.sources.base import Context, Format, Sniff
 from watchlist.sources.countries import country_code
-from watchlist.sources.dates import parse_date
+from watchlist.sources.dates import iso_date, parse_date
 from watchlist.sources.entities import (
     add_birth_date,
     add_country,
@@ -244,6 +244,10 @@ _WALLET = re.compile(r"^Digital Currency Address\s*-\s*(\S+)\s+(\S+)$", re.IGNOR
 _NATIONALITY = re.compile(r"^(nationality|citizen)\s+(.+)$", re.IGNORECASE)
 _GENDER = re.compile(r"^gender:?\s+(.+)$", re.IGNORECASE)
 _LINKED = re.compile(r"^\(?linked to:", re.IGNORECASE)
+#: A provision giving the day an entry was listed under a directive or the CMIC programme:
+#: `Listing Date (EO 14024 Directive 2): 24 Feb 2022`, `Listing Date (CMIC) 03 Jun 2021`.
+_LISTING_DATE = re.compile(r"^listing date\b.*?(\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4})\.?$",
+                           re.IGNORECASE)
 
 
 def label_key(label: str) -> str:
@@ -511,9 +515,15 @@ class OfacRecord:
         add_date(self.ctx, entity, prop, value, self.ref)
 
     def finish(self) -> list[EntityProxy]:
-        """The target, its Sanction and helper entities, ready to yield."""
+        """The target, its Sanction and helper entities, ready to yield.
+
+        A `Listing Date` provision feeds the stand-in list date (the CSV has no other).
+        """
         for text in self.notes:
             add_value(self.ctx, self.target, "notes", text, self.ref)
+        for provision in self.provisions:
+            if m := _LISTING_DATE.match(provision.strip()):
+                self.ctx.saw_listing_date(iso_date(m.group(1)))
         sanction = make_sanction(
             self.ctx, self.target, self.ref, authority=AUTHORITY, programs=self.programs,
             provisions=self.provisions, authority_id=self.ref,

@@ -7,15 +7,28 @@ from followthemoney.types import registry
 
 from watchlist.errors import SourceError
 from watchlist.sources.base import Context, FileSet
+from watchlist.sources.naming import given_source_problem, own_source_id
 from watchlist.sources.registry import formats
-from watchlist.store.snapshot import Snapshot, files_sha256, stored_entity
+from watchlist.store.snapshot import (
+    FILE_DATE,
+    NEWEST_LISTING,
+    UNDATED,
+    Snapshot,
+    files_sha256,
+    stored_entity,
+)
 
 
 def parse_entities(fileset: FileSet, source: str | None = None
                    ) -> tuple[list[EntityProxy], Context]:
-    """All entities of a snapshot, duplicates merged; raises SourceError for a broken file."""
-    source_id = source or fileset.source
-    ctx = Context(source=source_id, file=fileset.label)
+    """All entities of a snapshot, duplicates merged; raises SourceError for a broken file.
+
+    `ctx.source` ends as the snapshot's source: `source` when given, else the one the file
+    names for itself (a FollowTheMoney dataset), else the one it was recognised as.
+    """
+    if source is not None and (problem := given_source_problem(source, fileset.format)):
+        raise SourceError(fileset.label, problem)
+    ctx = Context(source=source or fileset.source, file=fileset.label)
     fmt = formats()[fileset.format]
     entities: dict[str, EntityProxy] = {}
     try:
@@ -36,6 +49,9 @@ def parse_entities(fileset: FileSet, source: str | None = None
         raise
     except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, EOFError) as exc:
         raise SourceError(fileset.label, f"could not be read: {type(exc).__name__}: {exc}") from exc
+    if source is None:
+        ctx.source, notes = own_source_id(fileset.format, fileset.source, ctx.datasets)
+        ctx.notes.extend(notes)
     return list(entities.values()), ctx
 
 
@@ -57,11 +73,11 @@ def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None) -> 
     entities, ctx = parse_entities(fileset, source)
     validate(entities, ctx)
     if ctx.published:
-        published, published_from = ctx.published, "file"
+        published, published_from = ctx.published, FILE_DATE
     elif ctx.latest_listing:
-        published, published_from = ctx.latest_listing, "newest listing date"
+        published, published_from = ctx.latest_listing, NEWEST_LISTING
     else:
-        published, published_from = None, "none"
+        published, published_from = None, UNDATED
     return Snapshot(
         source=ctx.source,
         format=fileset.format,
@@ -71,5 +87,6 @@ def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None) -> 
         entities=[stored_entity(e) for e in entities],
         published=published,
         published_from=published_from,
-        warnings=ctx.warnings,
+        warnings=[f"{ctx.file}: {note}" for note in ctx.notes] + ctx.warnings,
+        notes=ctx.notes,
     )

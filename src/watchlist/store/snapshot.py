@@ -12,6 +12,23 @@ from followthemoney import EntityProxy
 from watchlist.sources.base import TARGET_TOPIC
 from watchlist.sources.entities import NAME_PROPS
 
+#: Where a version's date comes from (`published_from`), and how `status` says it.
+FILE_DATE = "file"
+NEWEST_LISTING = "newest listing date"
+FETCH_TIME = "fetch time"
+UNDATED = "none"
+DATE_ORIGINS = {
+    FILE_DATE: "the file's own date",
+    NEWEST_LISTING: "newest listing date inside",
+    FETCH_TIME: "fetch time (no date inside)",
+    UNDATED: "none (no date inside)",
+}
+
+
+def date_origin(published_from: str) -> str:
+    """Where a version's date came from, in words (`published_from` as stored)."""
+    return DATE_ORIGINS.get(published_from, published_from)
+
 
 def entity_json(entity: EntityProxy) -> str:
     """The canonical JSON text of an entity (sorted keys and values), as stored."""
@@ -65,6 +82,7 @@ class Snapshot:
     published: str | None
     published_from: str
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def targets(self) -> int:
