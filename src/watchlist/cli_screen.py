@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -328,7 +329,9 @@ def screen(
             progress.start_task(task)
 
         pending: deque[list[dict[str, Any]]] = deque()
-        chunks = _tracked(reader, chunk_size, positions, pending)
+        tracked = _tracked(reader, chunk_size, positions, pending)
+        # The first chunk is read before any output is opened: an empty file fails here.
+        chunks = chain([next(tracked)], tracked)
         store = Store()
         actor = cli_actor()
         versions = [version_ref(v) for v in store.serving()]
