@@ -299,7 +299,7 @@ class BatchReader:
                     continue
                 yield prepare_row(raw, self.rows_read)
         except UnicodeDecodeError as exc:
-            raise self._decode_error(exc) from None
+            raise self._decode_error(exc.reason) from None
         if self.rows_read == 0:
             raise InputError(f"{self.path}: no rows to read: {self._empty_because}")
 
@@ -352,13 +352,21 @@ class BatchReader:
         head, _ = _sniff(self.path)
         return guess_encoding(head, whole=len(head) < SAMPLE)
 
-    def _decode_error(self, exc: UnicodeDecodeError) -> InputError:
+    def check_decodes(self) -> None:
+        """InputError naming the first byte of the file that does not decode, if any
+        (a pass over the whole file, for readers other than this one's: Spark)."""
+        with self._open_binary() as stream:
+            bad = first_bad_byte(stream, self._encoding())
+        if bad is not None:
+            raise self._decode_error("")
+
+    def _decode_error(self, reason: str) -> InputError:
         """The error for text that stopped decoding, naming the byte and line where."""
         encoding = self._encoding()
         name = ENCODING_NAMES.get(encoding, encoding)
         with self._open_binary() as stream:
             bad = first_bad_byte(stream, encoding)
-        where = str(bad) if bad else exc.reason
+        where = str(bad) if bad else reason
         if encoding == "cp1252":
             with self._open_binary() as stream:
                 not_utf8 = first_bad_byte(stream, "utf-8")
