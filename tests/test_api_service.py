@@ -267,6 +267,20 @@ def test_updatez_wait_answers_with_the_result(store: Store, keys: dict[str, str]
         assert response.headers[HEADER] == "un_sc_sanctions=1"
 
 
+def test_an_update_where_some_lists_fail_is_partial_naming_them(store: Store,
+                                                                keys: dict[str, str]) -> None:
+    def partly(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
+        report = update_from_paths(store, [V2], reporter=reporter)
+        report.failures.append("us_ofac_sdn: https://example.org/sdn.xml: ConnectError")
+        return report
+
+    with TestClient(make_app(store, updater=partly)) as client:
+        job = client.post("/updatez?wait=true", headers=as_(keys["admin"])).json()
+        assert job["status"] == "partial"
+        assert "un_sc_sanctions updated; us_ofac_sdn failed" in job["error"]
+        assert client.get(job["status_url"], headers=as_(keys["admin"])).json() == job
+
+
 def test_updatez_refuses_a_second_update_while_one_runs(store: Store,
                                                         keys: dict[str, str]) -> None:
     release = threading.Event()
