@@ -311,6 +311,8 @@ def screen(
         input_ = Path(input_text)
         output = Path(output_text) if output_text else None
         reader = BatchReader(input_, parse_mapping(mapping), format=format_)
+        if reader.format != "parquet":
+            reader.check_decodes()  # a bad byte anywhere fails now, not hours into a run
         if workers is None:
             small = (reader.total or 0) < (SMALL_INPUT if reader.unit == "bytes" else 2000)
             workers = 1 if small else default_workers()

@@ -353,8 +353,9 @@ class BatchReader:
         return guess_encoding(head, whole=len(head) < SAMPLE)
 
     def check_decodes(self) -> None:
-        """InputError naming the first byte of the file that does not decode, if any
-        (a pass over the whole file, for readers other than this one's: Spark)."""
+        """InputError naming the first byte of the file that does not decode, if any: a
+        pass over the whole file, so that a bad byte is found before any row is screened
+        (and before Spark reads the file, which would put U+FFFD in without a word)."""
         with self._open_binary() as stream:
             bad = first_bad_byte(stream, self._encoding())
         if bad is not None:
