@@ -102,8 +102,8 @@ def _sniff(path: Path) -> tuple[bytes, bool]:
 def _refuse_non_text(path: Path, head: bytes, gz: bool) -> None:
     """An InputError when a file meant to be CSV or JSON lines is empty or binary."""
     if not head:
-        raise InputError(f"{path}: the file is empty" + (" once decompressed" if gz else
-                                                         " (0 bytes)"))
+        size = "once decompressed" if gz else "(0 bytes)"
+        raise InputError(f"{path}: the file is empty {size}")
     kind = binary_kind(head)
     if kind:
         raise InputError(f"{path}: {kind}")
