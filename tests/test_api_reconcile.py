@@ -191,6 +191,8 @@ def test_type_filters_and_limit(open_client: TestClient) -> None:
     ('{"q0": {"query": "x", "properties": {"pid": "birthDate"}}}', 400, "properties"),
     ('{"q0": {"query": "x", "properties": [{"pid": "birthDate", "v": "someday"}]}}', 422,
      "q0"),
+    ('{"q0": {"query": "x", "properties": [{"pid": "birthDate", "v": "1952-13-45"}]}}', 422,
+     "impossible birth date '1952-13-45'"),
 ])
 def test_bad_queries_are_json_errors(open_client: TestClient, queries: str, status: int,
                                      needle: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -266,6 +267,20 @@ def test_updatez_wait_answers_with_the_result(store: Store, keys: dict[str, str]
         assert response.headers[HEADER] == "un_sc_sanctions=1"
 
 
+def test_an_update_where_some_lists_fail_is_partial_naming_them(store: Store,
+                                                                keys: dict[str, str]) -> None:
+    def partly(store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
+        report = update_from_paths(store, [V2], reporter=reporter)
+        report.failures.append("us_ofac_sdn: https://example.org/sdn.xml: ConnectError")
+        return report
+
+    with TestClient(make_app(store, updater=partly)) as client:
+        job = client.post("/updatez?wait=true", headers=as_(keys["admin"])).json()
+        assert job["status"] == "partial"
+        assert "un_sc_sanctions updated; us_ofac_sdn failed" in job["error"]
+        assert client.get(job["status_url"], headers=as_(keys["admin"])).json() == job
+
+
 def test_updatez_refuses_a_second_update_while_one_runs(store: Store,
                                                         keys: dict[str, str]) -> None:
     release = threading.Event()
@@ -357,6 +372,18 @@ def test_no_auth_only_on_loopback(home: Path) -> None:
     assert is_loopback("127.0.0.2")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
     assert not is_loopback("example.com")
+
+
+def test_serve_on_a_port_in_use_fails_before_its_banner(home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli_app, ["serve", "--no-auth", "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "watchlist on http" not in result.output and "preparing" not in result.output
+    assert not (home / "store.sqlite").exists()  # nothing prepared either
 
 
 def test_serve_factory_keeps_auth_unless_no_auth_on_loopback(

@@ -94,6 +94,9 @@ def test_check_bad_date_is_a_clear_error(stub: type[StubScreener]) -> None:
     result = runner.invoke(app, ["check", "Someone", "--dob", "the fifth of never"])
     assert result.exit_code == 2
     assert "unreadable birth date" in result.output and not stub.queries
+    result = runner.invoke(app, ["check", "Someone", "--dob", "31/02/1999"])
+    assert result.exit_code == 2 and not stub.queries
+    assert "impossible birth date '31/02/1999': day 31 does not exist" in result.output
 
 
 # -- against a real store ---------------------------------------------------------------------

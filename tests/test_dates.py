@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchlist.sources.dates import excel_serial_date, iso_date, parse_birth_date, parse_date
+from watchlist.sources.dates import (
+    DateError,
+    excel_serial_date,
+    iso_date,
+    parse_birth_date,
+    parse_date,
+)
 
 
 def test_unknown_day_and_month_read_as_the_year() -> None:
@@ -75,3 +82,38 @@ def test_parsing_never_raises_and_yields_iso_prefixes(text: str) -> None:
     birth = parse_birth_date(text)
     if birth is not None:
         assert all(len(v) in (4, 7, 10) for v in birth.values)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("31/02/1999", "day 31 does not exist in 1999-02"),
+    ("1952-13-45", "month 13 does not exist"),
+    ("0000", "year 0 is not between"),
+    ("0000-01-01", "year 0 is not between"),
+    ("31/12/9999", "year 9999 is not between"),
+    ("1700 to 1705", "year 1700 is not between"),
+])
+def test_strict_reading_refuses_an_impossible_date_instead_of_cutting_it(
+        text: str, problem: str) -> None:
+    with pytest.raises(DateError, match=problem):
+        parse_birth_date(text, strict=True)
+
+
+def test_strict_reading_keeps_valid_partial_dates() -> None:
+    for text, values in [("1954", ("1954",)), ("1954-08", ("1954-08",)),
+                         ("00/00/1980", ("1980",)), ("00/08/1954", ("1954-08",)),
+                         ("30 Aug 1954", ("1954-08-30",)), ("circa 1955", ("1955",))]:
+        parsed = parse_birth_date(text, strict=True)
+        assert parsed is not None and parsed.values == values, text
+    assert parse_birth_date("someday", strict=True) is None
+
+
+@given(st.text(max_size=40))
+def test_strict_reading_raises_only_date_errors_and_agrees_when_nothing_is_cut(
+        text: str) -> None:
+    lenient = parse_birth_date(text)
+    try:
+        strict = parse_birth_date(text, strict=True)
+    except DateError:
+        assert lenient is None or lenient.problem
+        return
+    assert strict == lenient

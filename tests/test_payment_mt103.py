@@ -223,6 +223,7 @@ def test_the_error_names_the_message_field_and_problem() -> None:
     ("50K", (":50F:/1", "1/NAME", "2/STREET"), "50F", "needs a line 3/"),
     ("50K", (":50F:/1", "1/NAME", "3/XX/TOWN"), "50F", "'XX' is not one"),
     ("50K", (":50F:/1", "1/NAME", "4/19541330"), "50F", "is not a real date"),
+    ("50K", (":50F:/1", "1/NAME", "4/07540830"), "50F", "year 754 is not between"),
     ("50K", (":50F:PASS/BY/123", "1/NAME"), "50F", "neither /ACCOUNT nor CODE/CC"),
     ("50K", (":50F:/1", "NAME"), "50F", "is not a numbered line"),
     ("59", (":59F:/1", "1/NAME", "4/19540830"), "59F", "line number 4 is not one of 1, 2, 3"),

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from bad_files import bad_files
 from watchlist.cli import app
 from watchlist.monitor import portfolio as book
 from watchlist.screening.readers import InputError
@@ -117,3 +118,27 @@ def test_portfolio_show_gives_each_version_and_what_changed(store_url: str) -> N
     assert "country: None -> by" in text
     missing = runner.invoke(app, ["portfolio", "show", "nobody"])
     assert missing.exit_code != 0 and "no customer 'nobody'" in missing.output
+
+
+def test_a_book_file_it_cannot_read_is_an_error_and_leaves_the_book_alone(
+        store_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["portfolio", "import", str(BOOKS / "book_v1.csv")]).exit_code == 0
+    store = Store()
+    before = [c.to_dict() for c in book.list_customers(store)[0]]
+    assert before
+    header = tmp_path / "ids_only.csv"
+    header.write_text("id,name\n")
+    files = {**bad_files(tmp_path), "header only": (header, "no rows to read")}
+    for source, problem in files.values():
+        result = runner.invoke(app, ["portfolio", "import", str(source)])
+        assert result.exit_code == 2, result.output
+        assert f"{source}: {problem}" in " ".join(result.output.split())
+        assert "Traceback" not in result.output
+    dates = tmp_path / "dates.csv"
+    dates.write_text("id,name,birth_date\nc1,Ivan Petrov,31/02/1999\nc9,Amina,1954\n")
+    result = runner.invoke(app, ["portfolio", "import", str(dates)])
+    assert result.exit_code == 2
+    assert "row 1 (id c1): impossible birth date '31/02/1999'" in " ".join(result.output.split())
+    assert [c.to_dict() for c in book.list_customers(store)[0]] == before
+    store.close()

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import watchlist.cli_screen  # noqa: F401 - registers check and screen on the app
+from bad_files import bad_files
 from conftest import LISTS
 from watchlist.cli import app
 from watchlist.store.store import Store
@@ -90,6 +91,35 @@ def test_screen_bad_input_is_a_clear_error(stub: None, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "missing.csv" in result.output
     result = runner.invoke(app, ["screen", str(source), "--map", "who"])
     assert result.exit_code == 2 and "COLUMN=FIELD" in result.output
+
+
+@pytest.mark.parametrize("kind", ["binary", "undecodable", "empty", "header only"])
+def test_screen_of_a_file_it_cannot_read_fails_with_a_message(stub: None, tmp_path: Path,
+                                                              kind: str) -> None:
+    source, problem = bad_files(tmp_path)[kind]
+    target = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["screen", str(source), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert f"{source}: {problem}" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output and "Screened" not in result.output
+    assert not target.exists()  # found before any row is screened: no output at all
+
+
+def test_screen_gives_an_impossible_birth_date_a_row_error_and_goes_on(
+        stub: None, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("name,birth_date\nIvan Petrov,31/02/1999\nIvan Petrov,1952-13-45\n"
+                      "Ivan Petrov,0000\nIvan Petrov,99999\nIvan Petrov,1954-08\n"
+                      "Ivan Petrov,00/00/1980\n", encoding="utf-8")
+    result = runner.invoke(app, ["screen", str(source)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = [r.get("error", "") for r in records]
+    assert "birth date '31/02/1999': day 31 does not exist in 1999-02" in errors[0]
+    assert "birth date '1952-13-45': month 13 does not exist" in errors[1]
+    assert "birth date '0000'" in errors[2] and "birth date '99999'" in errors[3]
+    assert errors[4:] == ["", ""] and records[4]["matches"] and records[5]["matches"]
+    assert "4 errors" in result.stderr
 
 
 # -- against a real store ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,27 @@ def test_bad_rows_become_error_rows(raw: dict, error: str) -> None:
     assert row["id"] == "x1" and error in row["error"] and "name" not in row
 
 
+@pytest.mark.parametrize(("birth", "problem"), [
+    ("31/02/1999", "day 31 does not exist"),
+    ("1952-13-45", "month 13 does not exist"),
+    ("0000", "year 0 is not between"),
+    ("99999", "unreadable"),
+    ("1954-02-30", "day 30 does not exist"),
+])
+def test_an_impossible_birth_date_is_a_row_error_naming_the_value(birth: str,
+                                                                   problem: str) -> None:
+    row = prepare_row({"id": "c1", "name": "Ivan Petrov", "birth_date": birth}, 1)
+    assert row["id"] == "c1" and "birth_date" not in row
+    assert f"birth date {birth!r}" in row["error"] and problem in row["error"]
+
+
+@pytest.mark.parametrize(("birth", "iso"), [
+    ("1954", "1954"), ("1954-08", "1954-08"), ("00/00/1980", "1980"), ("08/1954", "1954-08"),
+])
+def test_valid_partial_birth_dates_stay_accepted(birth: str, iso: str) -> None:
+    assert prepare_row({"name": "Ivan Petrov", "birth_date": birth}, 1)["birth_date"] == iso
+
+
 def test_parse_mapping() -> None:
     assert parse_mapping(["Full Name=name", "dob=birth_date"]) == {
         "full_name": "name", "dob": "birth_date"}
@@ -100,6 +122,74 @@ def test_csv_without_a_name_column_is_an_error(tmp_path: Path) -> None:
         rows(path)
     with pytest.raises(InputError, match="not in the file"):
         rows(path, mapping={"fullname": "name"})
+
+
+def test_a_short_windows_1252_file_is_read_as_such(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", "name\nJosé\n", encoding="cp1252")
+    assert rows(path) == [{"id": 1, "name": "José"}]
+
+
+def test_binary_files_are_refused_naming_the_file(tmp_path: Path) -> None:
+    program = tmp_path / "program.csv"
+    program.symlink_to(Path(sys.executable).resolve())
+    noise = tmp_path / "noise.csv"
+    noise.write_bytes(b"name\n" + bytes(range(256)) * 8)
+    workbook = tmp_path / "book.csv"
+    workbook.write_bytes(b"PK\x03\x04" + bytes(200))
+    for path, what in ((program, "program"), (noise, "NUL byte at offset 5"),
+                       (workbook, "Excel workbook")):
+        with pytest.raises(InputError, match=what) as caught:
+            rows(path)
+        assert str(path) in str(caught.value)
+
+
+def test_bytes_that_do_not_decode_are_named_by_offset_and_line(tmp_path: Path) -> None:
+    head = "name\n" + "".join(f"Person {i:04d}\n" for i in range(500))  # past the sample
+    late = tmp_path / "late.csv"
+    late.write_bytes(head.encode() + b"Jos\xe9\n")
+    with pytest.raises(InputError) as caught:
+        rows(late)
+    message = str(caught.value)
+    assert message.startswith(f"{late}: not valid UTF-8 text")
+    assert f"byte 0xe9 at offset {len(head) + 3:,}, line 502" in message
+    mixed = write(tmp_path / "mixed.csv", "name\nJosé\n", encoding="cp1252")
+    mixed.write_bytes(mixed.read_bytes() + b"Zo\x90\n")  # 0x90: no Windows-1252 character
+    with pytest.raises(InputError, match=r"neither UTF-8 \(byte 0xe9 at offset 8, line 2\) "
+                                         r"nor Windows-1252 \(byte 0x90 at offset 12, line 3\)"):
+        rows(mixed)
+    packed = tmp_path / "late.csv.gz"
+    packed.write_bytes(gzip.compress(late.read_bytes()))
+    with pytest.raises(InputError, match="line 502 .*decompressed"):
+        rows(packed)
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("empty.csv", b"", "the file is empty (0 bytes)"),
+    ("empty.csv.gz", gzip.compress(b"", mtime=0), "the file is empty once decompressed"),
+    ("header.csv", b"name,birth_date\n", "no rows to read: only a header line (name, "
+                                          "birth_date)"),
+    ("blank.csv", b"\n  \n\n", "no rows to read: only blank lines"),
+    ("header.tsv", codecs.BOM_UTF8 + b"id\tname\r\n\r\n", "only a header line (id, name)"),
+    ("empty.jsonl", b"\n\n", "no rows to read"),
+    ("empty.json", b"[]", "no rows to read"),
+])
+def test_a_file_without_rows_is_an_error(tmp_path: Path, name: str, content: bytes,
+                                         problem: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        rows(path)
+    assert str(caught.value).startswith(f"{path}: ") and problem in str(caught.value)
+
+
+def test_an_empty_parquet_table_is_an_error(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "none.parquet"
+    pq.write_table(pa.table({"name": pa.array([], pa.string())}), path)
+    with pytest.raises(InputError, match="no rows to read"):
+        rows(path)
 
 
 def test_gzipped_csv_and_progress(tmp_path: Path) -> None:

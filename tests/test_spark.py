@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 pytest.importorskip("pyspark", reason="pyspark is not installed: pip install 'watchlist[spark]'")
 
 import watchlist  # noqa: E402
+from bad_files import bad_files  # noqa: E402
 from conftest import FIXTURES  # noqa: E402
 from watchlist.cli import app  # noqa: E402
 from watchlist.errors import WatchlistError  # noqa: E402
@@ -56,6 +57,8 @@ ROWS = [
     ("c-022", "Test Shipping Co Ltd", "", "", ""),
     ("c-023", "Aliaksandr Lukashenka", "1954-08-30", "", ""),
     ("c-024", "John Smith", "1960-01-01", "us", "Person"),
+    ("c-025", "Ivan Testoff", "31/02/1999", "", ""),  # impossible dates: row errors
+    ("c-026", "Aleksandr Lukashenko", "1954-13-30", "", "Person"),
 ] * 3  # about 70 rows, over several partitions
 
 
@@ -174,9 +177,12 @@ def test_spark_cli_on_a_csv_equals_local_screen_row_for_row(
     got = read_output(target)
     assert comparable(got) == comparable(expected)
     assert len({r["row"] for r in expected if r["error"] is None}) == 45
-    assert sum(1 for r in expected if r["error"]) == 12
-    assert {r["id"] for r in got if r["row"] in (14, 37, 60)} == {"14", "37", "60"}  # no id
-    assert "Screened 69 rows" in result.stderr and "45 with matches" in result.stderr
+    assert sum(1 for r in expected if r["error"]) == 18
+    assert {r["error"] for r in got if r["id"] in ("c-025", "c-026")} == {
+        "impossible birth date '31/02/1999': day 31 does not exist in 1999-02",
+        "impossible birth date '1954-13-30': month 13 does not exist"}
+    assert {r["id"] for r in got if r["row"] in (14, 39, 64)} == {"14", "39", "64"}  # no id
+    assert "Screened 75 rows" in result.stderr and "45 with matches" in result.stderr
     assert spark.sparkContext._jsc is not None  # the session it did not start is left running
 
 
@@ -294,3 +300,16 @@ def test_spark_cli_refuses_what_it_cannot_do_with_a_clear_error(
                  str(artifact))
     assert result.exit_code == 2 and "no `name` column" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_spark_refuses_a_file_it_cannot_read_as_local_screen_does(
+        spark: Any, home: Path, artifact: Path, tmp_path: Path) -> None:
+    for kind, (source, problem) in bad_files(tmp_path).items():
+        target = tmp_path / f"{kind}.parquet"
+        result = CliRunner().invoke(app, ["screen", str(source), "-o", str(target), "--engine",
+                                          "spark", "--index", str(artifact)],
+                                    env={"WATCHLIST_HOME": str(home)})
+        assert result.exit_code == 2, (kind, result.output)
+        message = " ".join(result.stderr.split())
+        assert str(source) in message and problem.split(":")[0] in message, (kind, message)
+        assert "Traceback" not in result.output and not target.exists()

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from conftest import FIXTURES
 from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
 from watchlist.monitor.diff import VersionDiff, default_pair
@@ -23,7 +24,7 @@ from watchlist.screener import Screener
 from watchlist.store.audit import append_audit, audit_log, iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
-from watchlist.update import Report, Reporter
+from watchlist.update import Report, Reporter, update_from_paths
 from watchlist.web import diffs as web_diffs
 from watchlist.web.pages import audit as audit_page
 from watchlist.web.pages import changes as changes_page
@@ -383,6 +384,43 @@ def test_a_running_update_shows_its_progress_list_by_list(home: Path) -> None:
                 break
             time.sleep(0.05)
         assert "<h2>Outcome</h2>" in finished.text and "<h2>Progress</h2>" not in finished.text
+
+
+def partly_failing(store: Store, _sources: list[str] | None, reporter: Reporter) -> Report:
+    """An update that stores two files of the UN list (oldest first, as updates write them)
+    and fails to download OFAC's."""
+    report = update_from_paths(store, [FIXTURES / "un_small_v2.xml",
+                                       FIXTURES / "un_small_v1.xml"], reporter=reporter)
+    report.failures.append("us_ofac_sdn: https://sanctionslistservice.ofac.treas.gov/sdn.xml: "
+                           "ConnectError: Name or service not known")
+    return report
+
+
+def test_sources_show_each_lists_own_last_outcome_and_a_partial_update(home: Path) -> None:
+    store = Store()
+    create_user(store, "boss", "admin", PASSWORD)
+    with TestClient(create_app(store, warm=False, updater=partly_failing)) as client:
+        sign_in(client, "boss")
+        page = client.get("/ui/sources")
+        answer = client.post("/ui/sources/update", data={"csrf_token": token(page.text)})
+        for _ in range(100):
+            job = client.get(str(answer.url))
+            if 'http-equiv="refresh"' not in job.text:
+                break
+            time.sleep(0.05)
+        assert '<span class="status partial">partial</span>' in job.text
+        assert "un_sc_sanctions updated; us_ofac_sdn failed" in job.text
+        page = client.get("/ui/sources").text
+    rows = {row.split("<code>", 1)[1].split("</code>", 1)[0]: row
+            for row in page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]}
+    un = rows["un_sc_sanctions"].split('data-label="Last update"', 1)[1]
+    assert "version 2 is now current" in un and "version 1" not in un
+    ofac = rows["us_ofac_sdn"].split('data-label="Last update"', 1)[1]
+    assert '<span class="status failed">failed</span>' in ofac and "ConnectError" in ofac
+    recent = page.split('id="h-jobs"', 1)[1]
+    assert '<span class="status partial">partial</span>' in recent
+    assert "un_sc_sanctions updated; us_ofac_sdn failed" in recent
+    store.close()
 
 
 # -- escaping -----------------------------------------------------------------------------------

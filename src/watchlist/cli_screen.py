@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -310,6 +311,8 @@ def screen(
         input_ = Path(input_text)
         output = Path(output_text) if output_text else None
         reader = BatchReader(input_, parse_mapping(mapping), format=format_)
+        if reader.format != "parquet":
+            reader.check_decodes()  # a bad byte anywhere fails now, not hours into a run
         if workers is None:
             small = (reader.total or 0) < (SMALL_INPUT if reader.unit == "bytes" else 2000)
             workers = 1 if small else default_workers()
@@ -328,7 +331,9 @@ def screen(
             progress.start_task(task)
 
         pending: deque[list[dict[str, Any]]] = deque()
-        chunks = _tracked(reader, chunk_size, positions, pending)
+        tracked = _tracked(reader, chunk_size, positions, pending)
+        # The first chunk is read before any output is opened: an empty file fails here.
+        chunks = chain([next(tracked)], tracked)
         store = Store()
         actor = cli_actor()
         versions = [version_ref(v) for v in store.serving()]

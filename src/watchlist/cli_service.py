@@ -5,10 +5,12 @@ Registered on the `watchlist` app when cli.py imports this module.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import ipaddress
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -48,6 +50,30 @@ def is_loopback(host: str) -> bool:
 # -- serve --------------------------------------------------------------------------------
 
 
+def reserve_port(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port as uvicorn binds it (closed just before uvicorn binds),
+    or an error saying why the address cannot be listened on: in use, not this machine's."""
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            problem = ("is already in use (another `watchlist serve`, or another program); "
+                       "stop it, or choose another --port")
+        elif exc.errno == errno.EACCES:
+            problem = "needs privileges (a port below 1024); choose another --port"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            problem = f"is not an address of this machine ({exc.strerror}); check --host"
+        else:
+            problem = f"cannot be listened on: {exc.strerror or exc}; check --host and --port"
+        raise WatchlistError(f"{shown} {problem}") from None
+    return sock
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -71,6 +97,8 @@ def serve(
         from watchlist.api.app import create_tables
         from watchlist.api.screening import ensure_index
 
+        # Taken before anything is prepared or printed; held while the index is built.
+        reserved = reserve_port(host, port)
         store = Store()
         create_tables(store)  # here, before the workers start and race to do it
         if not no_auth and not list_keys(store, include_revoked=False):
@@ -103,6 +131,7 @@ def serve(
         if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
             # Loading a large index can hold a worker for a few seconds; do not kill it.
             options["timeout_worker_healthcheck"] = 60
+        reserved.close()
         uvicorn.run("watchlist.api.app:serve_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=False,
                     access_log=access_log, **options)

@@ -135,7 +135,7 @@ def _country_codes() -> frozenset[str]:
 def parse_query(query: Any) -> Party:
     """A query (dict, Query or plain name) as a party; raises QueryError when unusable."""
     from watchlist.sources.countries import country_code
-    from watchlist.sources.dates import parse_birth_date
+    from watchlist.sources.dates import DateError, parse_birth_date
 
     data = _as_mapping(query)
     names = _values(data.get("name"))
@@ -150,11 +150,10 @@ def parse_query(query: Any) -> Party:
     schema = QUERY_SCHEMATA[key]
     dates: list[str] = []
     for text in _values(data.get("birth_date")):
-        if len(text) >= 4 and text[:4].isdigit() and all(
-                c.isdigit() or c == "-" for c in text) and len(text) in (4, 7, 10):
-            dates.append(text)
-            continue
-        parsed = parse_birth_date(text)
+        try:
+            parsed = parse_birth_date(text, strict=True)
+        except DateError as exc:
+            raise QueryError(f"impossible birth date {text!r}: {exc}") from None
         if parsed is None or not parsed.values:
             raise QueryError(f"unreadable birth date {text!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
         dates.extend(parsed.values)

@@ -348,6 +348,7 @@ def _csv_options(path: str) -> dict[str, str]:
     if local is None or not local.is_file():
         return options
     reader = BatchReader(local, format="csv")
+    reader.check_decodes()  # Spark would put U+FFFD in for a bad byte, without a word
     encoding = reader._encoding()
     with reader._open_text() as handle:
         first = handle.readline()
@@ -364,10 +365,11 @@ def read_input(spark: SparkSession, path: str, fmt: str | None = None) -> tuple[
     """The input as a DataFrame (CSV: every value as text, blank lines skipped, as
     locally) and its format."""
     fmt = input_format(path, fmt)
+    options = _csv_options(path) if fmt == "csv" else {}
     try:
         if fmt == "parquet":
             return spark.read.parquet(path), fmt
-        frame = spark.read.options(**_csv_options(path)).csv(path)
+        frame = spark.read.options(**options).csv(path)
     except Exception as exc:  # noqa: BLE001 - AnalysisException and py4j errors
         raise InputError(f"{path}: cannot be read as {fmt}: {_spark_message(exc)}") from None
     return frame.na.drop(how="all"), fmt
@@ -481,6 +483,9 @@ def screen_files(input_path: str, output_path: str, index_path: str,
         started = time.perf_counter()
         frame, _fmt = read_input(spark, input_path, input_format_)
         hits, rows = _screen(frame, index_path, threshold, limit, mapping, True)
+        if rows == 0:
+            raise InputError(f"{input_path}: no rows to read (a header and no row, or an "
+                             "empty table)")
         writer = hits.write.mode("errorifexists")
         if fmt == "csv":
             writer = writer.options(**_csv_output_options(output_path))

@@ -129,10 +129,28 @@ def record_run(store: Store, requested_by: str, sources: list[str] | None,
     return job_id
 
 
+def failure_subject(failure: str) -> str:
+    """What a failure line is about: the source id, file or URL before its first ': '."""
+    return failure.split(": ", 1)[0]
+
+
+def list_results(result: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The lists a finished update read and stored (each once, in order), and the lists
+    (or files, URLs) that failed: from a job's result (`report_dict`)."""
+    stored = list(dict.fromkeys(o["source"] for o in result.get("outcomes", [])))
+    failed = list(dict.fromkeys(failure_subject(f) for f in result.get("failures", [])))
+    return stored, failed
+
+
 def _ending(report: Report) -> tuple[str, str | None]:
-    """The status a finished update's job ends in, and its error line."""
+    """The status a finished update's job ends in, and its error line: `partial` when some
+    lists were stored and others failed, naming both."""
     if report.ok:
         return "succeeded", None
+    stored, failed = list_results(report_dict(report))
+    if stored:
+        return "partial", (f"partly done: {', '.join(stored)} updated; {', '.join(failed)} "
+                           "failed, and the versions serving for those stay current")
     return "failed", f"{len(report.failures)} sources failed; the versions serving stay current"
 
 

@@ -139,7 +139,9 @@ class UpdateJob(BaseModel):
     """An update run by POST /updatez, and where it stands."""
 
     id: str
-    status: Literal["running", "succeeded", "failed"]
+    status: Literal["running", "succeeded", "partial", "failed"] = Field(description=(
+        "running; then succeeded, partial (some lists updated, others failed: `error` names "
+        "both) or failed"))
     status_url: str
     requested_by: str
     sources: list[str] | None

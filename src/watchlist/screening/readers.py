@@ -2,12 +2,15 @@
 
 Every row becomes a query dict with the keys of FIELDS (only those given) and an `id`
 (the row number, counting from 1, when the row has none). A row that cannot be screened
-(no name, a date or country that cannot be read, an unknown schema, a line that is not
-JSON) comes out with an `error` instead, so one bad row never stops a run.
+(no name, a date or country that cannot be read, an impossible date such as `31/02/1999`,
+an unknown schema, a line that is not JSON) comes out with an `error` instead, so one bad
+row never stops a run; a date is never silently cut to the part that is valid.
 
 Files are never loaded whole: CSV and JSON lines are read line by line (gzip too), Parquet
 by record batches. The format is recognised by content (Parquet's magic bytes, gzip's, a
-first `{`) and the file extension.
+first `{`) and the file extension. A file that cannot be read as a whole (binary, bytes
+that do not decode, empty, a header and no rows) is an `InputError` naming the file and
+the problem.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -27,8 +31,15 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
+from watchlist.screening.encoding import (
+    ENCODING_NAMES,
+    SAMPLE,
+    binary_kind,
+    first_bad_byte,
+    guess_encoding,
+)
 from watchlist.sources.countries import user_country
-from watchlist.sources.dates import parse_birth_date
+from watchlist.sources.dates import DateError, parse_birth_date
 
 #: The query fields an input row may carry (besides `id`).
 FIELDS = ("name", "schema", "birth_date", "country", "identifier")
@@ -74,13 +85,28 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
 
 def _sniff(path: Path) -> tuple[bytes, bool]:
     """The first bytes of the file (decompressed when it is gzip) and whether it is gzip."""
-    with open(path, "rb") as handle:
-        head = handle.read(4)
-    if head[:2] == GZIP_MAGIC:
-        with gzip.open(path, "rb") as handle:
-            return handle.read(4096), True
-    with open(path, "rb") as handle:
-        return handle.read(4096), False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+        if head[:2] == GZIP_MAGIC:
+            with gzip.open(path, "rb") as handle:
+                return handle.read(SAMPLE), True
+        with open(path, "rb") as handle:
+            return handle.read(SAMPLE), False
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: not a readable gzip file ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _refuse_non_text(path: Path, head: bytes, gz: bool) -> None:
+    """An InputError when a file meant to be CSV or JSON lines is empty or binary."""
+    if not head:
+        size = "once decompressed" if gz else "(0 bytes)"
+        raise InputError(f"{path}: the file is empty {size}")
+    kind = binary_kind(head)
+    if kind:
+        raise InputError(f"{path}: {kind}")
 
 
 def detect_format(path: Path) -> str:
@@ -150,6 +176,18 @@ def _names(value: Any) -> str | list[str] | None:
 _SCHEMATA = {name.lower(): name for name in model.schemata}
 
 
+def customer_birth_date(text: str) -> str | list[str]:
+    """A customer's birth date as ISO (a list for a range of years), read strictly: a
+    ValueError naming the value when it is unreadable or impossible (`31/02/1999`)."""
+    try:
+        parsed = parse_birth_date(text, strict=True)
+    except DateError as exc:
+        raise ValueError(f"impossible birth date {text!r}: {exc}") from None
+    if parsed is None:
+        raise ValueError(f"unreadable birth date {text!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    return parsed.values[0] if len(parsed.values) == 1 else list(parsed.values)
+
+
 def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
     """One input row (keys already fields) as a query, or with `error` when it cannot be.
 
@@ -184,12 +222,10 @@ def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
 
     birth = _text_value(raw.get("birth_date"))
     if birth:
-        parsed = parse_birth_date(birth)
-        if parsed is None:
-            errors.append(f"unreadable birth date {birth!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
-        else:
-            query["birth_date"] = parsed.values[0] if len(parsed.values) == 1 else list(
-                parsed.values)
+        try:
+            query["birth_date"] = customer_birth_date(birth)
+        except ValueError as exc:
+            errors.append(str(exc))
 
     country = _text_value(raw.get("country"))
     if country:
@@ -209,7 +245,8 @@ def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 class BatchReader:
-    """Streams the rows of an input file as queries (see `prepare_row`).
+    """Streams the rows of an input file as queries (see `prepare_row`); InputError when
+    the file as a whole cannot be read: binary, undecodable, empty, or without a row.
 
     `progress` and `total` tell how far reading has got, in bytes for CSV and JSON lines
     and in rows for Parquet (`unit` says which); `total` is None when it is unknown.
@@ -218,15 +255,21 @@ class BatchReader:
     def __init__(self, path: Path | str, mapping: dict[str, str] | None = None,
                  format: str | None = None, batch_size: int = 4096) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise InputError(f"{self.path}: a directory, not a file")
         if not self.path.is_file():
             raise FileNotFoundError(f"{self.path}: no such file")
         self.mapping = {normalise_column(k): v for k, v in (mapping or {}).items()}
+        head, gz = _sniff(self.path)
+        if format != "parquet" and (gz or head[:4] != PARQUET_MAGIC):
+            _refuse_non_text(self.path, head, gz)
         self.format = format or detect_format(self.path)
         if self.format not in FORMATS:
             raise InputError(f"unknown input format {self.format!r}; use {', '.join(FORMATS)}")
         self.batch_size = batch_size
         self.rows_read = 0
         self._counter: _CountingReader | None = None
+        self._empty_because = "the file holds no record"
         self._parquet_rows = 0
         self.unit = "rows" if self.format == "parquet" else "bytes"
         self.total: int | None
@@ -248,12 +291,17 @@ class BatchReader:
             raw_rows = self._jsonl_rows()
         else:
             raw_rows = self._csv_rows()
-        for raw in raw_rows:
-            self.rows_read += 1
-            if "\0error" in raw:
-                yield {"id": self.rows_read, "error": raw["\0error"]}
-                continue
-            yield prepare_row(raw, self.rows_read)
+        try:
+            for raw in raw_rows:
+                self.rows_read += 1
+                if "\0error" in raw:
+                    yield {"id": self.rows_read, "error": raw["\0error"]}
+                    continue
+                yield prepare_row(raw, self.rows_read)
+        except UnicodeDecodeError as exc:
+            raise self._decode_error(exc.reason) from None
+        if self.rows_read == 0:
+            raise InputError(f"{self.path}: no rows to read: {self._empty_because}")
 
     def chunks(self, size: int) -> Iterator[list[dict[str, Any]]]:
         """The rows in lists of `size` (the last may be shorter)."""
@@ -302,19 +350,48 @@ class BatchReader:
     def _encoding(self) -> str:
         """UTF-8 (a BOM is dropped), UTF-16 with a BOM, else Windows-1252 if not UTF-8."""
         head, _ = _sniff(self.path)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not just a character cut by the sample's end
-                return "cp1252"
-        return "utf-8-sig"
+        return guess_encoding(head, whole=len(head) < SAMPLE)
+
+    def check_decodes(self) -> None:
+        """InputError naming the first byte of the file that does not decode, if any: a
+        pass over the whole file, so that a bad byte is found before any row is screened
+        (and before Spark reads the file, which would put U+FFFD in without a word)."""
+        with self._open_binary() as stream:
+            bad = first_bad_byte(stream, self._encoding())
+        if bad is not None:
+            raise self._decode_error("")
+
+    def _decode_error(self, reason: str) -> InputError:
+        """The error for text that stopped decoding, naming the byte and line where."""
+        encoding = self._encoding()
+        name = ENCODING_NAMES.get(encoding, encoding)
+        with self._open_binary() as stream:
+            bad = first_bad_byte(stream, encoding)
+        where = str(bad) if bad else reason
+        if encoding == "cp1252":
+            with self._open_binary() as stream:
+                not_utf8 = first_bad_byte(stream, "utf-8")
+            problem = f"neither UTF-8 ({not_utf8}) nor Windows-1252 ({where}) text"
+        else:
+            problem = f"not valid {name} text: cannot decode {where}"
+        if _sniff(self.path)[1]:
+            problem += " (offsets in the decompressed text)"
+        return InputError(f"{self.path}: {problem}; if it is a spreadsheet or another binary "
+                          "file, export it as CSV, else save it as UTF-8")
+
+    def _open_binary(self) -> BinaryIO:
+        """The file's bytes, decompressed when it is gzip."""
+        if _sniff(self.path)[1]:
+            return gzip.open(self.path, "rb")  # type: ignore[return-value]
+        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
 
     def _csv_rows(self) -> Iterator[dict[str, Any]]:
         with self._open_text() as handle:
             sample = handle.readline()
-            if not sample.strip():
+            while sample and not sample.strip():  # blank lines before the header
+                sample = handle.readline()
+            if not sample:
+                self._empty_because = "only blank lines"
                 return
             dialect: Any = csv.excel
             try:
@@ -323,6 +400,7 @@ class BatchReader:
                 pass
             header = next(csv.reader([sample], dialect))
             fields = self._field_of(header)
+            self._empty_because = f"only a header line ({', '.join(header)})"
             index = {i: fields[c] for i, c in enumerate(header) if c in fields}
             reader = csv.reader(handle, dialect)
             try:
@@ -331,9 +409,6 @@ class BatchReader:
                         continue
                     yield {field: (cells[i] if i < len(cells) else None)
                            for i, field in index.items()}
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{self.path}: not UTF-8 near row {self.rows_read + 2} "
-                                 f"({exc.reason}); save it as UTF-8") from None
             except csv.Error as exc:
                 raise InputError(f"{self.path}: CSV broken near row {self.rows_read + 2}: "
                                  f"{exc}") from None

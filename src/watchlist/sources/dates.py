@@ -1,7 +1,9 @@
 """Reading the many ways publishers write dates into ISO prefixes (YYYY, YYYY-MM, YYYY-MM-DD).
 
 Unknown parts are dropped rather than guessed: `00/00/1980` and `dd/mm/1945` are the year
-1980 and 1945; `31/02/1999`, an impossible day, keeps its year and month.
+1980 and 1945; `31/02/1999`, an impossible day, keeps its year and month (with a warning),
+as a publisher's typo should not lose the rest of a record. Customer input is read
+`strict`ly instead: an impossible day, month or year there is a `DateError`, never a cut.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _TEXT_MDY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
+class DateError(ValueError):
+    """A date naming a day, month or year that cannot be (raised by strict reading only)."""
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """An ISO prefix and, if the input held more than was valid, why it was cut."""
@@ -40,9 +46,26 @@ class ParsedDate:
     problem: str | None = None
 
 
-def _assemble(year: int, month: int | None, day: int | None) -> ParsedDate | None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
+def _year_problem(year: int) -> str | None:
+    if MIN_YEAR <= year <= MAX_YEAR:
         return None
+    return f"year {year} is not between {MIN_YEAR} and {MAX_YEAR}"
+
+
+def _assemble(year: int, month: int | None, day: int | None,
+              strict: bool = False) -> ParsedDate | None:
+    problem = _year_problem(year)
+    if problem:
+        if strict:
+            raise DateError(problem)
+        return None
+    parsed = _assemble_valid_year(year, month, day)
+    if strict and parsed.problem:
+        raise DateError(parsed.problem)
+    return parsed
+
+
+def _assemble_valid_year(year: int, month: int | None, day: int | None) -> ParsedDate:
     if month is None or month == 0:
         return ParsedDate(f"{year:04d}")
     if not 1 <= month <= 12:
@@ -62,39 +85,46 @@ def _num(part: str | None) -> int | None:
     return int(part)
 
 
-def parse_date(text: str | None, order: str = "dmy") -> ParsedDate | None:
+def parse_date(text: str | None, order: str = "dmy",
+               strict: bool = False) -> ParsedDate | None:
     """Read one date; `order` says whether `01/02/2003` is day-first ("dmy") or not ("mdy").
 
     Returns None when nothing date-like is there, a ParsedDate with `problem` set when
-    part of the date had to be dropped.
+    part of the date had to be dropped; `strict` raises DateError instead of dropping it
+    (and for a year out of range, which is otherwise no date).
     """
     if text is None:
         return None
-    value = text.strip().strip(".")
+    parts = _parts(text.strip().strip("."), order)
+    return _assemble(*parts, strict=strict) if parts else None
+
+
+def _parts(value: str, order: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) as written, unchecked; None when `value` is not date-like."""
     if not value:
         return None
     m = _ISO.match(value)
     if m:
-        return _assemble(int(m.group(1)), _num(m.group(2)), _num(m.group(3)))
+        return int(m.group(1)), _num(m.group(2)), _num(m.group(3))
     if order == "mdy":
         m = _MDY_SLASH.match(value)
         if m:
-            return _assemble(int(m.group(3)), _num(m.group(1)), _num(m.group(2)))
+            return int(m.group(3)), _num(m.group(1)), _num(m.group(2))
     m = _DMY.match(value)
     if m:
-        return _assemble(int(m.group(3)), _num(m.group(2)), _num(m.group(1)))
+        return int(m.group(3)), _num(m.group(2)), _num(m.group(1))
     m = _MY.match(value)
     if m:
-        return _assemble(int(m.group(2)), _num(m.group(1)), None)
+        return int(m.group(2)), _num(m.group(1)), None
     m = _TEXT_DMY.match(value)
     if m and m.group(2).lower() in _MONTHS:
-        return _assemble(int(m.group(3)), _MONTHS[m.group(2).lower()], _num(m.group(1)))
+        return int(m.group(3)), _MONTHS[m.group(2).lower()], _num(m.group(1))
     m = _TEXT_MDY.match(value)
     if m and m.group(1).lower() in _MONTHS:
-        return _assemble(int(m.group(3)), _MONTHS[m.group(1).lower()], _num(m.group(2)))
+        return int(m.group(3)), _MONTHS[m.group(1).lower()], _num(m.group(2))
     m = _YEAR.match(value)
     if m:
-        return _assemble(int(m.group(1)), None, None)
+        return int(m.group(1)), None, None
     return None
 
 
@@ -140,8 +170,13 @@ def years_between(start: int, end: int) -> tuple[str, ...]:
     return (str(start), str(end))
 
 
-def parse_birth_date(text: str | None, order: str = "dmy") -> BirthDate | None:
-    """Read exact, partial, ranged ("1955-1958", "between 1955 and 1958") and circa dates."""
+def parse_birth_date(text: str | None, order: str = "dmy",
+                     strict: bool = False) -> BirthDate | None:
+    """Read exact, partial, ranged ("1955-1958", "between 1955 and 1958") and circa dates.
+
+    None when nothing date-like is there; `strict` (customer input) raises DateError for an
+    impossible day, month or year instead of cutting the date to what is left.
+    """
     if text is None or not text.strip():
         return None
     value = re.sub(r"\s+", " ", text.strip())
@@ -155,8 +190,10 @@ def parse_birth_date(text: str | None, order: str = "dmy") -> BirthDate | None:
         if MIN_YEAR <= min(a, b) and max(a, b) <= MAX_YEAR:
             lo, hi = sorted((a, b))
             return BirthDate(years_between(lo, hi), circa, (str(lo), str(hi)))
+        if strict:
+            raise DateError(_year_problem(a) or _year_problem(b))
         return None
-    parsed = parse_date(value, order)
+    parsed = parse_date(value, order, strict)
     if parsed is None:
         return None
     return BirthDate((parsed.iso,), circa, None, parsed.problem)

@@ -68,7 +68,8 @@ def get_update(
     store: StoreDep,
     _caller: AdminCaller,
 ) -> dict[str, Any]:
-    """Where an update stands: running, or succeeded/failed with what it imported."""
+    """Where an update stands: running, or succeeded, partial or failed with what it
+    imported."""
     row = jobs.get_job(store, job_id)
     if row is None:
         raise ApiError(404, f"no update job {job_id!r}")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as _field
+from datetime import date
 from typing import Any
 
 from watchlist.errors import WatchlistError
+from watchlist.sources.dates import parse_date
 
 __all__ = ["FORMATS", "FreeText", "Party", "Payment", "PaymentError"]
 
@@ -21,6 +23,17 @@ FORMATS = ("mt103", "pacs008")
 #: Kinds of party, and the schema each is screened as.
 SCHEMA_OF_KIND = {"person": "Person", "organization": "Organization", "bank": "Organization",
                   "unknown": "LegalEntity"}
+
+
+def birth_date_problem(iso: str) -> str | None:
+    """Why a YYYY-MM-DD date cannot be a party's birth date (no such day, or a year the
+    screener does not take), or None when it can."""
+    try:
+        date.fromisoformat(iso)
+        parse_date(iso, strict=True)
+    except ValueError as exc:  # DateError too
+        return str(exc)
+    return None
 
 
 class PaymentError(WatchlistError):

@@ -27,7 +27,13 @@ from watchlist.text.payments.codes import (
     bic_problem,
     is_country,
 )
-from watchlist.text.payments.model import FreeText, Party, Payment, PaymentError
+from watchlist.text.payments.model import (
+    FreeText,
+    Party,
+    Payment,
+    PaymentError,
+    birth_date_problem,
+)
 
 __all__ = ["Field", "format_block4", "parse_block4", "parse_mt103", "split_messages"]
 
@@ -371,12 +377,12 @@ def _structured(source: str, tag: str, party: Party, numbered: list[tuple[int, s
             if not re.fullmatch(r"\d{8}", text):
                 raise PaymentError(source, tag, f"line 4/ (date of birth) {text!r} is not "
                                    "YYYYMMDD")
-            try:
-                born = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            except ValueError:
+            born = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+            problem = birth_date_problem(born)
+            if problem:
                 raise PaymentError(source, tag, f"line 4/ (date of birth) {text!r} is not a "
-                                   "real date") from None
-            party.birth_date = born.isoformat()
+                                   f"real date ({problem})")
+            party.birth_date = born
             party.kind = "person"
         elif number == 5:
             code = text.partition("/")[0]

@@ -29,7 +29,13 @@ from watchlist.text.payments.codes import (
     bic_problem,
     is_country,
 )
-from watchlist.text.payments.model import FreeText, Party, Payment, PaymentError
+from watchlist.text.payments.model import (
+    FreeText,
+    Party,
+    Payment,
+    PaymentError,
+    birth_date_problem,
+)
 
 __all__ = ["NAMESPACE_PREFIX", "iter_pacs008", "parse_pacs008"]
 
@@ -194,6 +200,10 @@ def _identifiers(party: Party, ident: etree._Element, root: etree._Element,
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise PaymentError(source, _where(_path(birth, root)), f"birth date {value!r} "
                                    "is not an ISO date (YYYY-MM-DD)")
+            problem = birth_date_problem(value)
+            if problem:
+                raise PaymentError(source, _where(_path(birth, root)), f"birth date {value!r} "
+                                   f"is not a real date ({problem})")
             party.birth_date = value
     for holder in (org, person):
         if holder is None:

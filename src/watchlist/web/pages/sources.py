@@ -53,18 +53,22 @@ def _fetch_states(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def _last_outcomes(recent: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The newest finished job's outcome for each source it touched."""
+    """Each source's own latest outcome: from the newest finished job that touched it, the
+    last of its outcomes there (a job importing several files of a list has one per file),
+    else its failure."""
     found: dict[str, dict[str, Any]] = {}
     for job in recent:  # newest first
         result = job.get("result") or {}
-        for outcome in result.get("outcomes", []):
-            found.setdefault(outcome["source"], {**outcome, "job": job["id"],
-                                                 "at": job["finished_at"]})
+        in_job: dict[str, dict[str, Any]] = {}
+        for outcome in result.get("outcomes", []):  # in the order written: the last is latest
+            in_job[outcome["source"]] = {**outcome, "job": job["id"], "at": job["finished_at"]}
         for failure in result.get("failures", []):
-            source = str(failure).split(":", 1)[0]
-            found.setdefault(source, {"source": source, "status": "failed",
-                                      "message": failure, "job": job["id"],
-                                      "at": job["finished_at"]})
+            source = jobs.failure_subject(str(failure))
+            in_job.setdefault(source, {"source": source, "status": "failed",
+                                       "message": failure, "job": job["id"],
+                                       "at": job["finished_at"]})
+        for source, outcome in in_job.items():
+            found.setdefault(source, outcome)
     return found
 
 

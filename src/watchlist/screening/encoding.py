@@ -1,0 +1,93 @@
+"""Is a customer's file text, in which encoding, and where do its bytes stop decoding?
+
+Pure functions over the first bytes of a file (or a stream of it), so that a binary file
+or one in an unexpected encoding is a clear error naming the byte and the line, never a
+`UnicodeDecodeError` from deep inside the CSV reader.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from typing import BinaryIO
+
+#: How many bytes are looked at to tell text from binary and guess the encoding.
+SAMPLE = 4096
+
+#: What a file is, by its first bytes, when customers send it instead of CSV.
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive or an Excel workbook (.xlsx); export the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.xls, .doc); export the sheet as CSV"),
+    (b"%PDF-", "a PDF document, not a table; give a CSV or JSON lines file"),
+    (b"\x7fELF", "a program (an ELF executable), not a table"),
+    (b"MZ", "a Windows program, not a table"),
+    (b"\x89PNG", "a PNG image, not a table"),
+    (b"\xff\xd8\xff", "a JPEG image, not a table"),
+)
+
+#: The names users know the encodings by.
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16": "UTF-16",
+                  "cp1252": "Windows-1252"}
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file starting with `head` is when it cannot be text; None when it may be."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    at = head.find(b"\0")
+    if at >= 0:
+        return (f"a binary file, not text (a NUL byte at offset {at}; UTF-16 text needs a "
+                "byte-order mark); give a CSV or JSON lines file, saved as UTF-8")
+    return None
+
+
+def guess_encoding(head: bytes, whole: bool) -> str:
+    """UTF-8 (a BOM is dropped), UTF-16 with a BOM, else Windows-1252 if `head` is not
+    UTF-8; `whole` says `head` is the whole file, so a sequence cut at its end is bad."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if whole or exc.start < len(head) - 4:  # not just a character cut by the sample
+            return "cp1252"
+    return "utf-8-sig"
+
+
+@dataclass(frozen=True)
+class BadByte:
+    """The first byte that does not decode: its value, offset (from 0) and line (from 1)."""
+
+    value: int
+    offset: int
+    line: int
+
+    def __str__(self) -> str:
+        return f"byte 0x{self.value:02x} at offset {self.offset:,}, line {self.line:,}"
+
+
+def first_bad_byte(stream: BinaryIO, encoding: str, block: int = 1 << 16) -> BadByte | None:
+    """Where `stream` first fails to decode as `encoding`, or None when all of it does.
+
+    Lines are counted by newline bytes, exact for UTF-8 and 8-bit encodings."""
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"  # the BOM is valid UTF-8; its decoder would shift the offsets
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, line = 0, 1
+    while True:
+        data = stream.read(block)
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            bad = offset - pending + exc.start
+            before = data[:max(0, exc.start - pending)]
+            value = bytes(exc.object[exc.start:exc.start + 1]) or b"\0"
+            return BadByte(value[0], bad, line + before.count(b"\n"))
+        if not data:
+            return None
+        offset += len(data)
+        line += data.count(b"\n")
