@@ -49,6 +49,7 @@ from watchlist.match.prepare import (
 )
 from watchlist.match.symbols import load_symbols, symbol_table
 from watchlist.names.scripts import latin_forms
+from watchlist.store.labels import mark_ref
 
 __all__ = [
     "FORMAT",
@@ -330,8 +331,9 @@ def build_index(store: Any, versions: list[Any] | None = None) -> Index:
 
     index = Index(
         key=key,
-        versions=[{"id": v.id, "source": v.source, "version": v.version,
-                   "sha256": v.sha256, "published": v.published} for v in versions],
+        versions=[mark_ref({"id": v.id, "source": v.source, "version": v.version,
+                            "sha256": v.sha256, "published": v.published}, v)
+                  for v in versions],
         stats=stats, parties=parties, sources=sources, designations=designations,
         form_entity=np.array(form_entity, dtype=np.int32),
         form_weight=np.array(form_weight, dtype=np.float32),

@@ -50,6 +50,7 @@ class Version:
     origin: str
     current: bool
     warnings: int
+    bundled: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -213,6 +214,7 @@ class Store:
                     fetched_at=fetched, origin=snap.origin,
                     targets=snap.targets, names=snap.names, entities=len(snap.entities),
                     warnings=json.dumps(snap.warnings, ensure_ascii=False),
+                    bundled=snap.bundled,
                 )
             ).inserted_primary_key
             assert key is not None  # an INSERT of one row always has one
@@ -304,6 +306,7 @@ class Store:
             fetched_at=row.fetched_at, sha256=row.sha256, targets=row.targets,
             names=row.names, entities=row.entities, origin=row.origin,
             current=row.id in current, warnings=len(json.loads(row.warnings)),
+            bundled=row.bundled,
         )
 
     def versions(self, source: str | None = None) -> list[Version]:
