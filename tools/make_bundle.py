@@ -43,9 +43,10 @@ LISTS = [
             "remarks as OFAC published them together (8,976 entries; 4,139 of them with "
             "11,910 aliases). The newer November 2022 copy is sdn.csv alone: 2,617 more "
             "entries (1,668 of them Russia EO14024) but not one alias or address, so every "
-            "a.k.a. and every address of all 11,118 entries would be missing. Most of the "
-            "2022 Russia designations are also on the bundled OFSI, SEMA and DFAT lists, "
-            "which serve beside it."),
+            "a.k.a. and every address of all 11,118 entries would be missing. Of those 2,617 "
+            "entries, 1,362 (1,110 of the 1,668 Russia ones) are found by name, scoring "
+            "0.80 or more, on the other bundled lists (OFSI, SEMA, DFAT, UN), which serve "
+            "beside it."),
     },
     {
         "source": "us_ofac_cons",

@@ -77,8 +77,9 @@ def _parse_all(sets: list[FileSet], origin_of: Callable[[FileSet], str], source:
 
 
 def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Reporter,
-               fetched_at: str | None = None) -> None:
+               fetched_at: str | None = None) -> list[ImportOutcome]:
     """Write snapshots oldest first per source (by publisher date), so the newest ends current."""
+    outcomes = []
     by_source: dict[str, list[Snapshot]] = defaultdict(list)
     for snap in snaps:
         by_source[snap.source].append(snap)
@@ -86,6 +87,7 @@ def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Re
         for snap in sorted(by_source[source], key=lambda s: (s.published or "", s.origin)):
             outcome = store.write(snap, fetched_at)
             report.outcomes.append(outcome)
+            outcomes.append(outcome)
             line = outcome.message
             if snap.bundled:
                 line += f" — {bundled_notice(snap)}"
@@ -94,6 +96,7 @@ def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Re
             if snap.warnings and outcome.status in ("imported", "history"):
                 line += f" — {len(snap.warnings)} warnings (watchlist status --warnings)"
             reporter.message(line)
+    return outcomes
 
 
 def update_from_paths(store: Store, paths: list[Path], source: str | None = None,
@@ -276,7 +279,13 @@ def _import_fetched(store: Store, info: SourceInfo, got: _Fetched, report: Repor
                        info.id, report, reporter)
     if not snaps:
         return
-    _write_all(store, snaps, report, reporter, fetched_at=now_iso())
+    for outcome in _write_all(store, snaps, report, reporter, fetched_at=now_iso()):
+        found = outcome.version
+        if found.bundled and outcome.status in ("duplicate", "unchanged"):
+            store.unmark_bundled(found.id)
+            reporter.message(f"{info.id}: the publisher serves what the bundled snapshot of "
+                             f"{found.bundled} holds; version {found.version} is now its "
+                             "current list")
     for url, etag, last_modified in got.validators:
         store.save_fetch_state(url, etag=etag, last_modified=last_modified,
                                sha256=snaps[0].sha256, outcome="imported")

@@ -157,11 +157,14 @@ def _code_digest() -> str:
 
 
 def index_key(versions: Iterable[Any]) -> str:
-    """The key of the index for a set of serving versions (ids and raw file digests) and
-    the code that prepares names and links profiles."""
+    """The key of the index for a set of serving versions (ids, raw file digests, and the
+    date of a bundled snapshot, which the index names) and the code that prepares names and
+    links profiles."""
     digest = hashlib.sha256(f"format={FORMAT};code={_code_digest()}".encode())
     for v in sorted(versions, key=lambda v: v.id):
         digest.update(f"|{v.id}:{v.source}:{v.sha256}".encode())
+        if getattr(v, "bundled", None):
+            digest.update(f":bundled={v.bundled}".encode())
     return digest.hexdigest()[:24]
 
 

@@ -111,9 +111,13 @@ def parse_manifest(data: Any, where: str = MANIFEST) -> tuple[BundledList, ...]:
     return tuple(found)
 
 
+def bundled_lists(directory: Path | None = None) -> tuple[BundledList, ...]:
+    """Every snapshot in the bundle (`BUNDLE_DIR` by default; none when it is absent)."""
+    return _load(directory or BUNDLE_DIR)
+
+
 @cache
-def bundled_lists(directory: Path = BUNDLE_DIR) -> tuple[BundledList, ...]:
-    """Every snapshot in the bundle (none when the package was built without it)."""
+def _load(directory: Path) -> tuple[BundledList, ...]:
     path = directory / MANIFEST
     if not path.is_file():
         return ()
@@ -124,20 +128,20 @@ def bundled_lists(directory: Path = BUNDLE_DIR) -> tuple[BundledList, ...]:
     return parse_manifest(data, str(path))
 
 
-def bundled_for(source_id: str, directory: Path = BUNDLE_DIR) -> BundledList | None:
+def bundled_for(source_id: str, directory: Path | None = None) -> BundledList | None:
     """The snapshot answering for a source, its own before one that stands in for it."""
     lists = bundled_lists(directory)
     return (next((b for b in lists if b.source == source_id), None)
             or next((b for b in lists if b.serves_for(source_id)), None))
 
 
-def unpack(entry: BundledList, dest: Path, directory: Path = BUNDLE_DIR) -> dict[str, Path]:
+def unpack(entry: BundledList, dest: Path, directory: Path | None = None) -> dict[str, Path]:
     """Decompress a snapshot's files into `dest` under their own names, each checked against
     the manifest's size and sha256; SourceError naming the file otherwise."""
     dest.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for item in entry.files:
-        packed = directory / item.packed
+        packed = (directory or BUNDLE_DIR) / item.packed
         try:
             data = lzma.decompress(packed.read_bytes())
         except (OSError, lzma.LZMAError) as exc:

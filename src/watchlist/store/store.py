@@ -234,6 +234,13 @@ class Store:
             f"{snap.source}: version {seq} is older than the current one; kept as history",
         )
 
+    def unmark_bundled(self, version_id: int) -> None:
+        """Record that a version imported from the bundle is also what the publisher serves
+        now (its download was identical), so it is no longer named a bundled snapshot."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.versions).where(t.versions.c.id == version_id)
+                         .values(bundled=None))
+
     def _write_files(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
         for role, path in sorted(snap.files.items()):
             data = path.read_bytes()
