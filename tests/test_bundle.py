@@ -52,7 +52,8 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def write_bundle(directory: Path, file: Path = FIXTURES / "un_small_v1.xml",
-                 source: str = "un_sc_sanctions", date: str = "2025-01-15") -> Path:
+                 source: str = "un_sc_sanctions", date: str = "2025-01-15",
+                 **more: Any) -> Path:
     """A bundle holding one small list, in the shipped layout."""
     data = file.read_bytes()
     (directory / source).mkdir(parents=True)
@@ -62,7 +63,8 @@ def write_bundle(directory: Path, file: Path = FIXTURES / "un_small_v1.xml",
              "files": [{"name": file.name, "packed": f"{source}/{file.name}.xz",
                         "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}],
              "official_urls": ["https://example.org/list.xml"], "copied_from": "tests",
-             "licence": "test data", "attribution": "the tests", "choice": "the only one"}
+             "licence": "test data", "attribution": "the tests", "choice": "the only one",
+             **more}
     (directory / bundle.MANIFEST).write_text(json.dumps({"lists": [entry]}), encoding="utf-8")
     return directory
 
@@ -227,6 +229,23 @@ def test_a_publisher_serving_the_bundled_file_unmarks_it(
         monkeypatch.setenv("WATCHLIST_URL_UN_SC_SANCTIONS", f"{server.url}/data/un_small_v1.xml")
         assert update_sources(Store(), ["un_sc_sanctions"]).ok
     assert [(v.version, v.bundled) for v in Store().versions()] == [(1, None)]
+
+
+def test_a_stand_in_serves_until_the_list_it_stands_in_for_is_downloaded(
+        home: Path, tmp_path: Path, lists_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bundle, "BUNDLE_DIR", write_bundle(
+        tmp_path / "bundled", FIXTURES / "ofsi_conlist_2022_small.csv", "gb_hmt_sanctions",
+        stands_in_for=["gb_fcdo_sanctions"]))
+    offline(monkeypatch)
+    report = update_sources(Store(), ["gb_fcdo_sanctions"], fallback=True)
+    assert report.bundled == ["gb_hmt_sanctions"]
+    with ListServer(lists_dir) as server:
+        monkeypatch.setenv("WATCHLIST_URL_GB_FCDO_SANCTIONS", f"{server.url}/data/uk/fixtures/"
+                           "UK_Sanctions_List_excerpt_2026-09-10.xml")
+        report = update_sources(Store(), ["gb_fcdo_sanctions"], fallback=True)
+    assert report.ok and any("no longer serves" in n for n in report.notes)
+    assert [v.source for v in Store().serving()] == ["gb_fcdo_sanctions"]
+    assert [v.source for v in Store().versions()] == ["gb_fcdo_sanctions", "gb_hmt_sanctions"]
 
 
 # -- it is never silent -----------------------------------------------------------------------

@@ -197,7 +197,26 @@ def update_sources(store: Store, source_ids: list[str] | None = None,
     report.unreachable.sort(key=order.index)
     if fallback and report.unreachable:
         _fall_back(store, report, reporter)
+    _retire_stand_ins(store, report, reporter)
     return report
+
+
+def _retire_stand_ins(store: Store, report: Report, reporter: Reporter) -> None:
+    """A bundled snapshot standing in for another list (OFSI's for the UK Sanctions List)
+    stops serving once that list serves from its publisher; it is kept as history."""
+    serving = {v.source: v for v in store.serving()}
+    for entry in bundled_lists():
+        mine = serving.get(entry.source)
+        if mine is None or not mine.bundled:
+            continue
+        for other in entry.stands_in_for:
+            if other in serving and not serving[other].bundled:
+                store.stop_serving(entry.source)
+                note = (f"{entry.source}: its bundled snapshot stood in for {other}, which now "
+                        "serves from its publisher; it no longer serves (kept as history)")
+                report.notes.append(note)
+                reporter.message(note)
+                break
 
 
 @dataclass

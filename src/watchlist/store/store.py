@@ -234,6 +234,12 @@ class Store:
             f"{snap.source}: version {seq} is older than the current one; kept as history",
         )
 
+    def stop_serving(self, source: str) -> None:
+        """Take a source out of service (its versions stay, as history)."""
+        with self.engine.begin() as conn:
+            write_lock(conn, IMPORT)
+            conn.execute(t.current.delete().where(t.current.c.source == source))
+
     def unmark_bundled(self, version_id: int) -> None:
         """Record that a version imported from the bundle is also what the publisher serves
         now (its download was identical), so it is no longer named a bundled snapshot."""
