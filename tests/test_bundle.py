@@ -38,6 +38,7 @@ REFUSED = "http://127.0.0.1:1/"
 NO_SUCH_HOST = "http://nonexistent.invalid/"
 PUBLISHED = [s for s, info in SOURCES.items() if info.downloads]
 NOTICE = "bundled snapshot of 2025-01-15, not the publisher's current list"
+PERSON = "un-sc-sanctions-kpi.901"
 runner = CliRunner()
 
 
@@ -290,6 +291,11 @@ def test_check_and_scan_name_the_bundled_snapshot(bundled_store: Store) -> None:
     assert NOTICE in " ".join(cli("scan", "-", input="Ivan Testovsky").output.split())
 
 
+def test_show_names_the_bundled_snapshot(bundled_store: Store) -> None:
+    assert NOTICE in " ".join(cli("show", PERSON).output.split())
+    assert json.loads(cli("show", PERSON, "--json").output)["notice"] == NOTICE
+
+
 def test_the_api_names_the_bundled_snapshot_in_headers_and_bodies(bundled_store: Store) -> None:
     with TestClient(create_app(bundled_store, auth=False, warm=False)) as client:
         response = client.get("/sources")
@@ -306,9 +312,11 @@ def test_the_api_names_the_bundled_snapshot_in_headers_and_bodies(bundled_store:
 def test_the_web_pages_name_the_bundled_snapshot(bundled_store: Store) -> None:
     with TestClient(create_app(bundled_store, auth=False, warm=False)) as client:
         page = " ".join(html.unescape(client.get("/ui/sources").text).split())
+        profile = " ".join(html.unescape(client.get(f"/ui/profiles/{PERSON}").text).split())
     assert "Not the publishers' current lists." in page  # the banner over the content
     assert f"v1 ({NOTICE})" in page  # the footer naming the versions
     assert "no bundled snapshot of this list" in page  # eu_fsf, not loaded
+    assert f"1 (2025-01-15; {NOTICE})" in profile  # the record's version
 
 
 # -- end to end -------------------------------------------------------------------------------

@@ -273,8 +273,10 @@ def show(
         entity = profile.entity
         out.print(f"[bold]{escape(entity.caption)}[/] ({entity.schema.label}) "
                   f"[dim]{escape(entity.id or '')}[/]")
+        notice = bundled_notice(profile.version)
         out.print(f"source {profile.version.source}, version {profile.version.version}, "
-                  f"published {profile.version.published or '-'}")
+                  f"published {profile.version.published or '-'}"
+                  + (f" [bold yellow]({escape(notice)})[/]" if notice else ""))
         table = Table(show_header=False, box=None)
         for prop, values in sorted(entity.to_dict()["properties"].items()):
             if prop == "topics":
