@@ -273,10 +273,11 @@ def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One store for the screening surfaces, holding the small bundled list (its index is
     built once)."""
     directory = write_bundle(tmp_path_factory.mktemp("bundle") / "bundled")
-    with module_home(tmp_path_factory, "bundled-store"), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bundle, "BUNDLE_DIR", directory)
+    with module_home(tmp_path_factory, "bundled-store"):
         store = Store()
-        assert update_from_bundle(store).ok
+        with pytest.MonkeyPatch.context() as patch:  # the shipped bundle again afterwards
+            patch.setattr(bundle, "BUNDLE_DIR", directory)
+            assert update_from_bundle(store).ok
         yield store
         store.close()
 
@@ -329,7 +330,12 @@ def test_offline_first_command_serves_every_bundled_list_and_finds_lukashenko(
     result = cli("update")
     assert result.exit_code == 1
     served = {v.source: v.bundled for v in Store().serving()}
-    assert served == {b.source: b.snapshot_date for b in bundle.bundled_lists()}
-    found = cli("check", "Aleksandr Lukashenko")
-    assert found.exit_code == 0
-    assert "LUKASHENK" in found.output.upper() and "From bundled snapshots:" in found.output
+    assert served == {"us_ofac_sdn": "2021-07-07", "us_ofac_cons": "2025-12-19",
+                      "gb_hmt_sanctions": "2025-04-10", "un_sc_sanctions": "2026-02-27",
+                      "ca_dfatd_sema_sanctions": "2025-05-25", "au_dfat_sanctions": "2024-11-11"}
+    found = json.loads(cli("check", "Aleksandr Lukashenko", "--json").output)
+    best = found["matches"][0]
+    assert "LUKASHENK" in best["caption"].upper() and best["score"] >= 0.8
+    assert {"us_ofac_sdn", "gb_hmt_sanctions"} <= {d["source"] for d in best["designations"]}
+    assert {v["source"] for v in found["versions"] if v.get("bundled")} == set(served)
+    assert "From bundled snapshots:" in cli("check", "Aleksandr Lukashenko").output
