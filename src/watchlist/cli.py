@@ -28,13 +28,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from watchlist.errors import WatchlistError
 from watchlist.profile import load_profile
+from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import cli_actor
+from watchlist.store.labels import bundled_notice, bundled_summary, version_label
 from watchlist.store.snapshot import date_origin
 from watchlist.store.store import Store, Version, now_iso
 from watchlist.update import (
     Report,
     Reporter,
+    offline_advice,
+    update_from_bundle,
     update_from_paths,
     update_from_url,
     update_sources,
@@ -58,6 +62,8 @@ class ConsoleReporter(Reporter):
     def message(self, text: str) -> None:
         if text.startswith("[error] "):
             self.progress.console.print(f"[bold red]error[/] {escape(text[8:])}")
+        elif text.startswith("[warning] "):
+            self.progress.console.print(f"[bold yellow]warning[/] {escape(text[10:])}")
         else:
             self.progress.console.print(escape(text))
 
@@ -72,6 +78,13 @@ class ConsoleReporter(Reporter):
             self.progress.update(task, completed=done, total=total)
 
         return advance, lambda: self.progress.remove_task(task)
+
+
+def print_bundled_note(versions: list[Any], to: Console | None = None) -> None:
+    """Say loudly when bundled snapshots, not the publishers' lists, answered (check, scan)."""
+    summary = bundled_summary(versions)
+    if summary:
+        (to or out).print(f"[bold yellow]From bundled snapshots:[/] {escape(summary)}")
 
 
 @contextmanager
@@ -93,12 +106,21 @@ def update(
     source: Annotated[str | None, typer.Option(
         "--source", help="With --from: store under this source id (for your own lists; "
         "a FollowTheMoney file is otherwise named after its dataset or its file).")] = None,
+    bundled: Annotated[bool, typer.Option(
+        "--bundled", help="Import the dated snapshots bundled with watchlist (for a machine "
+        "without network; not the publishers' current lists).")] = False,
 ) -> None:
-    """Download the lists (or import files) and make each new version current."""
+    """Download the lists (or import files) and make each new version current.
+
+    A list whose publisher cannot be reached, and of which the store holds nothing, is
+    imported from the snapshots bundled with watchlist, marked as such everywhere.
+    """
     with _errors():
         for name in sources or []:
             if name not in SOURCES:
                 raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
+        if bundled and from_:
+            raise WatchlistError("--bundled and --from cannot be used together")
         store = Store()
         progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                             DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn(),
@@ -115,8 +137,10 @@ def update(
                                                      reporter))
                 for url in urls:
                     reports.append(update_from_url(store, url, source, reporter))
+            elif bundled:
+                reports.append(update_from_bundle(store, sources or None, reporter))
             else:
-                reports.append(update_sources(store, sources or None, reporter))
+                reports.append(update_sources(store, sources or None, reporter, fallback=True))
         try:  # the sources page shows it beside the service's updates
             from watchlist.api.jobs import record_run
 
@@ -132,6 +156,9 @@ def update(
         imported = sum(1 for r in reports for o in r.outcomes
                        if o.status in ("imported", "history"))
         console.print(f"{imported} new versions stored; {len(failures)} failures.")
+        for report in reports:
+            for line in offline_advice(report, store):
+                console.print(escape(line), style="bold yellow" if line[0] != " " else None)
         if failures:
             raise typer.Exit(1)
 
@@ -150,9 +177,39 @@ def _status_rows(versions: list[Version]) -> list[dict[str, Any]]:
             "format": v.format,
             "current": v.current,
             "warnings": v.warnings,
+            "bundled": v.bundled,
+            "notice": bundled_notice(v),
         }
         for v in versions
     ]
+
+
+EMPTY_STORE = """The store is empty. To fill it:
+  watchlist update                  download every list from its publisher
+  watchlist update --from DIR       import list files downloaded elsewhere (or a URL)
+  WATCHLIST_URL_<SOURCE>=URL        point a list at a mirror, then `watchlist update`
+  watchlist update --bundled        without network: the dated snapshots bundled with
+                                    watchlist (not the publishers' current lists)"""
+
+
+def _unbundled_note(serving: list[Version]) -> str | None:
+    """Which publishers' lists serve nothing while bundled snapshots serve the others."""
+    held = {v.source for v in serving}
+    if not any(v.bundled for v in serving):
+        return None
+    missing = []
+    for source_id, info in SOURCES.items():
+        if not info.downloads or source_id in held:
+            continue
+        entry = bundled_for(source_id)
+        if entry is None:
+            missing.append(f"{source_id} (watchlist bundles no snapshot of it)")
+        elif entry.source not in held:
+            missing.append(source_id)
+    if not missing:
+        return None
+    return "Not served: " + ", ".join(missing) + "; run `watchlist update` where the " \
+        "publishers can be reached."
 
 
 @app.command()
@@ -179,7 +236,7 @@ def status(
             out.print(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         if not rows:
-            console.print("The store is empty: run `watchlist update`.")
+            console.print(escape(EMPTY_STORE))
             return
         table = Table(title="watchlist sources" + (f" as of {as_of}" if as_of else ""))
         for col in ("source", "version", "published", "date from", "fetched at", "targets",
@@ -188,10 +245,18 @@ def status(
             table.add_column(col, justify="right" if numeric else "left")
         for row in rows:
             label = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")
+            if row["bundled"]:
+                label += " (bundled)"
             table.add_row(row["source"], label, row["published"] or "unknown",
                           date_origin(row["published_from"]), row["fetched_at"],
                           f"{row['targets']:,}", f"{row['names']:,}", row["sha256"][:16])
         out.print(table)
+        for version in versions:
+            if version.bundled:
+                out.print(f"[bold yellow]{escape(version_label(version))}[/]")
+        note = None if as_of or all_versions else _unbundled_note(versions)
+        if note:
+            out.print(escape(note))
 
 
 @app.command()
@@ -209,8 +274,10 @@ def show(
         entity = profile.entity
         out.print(f"[bold]{escape(entity.caption)}[/] ({entity.schema.label}) "
                   f"[dim]{escape(entity.id or '')}[/]")
+        notice = bundled_notice(profile.version)
         out.print(f"source {profile.version.source}, version {profile.version.version}, "
-                  f"published {profile.version.published or '-'}")
+                  f"published {profile.version.published or '-'}"
+                  + (f" [bold yellow]({escape(notice)})[/]" if notice else ""))
         table = Table(show_header=False, box=None)
         for prop, values in sorted(entity.to_dict()["properties"].items()):
             if prop == "topics":

@@ -29,6 +29,7 @@ from watchlist.monitor import portfolio as book
 from watchlist.screening.readers import parse_mapping
 from watchlist.screening.writers import designation_text
 from watchlist.store.audit import cli_actor
+from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store
 
 portfolio_app = typer.Typer(help="The customer book monitored: import, list, remove.",
@@ -104,9 +105,10 @@ def _print_diff(result: Any, limit: int) -> None:
     from watchlist.monitor.diff import substantive_first, whole_field_notes
 
     old, new = result.old, result.new
+    old_note, new_note = (f"; {bundled_notice(v)}" if bundled_notice(v) else "" for v in (old, new))
     out.print(f"[bold]{escape(result.source)}[/]: version {old.version} "
-              f"({old.published or 'no date'}, {old.targets:,} targets) -> version "
-              f"{new.version} ({new.published or 'no date'}, {new.targets:,} targets): "
+              f"({old.published or 'no date'}{old_note}, {old.targets:,} targets) -> version "
+              f"{new.version} ({new.published or 'no date'}{new_note}, {new.targets:,} targets): "
               f"[green]{len(result.added):,} added[/], [red]{len(result.removed):,} "
               f"removed[/], [yellow]{len(result.changed):,} changed[/]")
     for label, rows in (("added", result.added), ("removed", result.removed)):

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli import _errors, app, console, out, print_bundled_note
 from watchlist.errors import WatchlistError
 from watchlist.screening.writers import designation_text
 from watchlist.store.audit import cli_actor
@@ -161,6 +161,8 @@ def scan_payment(
                                    "errors": [e.to_dict() for e in errors],
                                    "hit_count": total}, indent=2, ensure_ascii=False))
         else:
+            if results:
+                print_bundled_note(results[0].versions)
             for result in results:
                 print_result(result.to_dict())
             for error in errors:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli import _errors, app, console, out, print_bundled_note
 from watchlist.errors import WatchlistError
 from watchlist.store.audit import append_audit_many, cli_actor, version_ref
 from watchlist.store.store import Store
@@ -92,6 +92,7 @@ def scan(
                 typer.echo(json.dumps(body, ensure_ascii=False,
                                       indent=2 if len(results) == 1 else None))
         else:
+            print_bundled_note(refs)
             for doc, mentions in results:
                 title = doc.name if len(results) > 1 or doc.name != "<stdin>" else None
                 out.print(terminal_view(doc.text, mentions, title))

@@ -28,7 +28,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli import _errors, app, console, out, print_bundled_note
 from watchlist.errors import WatchlistError
 from watchlist.screening.readers import BatchReader, parse_mapping, prepare_row
 from watchlist.screening.runner import (
@@ -210,9 +210,11 @@ def check(
         matches.sort(key=lambda m: -(m.get("score") or 0.0))
         matches = matches[:limit]
         if json_:
-            typer.echo(json.dumps({"query": query, "matches": matches}, indent=2,
-                                  ensure_ascii=False))
+            versions = [version_ref(v) for v in screener.index.versions]
+            typer.echo(json.dumps({"query": query, "matches": matches, "versions": versions},
+                                  indent=2, ensure_ascii=False))
             return
+        print_bundled_note(screener.index.versions)
         used = threshold if threshold is not None else getattr(screener, "threshold", None)
         _print_hits(query, matches, used)
 
@@ -357,3 +359,4 @@ def screen(
             f"{'[bold red]' if summary.errors else ''}{summary.errors:,} errors"
             f"{'[/]' if summary.errors else ''}; "
             f"{output_format(output).upper()}{escape(where)}.")
+        print_bundled_note(versions, console)

@@ -21,9 +21,11 @@ class StoreError(WatchlistError):
 
 
 class FetchError(WatchlistError):
-    """A download failed: says which URL and why."""
+    """A download failed: says which URL and why; `unreachable` when no answer came at all
+    (the host unknown, the connection refused or never made)."""
 
-    def __init__(self, url: str, problem: str) -> None:
+    def __init__(self, url: str, problem: str, unreachable: bool = False) -> None:
         self.url = url
         self.problem = problem
+        self.unreachable = unreachable
         super().__init__(f"{url}: {problem}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from followthemoney import EntityProxy
 
+from watchlist.store.labels import mark_ref
 from watchlist.store.store import Store, Version
 
 
@@ -27,7 +28,7 @@ class Profile:
         return [e for e in self.linked if e.schema.name != "Sanction"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        return mark_ref({
             "id": self.entity.id,
             "schema": self.entity.schema.name,
             "caption": self.entity.caption,
@@ -39,7 +40,7 @@ class Profile:
                 {"id": s.id, **s.to_dict()["properties"]} for s in self.sanctions
             ],
             "linked": [e.to_dict() for e in self.details],
-        }
+        }, self.version)
 
 
 def load_profile(store: Store, entity_id: str, as_of: str | None = None) -> Profile:

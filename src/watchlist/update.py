@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from watchlist import __version__
 from watchlist.errors import FetchError, SourceError
 from watchlist.sources.base import FileSet
+from watchlist.sources.bundle import BundledList, bundled_for, bundled_lists, unpack
 from watchlist.sources.detect import sniff_file, walk
 from watchlist.sources.fetch import Progress, download, make_client
 from watchlist.sources.parse import parse_snapshot
 from watchlist.sources.registry import SOURCES, SourceInfo, formats
+from watchlist.store.labels import bundled_notice
 from watchlist.store.snapshot import FETCH_TIME, NEWEST_LISTING, Snapshot, files_sha256
-from watchlist.store.store import ImportOutcome, Store, now_iso
+from watchlist.store.store import ImportOutcome, Store, Version, now_iso
 
 
 @dataclass
@@ -32,6 +36,10 @@ class Report:
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Sources whose publisher gave no answer at all (unknown host, refused connection).
+    unreachable: list[str] = field(default_factory=list)
+    #: Sources imported from the bundled snapshots by this update.
+    bundled: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -69,11 +77,12 @@ def _parse_all(sets: list[FileSet], origin_of: Callable[[FileSet], str], source:
 
 
 def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Reporter,
-               fetched_at: str | None = None) -> None:
+               fetched_at: str | None = None) -> list[ImportOutcome]:
     """Write snapshots oldest first per source (by publisher date), so the newest ends current.
 
     A download whose file holds no date at all is dated by its fetch time.
     """
+    outcomes = []
     by_source: dict[str, list[Snapshot]] = defaultdict(list)
     for snap in snaps:
         if fetched_at and snap.published is None:
@@ -85,12 +94,16 @@ def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Re
         for snap in sorted(by_source[source], key=lambda s: (s.published or "", s.origin)):
             outcome = store.write(snap, fetched_at)
             report.outcomes.append(outcome)
+            outcomes.append(outcome)
             line = outcome.message
+            if snap.bundled:
+                line += f" — {bundled_notice(snap)}"
             if snap.published_from == NEWEST_LISTING and outcome.status != "duplicate":
                 line += f" (no date in the file; newest listing date {snap.published} stands in)"
             if snap.warnings and outcome.status in ("imported", "history"):
                 line += f" — {len(snap.warnings)} warnings (watchlist status --warnings)"
             reporter.message(line)
+    return outcomes
 
 
 def update_from_paths(store: Store, paths: list[Path], source: str | None = None,
@@ -165,11 +178,17 @@ def update_from_url(store: Store, url: str, source: str | None = None,
 
 
 def update_sources(store: Store, source_ids: list[str] | None = None,
-                   reporter: Reporter | None = None) -> Report:
-    """Download each source from its publisher and import it; a failing one is skipped."""
+                   reporter: Reporter | None = None, fallback: bool = False) -> Report:
+    """Download each source from its publisher and import it; a failing one is skipped.
+
+    The publishers are fetched at once (a thread each), so unreachable ones cost the time of
+    one failure, not the sum. With `fallback`, a list whose publisher could not be reached
+    and of which the store holds no version is imported from the bundled snapshots.
+    """
     reporter = reporter or Reporter()
     report = Report()
     chosen = [SOURCES[s] for s in source_ids] if source_ids else list(SOURCES.values())
+    wanted = []
     for info in chosen:
         if not info.urls():
             if source_ids:
@@ -177,46 +196,125 @@ def update_sources(store: Store, source_ids: list[str] | None = None,
                 report.notes.append(f"{info.id}: {why}")
                 reporter.message(f"{info.id}: {why}")
             continue
-        _update_one(store, info, report, reporter)
+        wanted.append(info)
+    with tempfile.TemporaryDirectory(prefix="watchlist-") as tmp:
+        for info, fetched in _fetch_all(store, wanted, Path(tmp), reporter):
+            _import_fetched(store, info, fetched, report, reporter)
+    order = list(SOURCES)
+    report.unreachable.sort(key=order.index)
+    if fallback and report.unreachable:
+        _fall_back(store, report, reporter)
+    _retire_stand_ins(store, report, reporter)
     return report
 
 
-def _update_one(store: Store, info: SourceInfo, report: Report, reporter: Reporter) -> None:
-    with tempfile.TemporaryDirectory(prefix="watchlist-") as tmp, \
-            make_client(info.timeout, info.browser_agent) as client:
-        files: dict[str, Path] = {}
-        fetched: list[tuple[str, str | None, str | None]] = []
-        for dl in info.urls():
-            state = store.fetch_state(dl.url) or {}
-            progress, done = reporter.downloading(dl.url)
-            try:
-                got = download(client, dl.url, Path(tmp) / f"{dl.role}.bin",
-                               etag=state.get("etag"), last_modified=state.get("last_modified"),
-                               retries=info.retries, progress=progress)
-            except FetchError as exc:
-                report.failures.append(f"{info.id}: {exc}")
-                reporter.message(f"[error] {info.id}: {exc}; the version serving stays current")
-                return
-            finally:
-                done()
-            if got.not_modified:
-                report.notes.append(f"{info.id}: {dl.url} not modified since the last update")
-                reporter.message(f"{info.id}: not modified since the last update")
-                return
-            assert got.path is not None
-            files[dl.role] = got.path
-            fetched.append((dl.url, got.etag, got.last_modified))
-        fileset = _recognise_download(info, files, report, reporter)
-        if fileset is None:
-            return
-        snaps = _parse_all([fileset], lambda fs: " ".join(u for u, _, _ in fetched),
-                           info.id, report, reporter)
-        if not snaps:
-            return
-        _write_all(store, snaps, report, reporter, fetched_at=now_iso())
-        for url, etag, last_modified in fetched:
-            store.save_fetch_state(url, etag=etag, last_modified=last_modified,
-                                   sha256=snaps[0].sha256, outcome="imported")
+def _retire_stand_ins(store: Store, report: Report, reporter: Reporter) -> None:
+    """A bundled snapshot standing in for another list (OFSI's for the UK Sanctions List)
+    stops serving once that list serves from its publisher; it is kept as history."""
+    serving = {v.source: v for v in store.serving()}
+    for entry in bundled_lists():
+        mine = serving.get(entry.source)
+        if mine is None or not mine.bundled:
+            continue
+        for other in entry.stands_in_for:
+            if other in serving and not serving[other].bundled:
+                store.stop_serving(entry.source)
+                note = (f"{entry.source}: its bundled snapshot stood in for {other}, which now "
+                        "serves from its publisher; it no longer serves (kept as history)")
+                report.notes.append(note)
+                reporter.message(note)
+                break
+
+
+@dataclass
+class _Fetched:
+    """What downloading one source gave: its files and their validators, or why not."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    validators: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    not_modified: str | None = None
+    error: FetchError | None = None
+
+
+def _fetch_all(store: Store, infos: list[SourceInfo], tmp: Path, reporter: Reporter
+               ) -> Iterator[tuple[SourceInfo, _Fetched]]:
+    """Download every source at once, each in its own thread; yield each as it finishes.
+
+    The store is read and the reporter's progress entries made here, in the calling thread;
+    the threads only download and call the progress callbacks.
+    """
+    if not infos:
+        return
+    jobs = []
+    for info in infos:
+        states = {dl.url: store.fetch_state(dl.url) or {} for dl in info.urls()}
+        bars = [reporter.downloading(dl.url) for dl in info.urls()]
+        jobs.append((info, states, bars))
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="watchlist-fetch") as pool:
+        futures = {pool.submit(_fetch_one, info, tmp / info.id, states, bars): info
+                   for info, states, bars in jobs}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _fetch_one(info: SourceInfo, dest: Path, states: dict[str, dict],
+               bars: list[tuple[Progress, Callable[[], None]]]) -> _Fetched:
+    """Download one source's files in turn (in a worker thread; touches no store)."""
+    got = _Fetched()
+    try:
+        with make_client(info.timeout, info.browser_agent) as client:
+            for dl, (progress, _) in zip(info.urls(), bars, strict=True):
+                state = states.get(dl.url, {})
+                try:
+                    res = download(client, dl.url, dest / f"{dl.role}.bin",
+                                   etag=state.get("etag"),
+                                   last_modified=state.get("last_modified"),
+                                   retries=info.retries, progress=progress)
+                except FetchError as exc:
+                    got.error = exc
+                    return got
+                if res.not_modified:
+                    got.not_modified = dl.url
+                    return got
+                assert res.path is not None
+                got.files[dl.role] = res.path
+                got.validators.append((dl.url, res.etag, res.last_modified))
+    finally:
+        for _, done in bars:
+            done()
+    return got
+
+
+def _import_fetched(store: Store, info: SourceInfo, got: _Fetched, report: Report,
+                    reporter: Reporter) -> None:
+    """Recognise, parse and store what was downloaded for one source."""
+    if got.error is not None:
+        report.failures.append(f"{info.id}: {got.error}")
+        if got.error.unreachable:
+            report.unreachable.append(info.id)
+        reporter.message(f"[error] {info.id}: {got.error}; the version serving stays current")
+        return
+    if got.not_modified:
+        report.notes.append(f"{info.id}: {got.not_modified} not modified since the last update")
+        reporter.message(f"{info.id}: not modified since the last update")
+        return
+    fileset = _recognise_download(info, got.files, report, reporter)
+    if fileset is None:
+        return
+    snaps = _parse_all([fileset], lambda fs: " ".join(u for u, _, _ in got.validators),
+                       info.id, report, reporter)
+    if not snaps:
+        return
+    for outcome in _write_all(store, snaps, report, reporter, fetched_at=now_iso()):
+        found = outcome.version
+        if found.bundled and outcome.status in ("duplicate", "unchanged"):
+            store.unmark_bundled(found.id)
+            reporter.message(f"{info.id}: the publisher serves what the bundled snapshot of "
+                             f"{found.bundled} holds; version {found.version} is now its "
+                             "current list")
+    for url, etag, last_modified in got.validators:
+        store.save_fetch_state(url, etag=etag, last_modified=last_modified,
+                               sha256=snaps[0].sha256, outcome="imported")
 
 
 def _recognise_download(info: SourceInfo, files: dict[str, Path], report: Report,
@@ -236,3 +334,110 @@ def _recognise_download(info: SourceInfo, files: dict[str, Path], report: Report
     if first.format not in formats():
         return None
     return FileSet(first.format, info.id, {s.role if s else r: files[r] for r, s in sniffs.items()})
+
+
+def update_from_bundle(store: Store, source_ids: list[str] | None = None,
+                       reporter: Reporter | None = None) -> Report:
+    """Import the snapshots bundled in the package (of these sources, or all of them)."""
+    reporter = reporter or Reporter()
+    report = Report()
+    entries: list[BundledList] = []
+    for source_id in source_ids or [b.source for b in bundled_lists()]:
+        entry = bundled_for(source_id)
+        if entry is None:
+            problem = f"{source_id}: watchlist bundles no snapshot of this list"
+            report.failures.append(problem)
+            reporter.message(f"[error] {problem}")
+        elif entry not in entries:
+            if entry.source != source_id:
+                reporter.message(f"{source_id}: no bundled snapshot; {entry.source} "
+                                 f"({entry.title}) stands in for it")
+            entries.append(entry)
+    _import_bundled(store, entries, report, reporter)
+    return report
+
+
+def _fall_back(store: Store, report: Report, reporter: Reporter) -> None:
+    """Import the bundled snapshot of each list whose publisher could not be reached and of
+    which the store holds no version (nor of the list it stands in for)."""
+    held = {v.source for v in store.versions()}
+    entries: list[BundledList] = []
+    for source_id in report.unreachable:
+        entry = bundled_for(source_id)
+        if entry is None or entry in entries or {source_id, entry.source} & held:
+            continue
+        entries.append(entry)
+    if not entries:
+        return
+    reporter.message("[warning] no publisher reached and nothing stored for "
+                     f"{', '.join(s for s in report.unreachable if s not in held)}: importing "
+                     "the snapshots bundled with watchlist instead "
+                     f"({', '.join(f'{e.source} of {e.snapshot_date}' for e in entries)}); "
+                     "they are NOT the publishers' current lists")
+    _import_bundled(store, entries, report, reporter)
+
+
+def _import_bundled(store: Store, entries: list[BundledList], report: Report,
+                    reporter: Reporter) -> None:
+    with tempfile.TemporaryDirectory(prefix="watchlist-") as tmp:
+        for entry in entries:
+            where = Path(tmp) / "bundled" / entry.source
+            try:
+                unpack(entry, where)
+            except SourceError as exc:
+                report.failures.append(str(exc))
+                reporter.message(f"[error] {exc}")
+                continue
+            sets, _ = walk([where])
+            if len(sets) != 1 or sets[0].source != entry.source:
+                problem = (f"{entry.source}: the bundled snapshot of {entry.snapshot_date} "
+                           "was not recognised as that list: the package is damaged")
+                report.failures.append(problem)
+                reporter.message(f"[error] {problem}")
+                continue
+            if _already_stored(store, sets[0], entry.source, report, reporter):
+                continue
+            origin = (f"bundled with watchlist {__version__}: {entry.title}, snapshot of "
+                      f"{entry.snapshot_date} (copy from {entry.copied_from})")
+            snaps = _parse_all(sets, lambda fs, o=origin: o, entry.source, report, reporter)
+            for snap in snaps:
+                snap.bundled = entry.snapshot_date
+            _write_all(store, snaps, report, reporter)
+            report.bundled.extend(s.source for s in snaps)
+
+
+def offline_advice(report: Report, store: Store) -> list[str]:
+    """What to tell a user whose update could not reach some publishers: what serves each of
+    those lists now (a bundled snapshot says so) and how to get the current lists."""
+    if not report.unreachable:
+        return []
+    serving = {v.source: v for v in store.serving()}
+    lines = [f"Could not reach the publishers of {', '.join(report.unreachable)} "
+             "(no network here, or a proxy or firewall in the way?):"]
+    lines += [f"  {s}: {_serving_text(s, serving)}" for s in report.unreachable]
+    lines += [
+        "To get the publishers' current lists:",
+        "  - run `watchlist update` again where the publishers can be reached;",
+        "  - or download the files elsewhere and import them: `watchlist update --from DIR`;",
+        "  - or point a list at a mirror you can reach: WATCHLIST_URL_<SOURCE>=URL "
+        "(e.g. WATCHLIST_URL_UN_SC_SANCTIONS).",
+    ]
+    if any(s not in serving and (e := bundled_for(s)) and e.source not in serving
+           for s in report.unreachable):
+        lines.append("  - meanwhile `watchlist update --bundled` imports the dated snapshots "
+                     "bundled with watchlist (not the current lists).")
+    return lines
+
+
+def _serving_text(source_id: str, serving: dict[str, Version]) -> str:
+    """What serves a list whose publisher could not be reached."""
+    entry = bundled_for(source_id)
+    version = serving.get(source_id)
+    stand_in = ""
+    if version is None and entry is not None and entry.source in serving:
+        version, stand_in = serving[entry.source], f"{entry.source} stands in: "
+    if version is None:
+        return "nothing serves it" + ("" if entry else " (watchlist bundles no snapshot of it)")
+    if version.bundled:
+        return f"{stand_in}{bundled_notice(version)}"
+    return f"{stand_in}version {version.version}, already stored, keeps serving"

@@ -10,7 +10,8 @@ from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watchlist.api.errors import ApiError
-from watchlist.api.settings import VERSIONS_HEADER, Settings
+from watchlist.api.settings import NOTICE_HEADER, VERSIONS_HEADER, Settings
+from watchlist.store.labels import bundled_date, bundled_summary, mark_ref
 from watchlist.store.store import Store, Version
 
 _STATE_KEY = "watchlist_versions"
@@ -42,12 +43,17 @@ def check_date(value: str | None, name: str = "as_of") -> str | None:
 def version_ref(version: Version | dict[str, Any]) -> dict[str, Any]:
     """A list version (a Version, or a dict with its fields) as responses name it."""
     data = version.to_dict() if isinstance(version, Version) else version
-    return {k: data.get(k) for k in ("source", "version", "published", "sha256")}
+    return mark_ref({k: data.get(k) for k in ("source", "version", "published", "sha256")}, data)
 
 
 def header_value(versions: Sequence[Version | dict[str, Any]]) -> str:
-    parts = (f"{v['source']}={v['version']}" if isinstance(v, dict) else
-             f"{v.source}={v.version}" for v in versions)
+    """`un_sc_sanctions=3, us_ofac_sdn=1;bundled=2021-07-07`: each version, and the date of
+    a bundled snapshot."""
+    parts = []
+    for v in versions:
+        data = v if isinstance(v, dict) else v.to_dict()
+        date = bundled_date(data)
+        parts.append(f"{data['source']}={data['version']}" + (f";bundled={date}" if date else ""))
     return ", ".join(parts) or "none"
 
 
@@ -64,7 +70,8 @@ def use_refs(request: Request, refs: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 class VersionsHeader:
-    """Add X-Watchlist-Versions to every response.
+    """Add X-Watchlist-Versions to every response (and X-Watchlist-Notice when a bundled
+    snapshot answered).
 
     Routers that read lists record the exact versions they used (`use_versions`); any other
     response (errors, health checks, docs) names the versions serving when it is sent.
@@ -88,10 +95,15 @@ class VersionsHeader:
                         refs = self.serving()
                     except Exception:  # noqa: BLE001 - a broken store must not hide the answer
                         refs = []
+                ours = {VERSIONS_HEADER.lower().encode(), NOTICE_HEADER.lower().encode()}
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() != VERSIONS_HEADER.lower().encode()]
+                           if k.lower() not in ours]
                 headers.append((VERSIONS_HEADER.lower().encode(),
                                 header_value(refs).encode("latin-1", "replace")))
+                notice = bundled_summary(refs)
+                if notice:
+                    headers.append((NOTICE_HEADER.lower().encode(),
+                                    notice.encode("latin-1", "replace")))
                 message = {**message, "headers": headers}
             await send(message)
 

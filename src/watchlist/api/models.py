@@ -14,6 +14,14 @@ class VersionRef(BaseModel):
     version: int = Field(description="The version number within the source (1, 2, ...).")
     published: str | None = Field(description="The publisher's date of that version.")
     sha256: str = Field(description="SHA-256 of the version's raw files.")
+    bundled: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="Only for a version imported from the snapshots bundled with watchlist: "
+                    "the snapshot's date. Such a version is not the publisher's current list.")
+    notice: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="Only for a bundled snapshot: `bundled snapshot of DATE, not the "
+                    "publisher's current list`.")
 
 
 class ErrorResponse(BaseModel):
@@ -66,6 +74,12 @@ class SourceStatus(BaseModel):
     format: str
     current: bool
     warnings: int = Field(description="How many import warnings the version has.")
+    bundled: str | None = Field(
+        default=None, description="The snapshot's date when the version was imported from "
+        "the snapshots bundled with watchlist (not the publisher's current list); else null.")
+    notice: str | None = Field(
+        default=None, description="`bundled snapshot of DATE, not the publisher's current "
+        "list` for a bundled snapshot; else null.")
 
 
 class SourcesResponse(BaseModel):

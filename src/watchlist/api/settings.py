@@ -30,9 +30,13 @@ DESCRIPTION = (
     "Sanctions screening against the official lists. Send your key as "
     "`Authorization: ApiKey KEY` or `X-API-Key: KEY`. Every response names the list "
     "versions that answered it in the `X-Watchlist-Versions` header "
-    "(`source=version, ...`) and, for JSON bodies, in a `versions` field."
+    "(`source=version, ...`) and, for JSON bodies, in a `versions` field. A version "
+    "imported from the snapshots bundled with watchlist (an old copy, for a machine that "
+    "could not reach the publishers) is marked `;bundled=DATE` there, carries `bundled` "
+    "and `notice` in `versions`, and is named in an `X-Watchlist-Notice` header."
 )
 VERSIONS_HEADER = "X-Watchlist-Versions"
+NOTICE_HEADER = "X-Watchlist-Notice"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 _ENV = {

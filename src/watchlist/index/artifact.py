@@ -37,6 +37,7 @@ from watchlist import __version__
 from watchlist.errors import WatchlistError
 from watchlist.index.build import FORMAT, Index, _code_digest, index_path, open_index
 from watchlist.match.symbols import load_symbols
+from watchlist.store.labels import mark_ref
 
 __all__ = [
     "ARTIFACT_FORMAT",
@@ -156,8 +157,8 @@ def export_artifact(target: str | os.PathLike[str], store: Any = None) -> dict[s
         "size": len(payload),
         "entities": len(index.parties),
         "profiles": len(index.profiles),
-        "lists": [{k: v.get(k) for k in ("source", "version", "published", "sha256")}
-                  for v in index.versions],
+        "lists": [mark_ref({k: v.get(k) for k in ("source", "version", "published", "sha256")},
+                           v) for v in index.versions],
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED,

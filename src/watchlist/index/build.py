@@ -49,6 +49,7 @@ from watchlist.match.prepare import (
 )
 from watchlist.match.symbols import load_symbols, symbol_table
 from watchlist.names.scripts import latin_forms
+from watchlist.store.labels import mark_ref
 
 __all__ = [
     "FORMAT",
@@ -156,11 +157,14 @@ def _code_digest() -> str:
 
 
 def index_key(versions: Iterable[Any]) -> str:
-    """The key of the index for a set of serving versions (ids and raw file digests) and
-    the code that prepares names and links profiles."""
+    """The key of the index for a set of serving versions (ids, raw file digests, and the
+    date of a bundled snapshot, which the index names) and the code that prepares names and
+    links profiles."""
     digest = hashlib.sha256(f"format={FORMAT};code={_code_digest()}".encode())
     for v in sorted(versions, key=lambda v: v.id):
         digest.update(f"|{v.id}:{v.source}:{v.sha256}".encode())
+        if getattr(v, "bundled", None):
+            digest.update(f":bundled={v.bundled}".encode())
     return digest.hexdigest()[:24]
 
 
@@ -330,8 +334,9 @@ def build_index(store: Any, versions: list[Any] | None = None) -> Index:
 
     index = Index(
         key=key,
-        versions=[{"id": v.id, "source": v.source, "version": v.version,
-                   "sha256": v.sha256, "published": v.published} for v in versions],
+        versions=[mark_ref({"id": v.id, "source": v.source, "version": v.version,
+                            "sha256": v.sha256, "published": v.published}, v)
+                  for v in versions],
         stats=stats, parties=parties, sources=sources, designations=designations,
         form_entity=np.array(form_entity, dtype=np.int32),
         form_weight=np.array(form_weight, dtype=np.float32),

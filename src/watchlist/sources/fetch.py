@@ -1,5 +1,10 @@
 """Downloading lists from their publishers: redirects, retries with backoff, a size cap,
-conditional requests, and a check that what came back is a list and not an error page."""
+conditional requests, and a check that what came back is a list and not an error page.
+
+A host that cannot be reached at all (unknown name, refused connection, no route) is not
+retried: another attempt seconds later meets the same DNS or network, and a machine without
+network must hear so at once. Timeouts, 5xx answers and broken transfers are retried.
+"""
 
 from __future__ import annotations
 
@@ -73,7 +78,8 @@ def download(
     max_bytes: int = MAX_BYTES,
     progress: Progress | None = None,
 ) -> Downloaded:
-    """Fetch `url` to `dest`, retrying transient failures; raise FetchError naming the URL."""
+    """Fetch `url` to `dest`, retrying transient failures; raise FetchError naming the URL
+    (marked `unreachable` when no attempt got an answer from the server)."""
     backoff = BACKOFF if backoff is None else backoff
     headers = {}
     if etag:
@@ -81,6 +87,7 @@ def download(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     last_problem = "no attempt made"
+    answered = False
     for attempt in range(retries + 1):
         response: httpx.Response | None = None
         try:
@@ -97,13 +104,18 @@ def download(
                         url, dest, response.headers.get("ETag"),
                         response.headers.get("Last-Modified"),
                     )
+        except httpx.ConnectError as exc:
+            raise FetchError(url, f"cannot be reached ({type(exc).__name__}: {exc})",
+                             unreachable=not answered) from None
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             last_problem = f"{type(exc).__name__}: {exc}"
         except _Transient as exc:
             last_problem = str(exc)
+        answered = answered or response is not None
         if attempt < retries:
             time.sleep(_retry_after(response, attempt, backoff))
-    raise FetchError(url, f"failed after {retries + 1} attempts; last: {last_problem}")
+    raise FetchError(url, f"failed after {retries + 1} attempts; last: {last_problem}",
+                     unreachable=not answered)
 
 
 def _save(response: httpx.Response, url: str, dest: Path, max_bytes: int,

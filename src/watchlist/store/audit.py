@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from watchlist.errors import StoreError
+from watchlist.store.labels import mark_ref
 from watchlist.store.locking import AUDIT, write_lock
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, Version
@@ -182,9 +183,10 @@ def _plain(value: Any) -> Any:
 
 
 def version_ref(version: Version | dict[str, Any]) -> dict[str, Any]:
-    """How a list version is named in the log: source, version number, publisher date, sha256."""
+    """How a list version is named in the log: source, version number, publisher date, sha256
+    (and `bundled`, `notice` for a snapshot bundled in the package)."""
     data = version.to_dict() if isinstance(version, Version) else dict(version)
-    return {k: data.get(k) for k in ("source", "version", "published", "sha256")}
+    return mark_ref({k: data.get(k) for k in ("source", "version", "published", "sha256")}, data)
 
 
 def hit_summary(hit: Any) -> Any:

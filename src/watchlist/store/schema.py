@@ -40,6 +40,9 @@ versions = Table(
     Column("names", Integer, nullable=False),
     Column("entities", Integer, nullable=False),
     Column("warnings", Text, nullable=False),
+    # The date of the snapshot bundled in the package this version was imported from;
+    # None for a version from a publisher or a user's file.
+    Column("bundled", String(32)),
     Index("ix_versions_source_sha", "source", "sha256", unique=True),
 )
 

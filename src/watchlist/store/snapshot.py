@@ -83,6 +83,8 @@ class Snapshot:
     published_from: str
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The snapshot date when the files come from the package's bundle (not a publisher).
+    bundled: str | None = None
 
     @property
     def targets(self) -> int:

@@ -50,6 +50,7 @@ class Version:
     origin: str
     current: bool
     warnings: int
+    bundled: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -213,6 +214,7 @@ class Store:
                     fetched_at=fetched, origin=snap.origin,
                     targets=snap.targets, names=snap.names, entities=len(snap.entities),
                     warnings=json.dumps(snap.warnings, ensure_ascii=False),
+                    bundled=snap.bundled,
                 )
             ).inserted_primary_key
             assert key is not None  # an INSERT of one row always has one
@@ -231,6 +233,19 @@ class Store:
             "history", version,
             f"{snap.source}: version {seq} is older than the current one; kept as history",
         )
+
+    def stop_serving(self, source: str) -> None:
+        """Take a source out of service (its versions stay, as history)."""
+        with self.engine.begin() as conn:
+            write_lock(conn, IMPORT)
+            conn.execute(t.current.delete().where(t.current.c.source == source))
+
+    def unmark_bundled(self, version_id: int) -> None:
+        """Record that a version imported from the bundle is also what the publisher serves
+        now (its download was identical), so it is no longer named a bundled snapshot."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.versions).where(t.versions.c.id == version_id)
+                         .values(bundled=None))
 
     def _write_files(self, conn: Connection, version_id: int, snap: Snapshot) -> None:
         for role, path in sorted(snap.files.items()):
@@ -304,6 +319,7 @@ class Store:
             fetched_at=row.fetched_at, sha256=row.sha256, targets=row.targets,
             names=row.names, entities=row.entities, origin=row.origin,
             current=row.id in current, warnings=len(json.loads(row.warnings)),
+            bundled=row.bundled,
         )
 
     def versions(self, source: str | None = None) -> list[Version]:

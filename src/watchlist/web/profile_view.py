@@ -15,6 +15,7 @@ from watchlist.errors import StoreError
 from watchlist.names.scripts import main_script
 from watchlist.profile import Profile, load_profile
 from watchlist.screener import QueryError, Screener
+from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store, Version
 from watchlist.web.history import Event, last_listed, record_history
 from watchlist.web.render import country_name, percent, short_source
@@ -64,6 +65,7 @@ class Record:
     published: str | None
     designations: list[dict[str, Any]]
     history: list[Event]
+    notice: str | None = None  # the version is a bundled snapshot: says so
 
 
 @dataclass
@@ -234,7 +236,8 @@ def build_profile(store: Store, screener: Screener | None, entity_id: str) -> Pr
             source=source, version=profile.version.version,
             published=profile.version.published,
             designations=_record_designations(profile),
-            history=record_history(store, entity.id or "")))
+            history=record_history(store, entity.id or ""),
+            notice=bundled_notice(profile.version)))
     head = next((p for p in profiles if p.entity.id == lead), profiles[0])
     order = {"Latin": 0}
     return ProfileView(

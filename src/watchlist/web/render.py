@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from watchlist import __version__
 from watchlist.sources.registry import SOURCES
+from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Version
 
 HERE = Path(__file__).resolve().parent
@@ -92,12 +93,13 @@ def is_http_url(value: Any) -> bool:
 
 
 def version_refs(versions: Iterable[Version | dict[str, Any]]) -> list[dict[str, Any]]:
-    """List versions as pages name them: source, number, publisher date."""
+    """List versions as pages name them: source, number, publisher date (and the bundled
+    notice of a snapshot bundled in the package)."""
     refs = []
     for v in versions:
         data = v.to_dict() if isinstance(v, Version) else v
         refs.append({"source": data.get("source"), "version": data.get("version"),
-                     "published": data.get("published")})
+                     "published": data.get("published"), "notice": bundled_notice(data)})
     return sorted(refs, key=lambda r: str(r["source"]))
 
 
@@ -118,7 +120,8 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(short_source=short_source, source_title=source_title,
-                       country=country_name, percent=percent, brief=brief)
+                       country=country_name, percent=percent, brief=brief,
+                       bundled_notice=bundled_notice)
     env.tests["http_url"] = is_http_url
     env.globals.update(url=url, PREFIX=PREFIX, KINDS=KINDS, VERSION=__version__)
     return env

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from watchlist.api.auth import ScreenCaller
 from watchlist.api.deps import StoreDep, check_date, use_versions
 from watchlist.api.models import SourcesResponse, error_responses
+from watchlist.store.labels import bundled_notice
 
 router = APIRouter(tags=["Data access"])
 
 STATUS_FIELDS = ("source", "version", "published", "published_from", "fetched_at", "targets",
-                 "names", "entities", "sha256", "format", "current", "warnings")
+                 "names", "entities", "sha256", "format", "current", "warnings", "bundled")
 
 
 @router.get("/sources", response_model=SourcesResponse, summary="Lists and versions",
@@ -32,7 +33,8 @@ def sources(
     serving = store.serving(as_of)
     shown = store.versions() if history else serving
     return {
-        "sources": [{k: v.to_dict()[k] for k in STATUS_FIELDS} for v in shown],
+        "sources": [{**{k: v.to_dict()[k] for k in STATUS_FIELDS},
+                     "notice": bundled_notice(v)} for v in shown],
         "as_of": as_of,
         "versions": use_versions(request, serving),
     }

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from watchlist.screener import Hit, QueryError, Screener
-from watchlist.store.audit import append_audit
+from watchlist.store.audit import append_audit, version_ref
 from watchlist.text.payments.model import FreeText, Party, Payment
 
 __all__ = ["PartyResult", "PaymentResult", "TextResult", "audit_item", "audit_payment",
@@ -121,8 +121,7 @@ class PaymentResult:
         return {"message": self.message(), "hit_count": self.hit_count,
                 "hits": self.findings(), "parties": [p.to_dict() for p in self.parties],
                 "texts": [t.to_dict() for t in self.texts], "threshold": self.threshold,
-                "versions": [{k: v.get(k) for k in ("source", "version", "published",
-                                                     "sha256")} for v in self.versions]}
+                "versions": [version_ref(v) for v in self.versions]}
 
 
 def screen_payment(screener: Screener, scanner: Any, payment: Payment,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from watchlist.api import jobs
 from watchlist.api.deps import use_versions
+from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store import schema as t
 from watchlist.store.audit import append_audit
@@ -37,6 +38,7 @@ class SourceRow:
     retired: str | None
     last_check: dict[str, Any] | None
     last_outcome: dict[str, Any] | None
+    has_bundle: bool = False
 
 
 def recent_jobs(store: Store, limit: int = RECENT_JOBS) -> list[dict[str, Any]]:
@@ -92,6 +94,7 @@ def source_rows(store: Store, recent: list[dict[str, Any]]) -> list[SourceRow]:
             publisher=info.publisher if info else "your own list",
             current=serving.get(source_id), stored=counts.get(source_id, 0),
             downloadable=bool(info and info.urls()), retired=info.retired if info else None,
+            has_bundle=bundled_for(source_id) is not None,
             last_check=max(checks, key=lambda s: s["checked_at"]) if checks else None,
             last_outcome=outcomes.get(source_id)))
     return rows
