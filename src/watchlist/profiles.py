@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from watchlist.match.features import _date_relation
-from watchlist.match.names import best_name_match, numbers_differ
+from watchlist.match.names import Sims, best_name_match, numbers_differ
 from watchlist.match.prepare import ANY, PERSON, NameForm, Party, compatible, kind_of
 
 __all__ = ["SOURCE_PRIORITY", "Link", "link_profiles", "pair_evidence"]
@@ -88,12 +88,12 @@ def _strong_forms(party: Party, kind: str, stats: Any, primary: bool = False
     return [f for f in forms if not f.weak][:40]
 
 
-def _name_score(a: Party, b: Party, kind: str, stats: Any, primary: bool = False
-                ) -> tuple[float, str, str]:
+def _name_score(a: Party, b: Party, kind: str, stats: Any, primary: bool = False,
+                sims: Sims | None = None) -> tuple[float, str, str]:
     """The best name score of two records (of their main names only, with `primary`);
     names whose numbers differ ("99th Division", "77th Division") do not agree at all."""
     result = best_name_match(_strong_forms(a, kind, stats, primary),
-                             _strong_forms(b, kind, stats, primary), kind)
+                             _strong_forms(b, kind, stats, primary), kind, sims=sims)
     if result.query is None or result.candidate is None:
         return 0.0, "", ""
     score = result.score if numbers_differ(result) == 0 else 0.0
@@ -111,13 +111,14 @@ def _conflict(a: Party, b: Party) -> bool:
 
 
 def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
-                  same_source: str | None = None, listed: str | None = None
-                  ) -> tuple[str, dict[str, Any]] | None:
+                  same_source: str | None = None, listed: str | None = None,
+                  sims: Sims | None = None) -> tuple[str, dict[str, Any]] | None:
     """The rule and evidence linking two records, or None when they must stay apart.
 
     `same_source` names the source when both records come from one list: a publisher does
     not list one organisation twice (FCDO excepted: one record per designation), so two of
-    its records are linked by name and country only for FCDO."""
+    its records are linked by name and country only for FCDO. `sims` shares the token
+    similarities already worked out when many pairs are compared."""
     if _conflict(a, b):
         return None
     kind = kind_of(a.schema)
@@ -132,13 +133,13 @@ def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
         if not personal and (not common_country or (
                 same_source is not None and same_source not in PER_DESIGNATION_SOURCES)):
             return None
-    score, name_a, name_b = _name_score(a, b, kind, stats)
+    score, name_a, name_b = _name_score(a, b, kind, stats, sims=sims)
     evidence: dict[str, Any] = {"name_score": round(score, 3), "names": [name_a, name_b]}
     if shared_id is not None and score >= LINK_NAME_ID:
         evidence["identifier"] = shared_id
         return "identifier", evidence
     if listed is not None and score >= LINK_NAME_LISTED and same_source is None:
-        main, main_a, main_b = _name_score(a, b, kind, stats, primary=True)
+        main, main_a, main_b = _name_score(a, b, kind, stats, primary=True, sims=sims)
         if main >= LINK_NAME_LISTED:  # related parties listed together share aliases
             evidence.update(name_score=round(main, 3), names=[main_a, main_b], listed=listed)
             return "name+listing_date", evidence
@@ -160,7 +161,7 @@ def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
     if same_source is not None and same_source not in PER_DESIGNATION_SOURCES:
         return None
     if score >= LINK_NAME_ORG and common_country:
-        main, main_a, main_b = _name_score(a, b, kind, stats, primary=True)
+        main, main_a, main_b = _name_score(a, b, kind, stats, primary=True, sims=sims)
         if main < LINK_NAME_ORG:  # related organisations share aliases and acronyms
             return None
         evidence.update(name_score=round(main, 3), names=[main_a, main_b])
@@ -221,11 +222,12 @@ def link_profiles(index: Any) -> None:
     """Link the records of the index into profiles (fills profile_of, profiles, links)."""
     parties = index.parties
     links: list[Link] = []
+    sims = Sims()
     for (a, b), shared in _candidate_pairs(index).items():
         same = index.sources[a] if index.sources[a] == index.sources[b] else None
         common = sorted(_listed(index, a) & _listed(index, b))
         found = pair_evidence(parties[a], parties[b], index.stats, shared, same,
-                              common[0] if common else None)
+                              common[0] if common else None, sims)
         if found is not None:
             links.append(Link(a, b, found[0], found[1]))
     links.sort(key=lambda link: (RULE_ORDER[link.rule], -link.evidence["name_score"],
