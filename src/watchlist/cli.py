@@ -18,15 +18,19 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
 from watchlist.errors import WatchlistError
+from watchlist.index.build import updating_lists
 from watchlist.profile import load_profile
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import cli_actor
@@ -34,6 +38,7 @@ from watchlist.store.store import Store, Version, now_iso
 from watchlist.update import (
     Report,
     Reporter,
+    index_after_update,
     update_from_paths,
     update_from_url,
     update_sources,
@@ -49,7 +54,7 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Lists as they stood o
 
 
 class ConsoleReporter(Reporter):
-    """Draws update progress with rich: download bars and parse spinners."""
+    """Draws update progress with rich: bars for downloads, parsing and the index build."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
@@ -60,9 +65,22 @@ class ConsoleReporter(Reporter):
         else:
             self.progress.console.print(escape(text))
 
-    def parsing(self, label: str) -> Callable[[], None]:
+    def parsing(self, label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
         task = self.progress.add_task(f"parsing {label}", total=None)
-        return lambda: self.progress.remove_task(task)
+
+        def advance(done: int, total: int) -> None:
+            self.progress.update(task, completed=done, total=total)
+
+        return advance, lambda: self.progress.remove_task(task)
+
+    def indexing(self) -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
+        task = self.progress.add_task("building the screening index", total=None, count=True)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            self.progress.update(task, description=f"building the screening index: {stage}",
+                                 completed=done, total=total or None)
+
+        return advance, lambda: self.progress.remove_task(task)
 
     def downloading(self, url: str) -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
         task = self.progress.add_task(f"downloading {url}", total=None)
@@ -71,6 +89,21 @@ class ConsoleReporter(Reporter):
             self.progress.update(task, completed=done, total=total)
 
         return advance, lambda: self.progress.remove_task(task)
+
+
+class AmountColumn(ProgressColumn):
+    """Bytes and speed for downloads and parsing; a plain count for the index build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = DownloadColumn()
+        self.speed = TransferSpeedColumn()
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("count"):
+            amount = f"{int(task.completed):,}/{int(task.total):,}" if task.total else ""
+            return Text(amount, style="progress.download")
+        return Text.assemble(self.size.render(task), " ", self.speed.render(task))
 
 
 @contextmanager
@@ -91,20 +124,24 @@ def update(
         "of downloading from the publishers.")] = None,
     source: Annotated[str | None, typer.Option(
         "--source", help="With --from: store under this source id (for your own lists).")] = None,
+    no_index: Annotated[bool, typer.Option(
+        "--no-index", help="Leave the screening index to the first screening (for scripts "
+        "importing many files one command at a time).")] = False,
 ) -> None:
-    """Download the lists (or import files) and make each new version current."""
+    """Download the lists (or import files), make each new version current, and build the
+    screening index of the lists now serving."""
     with _errors():
         for name in sources or []:
             if name not in SOURCES:
                 raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
         store = Store()
         progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                            DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn(),
-                            console=console, transient=True)
+                            AmountColumn(), TimeElapsedColumn(), console=console,
+                            transient=True)
         reporter = ConsoleReporter(progress)
         reports: list[Report] = []
         started_at = now_iso()
-        with progress:
+        with updating_lists(), progress:
             if from_:
                 paths = [p for p in from_ if "://" not in p]
                 urls = [p for p in from_ if "://" in p]
@@ -115,6 +152,8 @@ def update(
                     reports.append(update_from_url(store, url, source, reporter))
             else:
                 reports.append(update_sources(store, sources or None, reporter))
+            if not no_index:
+                index_after_update(store, reports, reporter)
         try:  # the sources page shows it beside the service's updates
             from watchlist.api.jobs import record_run
 

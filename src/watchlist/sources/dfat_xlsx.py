@@ -54,6 +54,7 @@ from watchlist.sources.entities import (
     mark_target,
 )
 from watchlist.sources.files import decode_text, head_text, is_html
+from watchlist.sources.meter import metered_text
 from watchlist.sources.xlsx import MAX_UNZIPPED, cell_value, sheet_rows, workbook_rows
 
 SOURCE = "au_dfat_sanctions"
@@ -532,7 +533,7 @@ def parse_csv(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
     if note:
         ctx.warn("file", note)
     try:
-        yield from parse_rows(ctx, iter(csv.reader(io.StringIO(text, newline=""))))
+        yield from parse_rows(ctx, iter(csv.reader(metered_text(text, path, newline=""))))
     except csv.Error as exc:
         raise ctx.fail(f"is malformed CSV: {exc}") from exc
 

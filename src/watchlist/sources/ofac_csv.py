@@ -21,6 +21,7 @@ from followthemoney import EntityProxy
 from watchlist.sources.base import Context, FileSet, Format, Sniff
 from watchlist.sources.entities import clean
 from watchlist.sources.files import HEAD_SIZE, decode_text, head_text, is_html, xml_root_tag
+from watchlist.sources.meter import metered_text
 from watchlist.sources.ofac_xml import (
     SDN,
     OfacRecord,
@@ -69,7 +70,7 @@ def read_rows(ctx: Context, path: Path, role: str) -> list[list[str]]:
     width = WIDTHS[role]
     rows: list[list[str]] = []
     try:
-        for lineno, row in enumerate(csv.reader(io.StringIO(text), strict=True), 1):
+        for lineno, row in enumerate(csv.reader(metered_text(text, path), strict=True), 1):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != width:

@@ -6,18 +6,30 @@ from followthemoney import EntityProxy
 from followthemoney.types import registry
 
 from watchlist.errors import SourceError
-from watchlist.sources.base import Context, FileSet
+from watchlist.sources.base import Context, FileSet, Format
+from watchlist.sources.meter import Progress, metering
 from watchlist.sources.registry import formats
 from watchlist.store.snapshot import Snapshot, files_sha256, stored_entity
 
 
-def parse_entities(fileset: FileSet, source: str | None = None
-                   ) -> tuple[list[EntityProxy], Context]:
-    """All entities of a snapshot, duplicates merged; raises SourceError for a broken file."""
+def parse_entities(fileset: FileSet, source: str | None = None,
+                   progress: Progress | None = None) -> tuple[list[EntityProxy], Context]:
+    """All entities of a snapshot, duplicates merged; raises SourceError for a broken file.
+
+    `progress(done, total)` is told the bytes of the files read so far as parsing goes."""
     source_id = source or fileset.source
     ctx = Context(source=source_id, file=fileset.label)
     fmt = formats()[fileset.format]
     entities: dict[str, EntityProxy] = {}
+    with metering(fileset.files.values(), progress) as meter:
+        _parse_into(entities, fmt, ctx, fileset)
+        if meter is not None:
+            meter.finish()
+    return list(entities.values()), ctx
+
+
+def _parse_into(entities: dict[str, EntityProxy], fmt: Format, ctx: Context,
+                fileset: FileSet) -> None:
     try:
         for entity in fmt.parse(ctx, fileset.files):
             if not entity.id:
@@ -36,7 +48,6 @@ def parse_entities(fileset: FileSet, source: str | None = None
         raise
     except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, EOFError) as exc:
         raise SourceError(fileset.label, f"could not be read: {type(exc).__name__}: {exc}") from exc
-    return list(entities.values()), ctx
 
 
 def validate(entities: list[EntityProxy], ctx: Context) -> None:
@@ -52,9 +63,11 @@ def validate(entities: list[EntityProxy], ctx: Context) -> None:
         ctx.warn(entity_id, "has no name")
 
 
-def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None) -> Snapshot:
-    """Parse and validate a snapshot into what the store writes."""
-    entities, ctx = parse_entities(fileset, source)
+def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None,
+                   progress: Progress | None = None) -> Snapshot:
+    """Parse and validate a snapshot into what the store writes (`progress` as for
+    `parse_entities`)."""
+    entities, ctx = parse_entities(fileset, source, progress)
     validate(entities, ctx)
     if ctx.published:
         published, published_from = ctx.published, "file"
