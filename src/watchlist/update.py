@@ -20,6 +20,7 @@ from watchlist.index.build import IndexProgress, build_missing_index, index_on_d
 from watchlist.sources.base import FileSet
 from watchlist.sources.detect import sniff_file, walk
 from watchlist.sources.fetch import Progress, download, make_client
+from watchlist.sources.meter import Progress as ParseProgress
 from watchlist.sources.parse import parse_snapshot
 from watchlist.sources.registry import SOURCES, SourceInfo, formats
 from watchlist.store.snapshot import Snapshot, files_sha256
@@ -46,7 +47,7 @@ class Reporter:
     def message(self, text: str) -> None:
         """A line for the user."""
 
-    def parsing(self, label: str) -> tuple[Progress, Callable[[], None]]:
+    def parsing(self, label: str) -> tuple[ParseProgress, Callable[[], None]]:
         """Parsing of a snapshot starts: a callback told the bytes read of its files
         (done, total), and a function to call when it ends."""
         return (lambda done, total: None), (lambda: None)

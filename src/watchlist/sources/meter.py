@@ -30,6 +30,7 @@ class Meter:
         self.sizes = {_key(p): _size(p) for p in files}
         self.total = sum(self.sizes.values())
         self.done_by: dict[Path, int] = dict.fromkeys(self.sizes, 0)
+        self.done = 0
         self.progress = progress
         self.told = -1
         self.step = max(1, self.total // STEPS)
@@ -43,13 +44,14 @@ class Meter:
         size = self.sizes.get(key)
         if size is None:
             return
-        value = min(max(self.done_by[key], amount), size)
-        if value == self.done_by[key]:
+        before = self.done_by[key]
+        value = min(amount, size)
+        if value <= before:
             return
         self.done_by[key] = value
-        done = sum(self.done_by.values())
-        if done - self.told >= self.step or done == self.total:
-            self.tell(done)
+        self.done += value - before
+        if self.done - self.told >= self.step or self.done == self.total:
+            self.tell(self.done)
 
     def tell(self, done: int) -> None:
         self.told = done
@@ -133,7 +135,7 @@ class _CountedText(io.StringIO):
         self.ratio = meter.sizes[_key(path)] / max(1, len(text))
         self.chars = 0
 
-    def __next__(self) -> str:
+    def __next__(self) -> str:  # type: ignore[override]  # typeshed: bytes from _IOBase
         line = super().__next__()
         self.chars += len(line)
         self.meter.reached(self.path, int(self.chars * self.ratio))
