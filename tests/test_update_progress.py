@@ -31,6 +31,8 @@ from watchlist.index.build import (
 )
 from watchlist.screener import Screener
 from watchlist.sources import meter
+from watchlist.sources.detect import walk
+from watchlist.sources.parse import parse_entities
 from watchlist.store.store import Store
 from watchlist.update import Report, Reporter, index_after_update, update_from_paths
 
@@ -119,6 +121,28 @@ def test_a_set_of_csv_files_reports_the_bytes_of_all_of_them(home: Path) -> None
     [seen] = recorder.parsed.values()
     size = sum(p.stat().st_size for p in (FIXTURES / "ofac_csv_small").iterdir())
     assert advanced_to_the_end(seen, size), seen
+
+
+def test_a_parser_that_reads_everything_first_advances_while_it_builds(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchlist.sources import ofac_csv
+
+    seen: list[tuple[int, int]] = []
+    at_build: list[int] = []
+    real_build = ofac_csv.build
+
+    def build(*args: Any) -> Any:
+        at_build.append(seen[-1][0])
+        return real_build(*args)
+
+    monkeypatch.setattr(ofac_csv, "build", build)
+    folder = FIXTURES / "ofac_csv_small"
+    [fileset] = walk([folder])[0]
+    parse_entities(fileset, progress=lambda done, total: seen.append((done, total)))
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert at_build[0] <= size // 2  # reading all four files is the first half
+    assert at_build == sorted(at_build) and len(set(at_build)) >= 3
+    assert seen[-1] == (size, size)
 
 
 # -- the index, built by the update ---------------------------------------------------------

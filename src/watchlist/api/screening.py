@@ -30,7 +30,7 @@ from sqlalchemy import and_, select
 
 from watchlist.api.deps import version_ref
 from watchlist.api.errors import ApiError
-from watchlist.index.build import IndexProgress, wait_for_updates
+from watchlist.index.build import IndexProgress, index_on_disk, wait_for_updates
 from watchlist.screener import QUERY_SCHEMATA, Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
 from watchlist.store.store import Store
@@ -56,10 +56,7 @@ def ensure_index(store: Store, timeout: float = 3600,
     event loop (and uvicorn would restart the worker as unresponsive). The child persists
     the index next to the store, and the server process only loads it, which is quick.
     """
-    from watchlist.index.build import index_key, index_path
-
-    versions = store.serving()
-    if not versions or index_path(index_key(versions)).exists():
+    if index_on_disk(store):
         return False
     package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "WATCHLIST_DATABASE_URL": store.url,

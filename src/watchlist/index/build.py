@@ -494,10 +494,18 @@ def build_missing_index(store: Any, progress: IndexProgress | None = None,
     return True
 
 
-def _update_lock(home: Path | None = None) -> Path:
-    folder = index_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "update.lock"
+def _update_lock(home: Path | None = None) -> Path | None:
+    """The file updates lock, or None when the index folder cannot be written (then
+    there is no index to wait for either)."""
+    lock = index_dir(home) / "update.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        lock.touch()
+    except OSError as exc:
+        log.warning("cannot write %s (%s); updates and services do not wait for each other",
+                    lock, exc)
+        return None
+    return lock
 
 
 @contextmanager
@@ -505,14 +513,20 @@ def updating_lists(home: Path | None = None) -> Iterator[None]:
     """Held by an update from before its first write until its index is saved, so a
     service noticing new versions meanwhile waits (`wait_for_updates`) and then loads
     that index, rather than build one of its own of a half-updated set of lists."""
-    with _locked(_update_lock(home)):
+    lock = _update_lock(home)
+    if lock is None:
+        yield
+        return
+    with _locked(lock):
         yield
 
 
 def wait_for_updates(home: Path | None = None) -> None:
     """Return once no update (`updating_lists`) is running on this store's home."""
-    with _locked(_update_lock(home)):
-        pass
+    lock = _update_lock(home)
+    if lock is not None:
+        with _locked(lock):
+            pass
 
 
 @contextmanager

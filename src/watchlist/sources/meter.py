@@ -4,16 +4,20 @@
 `open_read` (counted as the parser pulls bytes) or, for a file decoded whole, read its
 text through `metered_text` (counted as the parser takes lines). Outside a metered parse
 both behave as `open` and `io.StringIO`, so sniffing and other reads cost nothing extra.
+
+A parser that reads everything before building entities (rows grouped into records)
+is metered in two passes: reading fills the first half of the bar, and the records it
+then builds from, taken through `in_turn`, the second.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 #: Bytes read from a file at a time: the step in which progress advances.
 READ_SIZE = 64 * 1024
@@ -26,9 +30,10 @@ Progress = Callable[[int, int], None]
 class Meter:
     """Bytes read of each file of a snapshot, told to `progress(done, total)` as they grow."""
 
-    def __init__(self, files: Iterable[Path], progress: Progress) -> None:
+    def __init__(self, files: Iterable[Path], progress: Progress, passes: int = 1) -> None:
         self.sizes = {_key(p): _size(p) for p in files}
         self.total = sum(self.sizes.values())
+        self.passes = passes
         self.done_by: dict[Path, int] = dict.fromkeys(self.sizes, 0)
         self.done = 0
         self.progress = progress
@@ -50,8 +55,12 @@ class Meter:
             return
         self.done_by[key] = value
         self.done += value - before
-        if self.done - self.told >= self.step or self.done == self.total:
-            self.tell(self.done)
+        self.at(self.done // self.passes)
+
+    def at(self, done: int) -> None:
+        """Tell `done` if it moved a step on since last told (or reached the total)."""
+        if done - self.told >= self.step or (done == self.total and self.told != done):
+            self.tell(done)
 
     def tell(self, done: int) -> None:
         self.told = done
@@ -78,12 +87,14 @@ def _size(path: Path) -> int:
 
 
 @contextmanager
-def metering(files: Iterable[Path], progress: Progress | None) -> Iterator[Meter | None]:
-    """Count what the parse inside reads of `files`, telling `progress` (None: no counting)."""
+def metering(files: Iterable[Path], progress: Progress | None,
+             passes: int = 1) -> Iterator[Meter | None]:
+    """Count what the parse inside reads of `files`, telling `progress` (None: no counting);
+    `passes` as `Format.passes`."""
     if progress is None:
         yield None
         return
-    meter = Meter(files, progress)
+    meter = Meter(files, progress, passes)
     progress(0, meter.total)
     token = _CURRENT.set(meter)
     try:
@@ -149,3 +160,19 @@ def metered_text(text: str, path: Path, newline: str | None = "\n") -> io.String
     if meter is None or not meter.knows(path):
         return io.StringIO(text, newline=newline)
     return _CountedText(text, path, meter, newline)
+
+
+T = TypeVar("T")
+
+
+def in_turn(items: Collection[T]) -> Iterator[T]:
+    """The records a parse builds its entities from once it has read its files, one by
+    one: in a parse metered in two passes, the second half of the bar goes with them."""
+    meter = _CURRENT.get()
+    if meter is None or meter.passes < 2 or not items:
+        yield from items
+        return
+    first = meter.total // 2
+    for taken, item in enumerate(items, start=1):
+        yield item
+        meter.at(first + (meter.total - first) * taken // len(items))

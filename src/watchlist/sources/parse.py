@@ -21,7 +21,7 @@ def parse_entities(fileset: FileSet, source: str | None = None,
     ctx = Context(source=source_id, file=fileset.label)
     fmt = formats()[fileset.format]
     entities: dict[str, EntityProxy] = {}
-    with metering(fileset.files.values(), progress) as meter:
+    with metering(fileset.files.values(), progress, fmt.passes) as meter:
         _parse_into(entities, fmt, ctx, fileset)
         if meter is not None:
             meter.finish()
