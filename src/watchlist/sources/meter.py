@@ -95,7 +95,7 @@ def metering(files: Iterable[Path], progress: Progress | None,
         yield None
         return
     meter = Meter(files, progress, passes)
-    progress(0, meter.total)
+    meter.tell(0)
     token = _CURRENT.set(meter)
     try:
         yield meter
