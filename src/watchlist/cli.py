@@ -18,15 +18,19 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
 from watchlist.errors import WatchlistError
+from watchlist.index.build import updating_lists
 from watchlist.profile import load_profile
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
@@ -37,6 +41,7 @@ from watchlist.store.store import Store, Version, now_iso
 from watchlist.update import (
     Report,
     Reporter,
+    index_after_update,
     offline_advice,
     update_from_bundle,
     update_from_paths,
@@ -54,7 +59,7 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Lists as they stood o
 
 
 class ConsoleReporter(Reporter):
-    """Draws update progress with rich: download bars and parse spinners."""
+    """Draws update progress with rich: bars for downloads, parsing and the index build."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
@@ -67,9 +72,22 @@ class ConsoleReporter(Reporter):
         else:
             self.progress.console.print(escape(text))
 
-    def parsing(self, label: str) -> Callable[[], None]:
+    def parsing(self, label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
         task = self.progress.add_task(f"parsing {label}", total=None)
-        return lambda: self.progress.remove_task(task)
+
+        def advance(done: int, total: int) -> None:
+            self.progress.update(task, completed=done, total=total)
+
+        return advance, lambda: self.progress.remove_task(task)
+
+    def indexing(self) -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
+        task = self.progress.add_task("building the screening index", total=None, count=True)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            self.progress.update(task, description=f"building the screening index: {stage}",
+                                 completed=done, total=total or None)
+
+        return advance, lambda: self.progress.remove_task(task)
 
     def downloading(self, url: str) -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
         task = self.progress.add_task(f"downloading {url}", total=None)
@@ -85,6 +103,21 @@ def print_bundled_note(versions: list[Any], to: Console | None = None) -> None:
     summary = bundled_summary(versions)
     if summary:
         (to or out).print(f"[bold yellow]From bundled snapshots:[/] {escape(summary)}")
+
+
+class AmountColumn(ProgressColumn):
+    """Bytes and speed for downloads and parsing; a plain count for the index build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = DownloadColumn()
+        self.speed = TransferSpeedColumn()
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("count"):
+            amount = f"{int(task.completed):,}/{int(task.total):,}" if task.total else ""
+            return Text(amount, style="progress.download")
+        return Text.assemble(self.size.render(task), " ", self.speed.render(task))
 
 
 @contextmanager
@@ -109,8 +142,12 @@ def update(
     bundled: Annotated[bool, typer.Option(
         "--bundled", help="Import the dated snapshots bundled with watchlist (for a machine "
         "without network; not the publishers' current lists).")] = False,
+    no_index: Annotated[bool, typer.Option(
+        "--no-index", help="Leave the screening index to the first screening (for scripts "
+        "importing many files one command at a time).")] = False,
 ) -> None:
-    """Download the lists (or import files) and make each new version current.
+    """Download the lists (or import files), make each new version current, and build the
+    screening index of the lists now serving.
 
     A list whose publisher cannot be reached, and of which the store holds nothing, is
     imported from the snapshots bundled with watchlist, marked as such everywhere.
@@ -123,12 +160,12 @@ def update(
             raise WatchlistError("--bundled and --from cannot be used together")
         store = Store()
         progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                            DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn(),
-                            console=console, transient=True)
+                            AmountColumn(), TimeElapsedColumn(), console=console,
+                            transient=True)
         reporter = ConsoleReporter(progress)
         reports: list[Report] = []
         started_at = now_iso()
-        with progress:
+        with updating_lists(), progress:
             if from_:
                 paths = [p for p in from_ if "://" not in p]
                 urls = [p for p in from_ if "://" in p]
@@ -141,6 +178,8 @@ def update(
                 reports.append(update_from_bundle(store, sources or None, reporter))
             else:
                 reports.append(update_sources(store, sources or None, reporter, fallback=True))
+            if not no_index:
+                index_after_update(store, reports, reporter)
         try:  # the sources page shows it beside the service's updates
             from watchlist.api.jobs import record_run
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -218,18 +219,24 @@ def _priority(index: Any, e: int) -> tuple[int, str]:
     return rank, index.parties[e].id or ""
 
 
-def link_profiles(index: Any) -> None:
-    """Link the records of the index into profiles (fills profile_of, profiles, links)."""
+def link_profiles(index: Any, progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Link the records of the index into profiles (fills profile_of, profiles, links),
+    telling `progress` how many candidate pairs were compared."""
+    from watchlist.index.build import Stage
+
     parties = index.parties
     links: list[Link] = []
     sims = Sims()
-    for (a, b), shared in _candidate_pairs(index).items():
+    pairs = _candidate_pairs(index)
+    comparing = Stage(progress, "linking profiles", len(pairs))
+    for (a, b), shared in comparing.over(pairs.items()):
         same = index.sources[a] if index.sources[a] == index.sources[b] else None
         common = sorted(_listed(index, a) & _listed(index, b))
         found = pair_evidence(parties[a], parties[b], index.stats, shared, same,
                               common[0] if common else None, sims)
         if found is not None:
             links.append(Link(a, b, found[0], found[1]))
+    comparing.end()
     links.sort(key=lambda link: (RULE_ORDER[link.rule], -link.evidence["name_score"],
                                  link.a, link.b))
 

@@ -7,6 +7,7 @@ fails is reported with its problem and the version already serving stays current
 from __future__ import annotations
 
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -17,10 +18,12 @@ import httpx
 
 from watchlist import __version__
 from watchlist.errors import FetchError, SourceError
+from watchlist.index.build import IndexProgress, build_missing_index, index_on_disk
 from watchlist.sources.base import FileSet
 from watchlist.sources.bundle import BundledList, bundled_for, bundled_lists, unpack
 from watchlist.sources.detect import sniff_file, walk
 from watchlist.sources.fetch import Progress, download, make_client
+from watchlist.sources.meter import Progress as ParseProgress
 from watchlist.sources.parse import parse_snapshot
 from watchlist.sources.registry import SOURCES, SourceInfo, formats
 from watchlist.store.labels import bundled_notice
@@ -52,9 +55,15 @@ class Reporter:
     def message(self, text: str) -> None:
         """A line for the user."""
 
-    def parsing(self, label: str) -> Callable[[], None]:
-        """Parsing of a snapshot starts; call the returned function when it ends."""
-        return lambda: None
+    def parsing(self, label: str) -> tuple[ParseProgress, Callable[[], None]]:
+        """Parsing of a snapshot starts: a callback told the bytes read of its files
+        (done, total), and a function to call when it ends."""
+        return (lambda done, total: None), (lambda: None)
+
+    def indexing(self) -> tuple[IndexProgress, Callable[[], None]]:
+        """Building the screening index starts: a callback told each stage's progress
+        (stage, done, total), and a function to call when it ends."""
+        return (lambda stage, done, total: None), (lambda: None)
 
     def downloading(self, url: str) -> tuple[Progress, Callable[[], None]]:
         """A download starts: a progress callback and a function to call when it ends."""
@@ -65,9 +74,9 @@ def _parse_all(sets: list[FileSet], origin_of: Callable[[FileSet], str], source:
                report: Report, reporter: Reporter) -> list[Snapshot]:
     snaps: list[Snapshot] = []
     for fileset in sets:
-        done = reporter.parsing(fileset.label)
+        progress, done = reporter.parsing(fileset.label)
         try:
-            snaps.append(parse_snapshot(fileset, origin_of(fileset), source))
+            snaps.append(parse_snapshot(fileset, origin_of(fileset), source, progress))
         except SourceError as exc:
             report.failures.append(str(exc))
             reporter.message(f"[error] {exc}; the version serving stays current")
@@ -441,3 +450,29 @@ def _serving_text(source_id: str, serving: dict[str, Version]) -> str:
     if version.bundled:
         return f"{stand_in}{bundled_notice(version)}"
     return f"{stand_in}version {version.version}, already stored, keeps serving"
+
+
+def index_after_update(store: Store, reports: list[Report], reporter: Reporter,
+                       build: Callable[[Store, IndexProgress], bool] | None = None) -> None:
+    """End of an update: when it made a new version current, build the screening index of
+    the serving versions (unless it is on disk), so neither the first check nor a running
+    service waits for it. A failed build loses nothing: the lists are stored, and the
+    index is built again when first needed."""
+    if not any(o.status == "imported" for r in reports for o in r.outcomes) \
+            or index_on_disk(store):
+        return
+    progress, done = reporter.indexing()
+    started = time.perf_counter()
+    try:
+        built = (build or build_missing_index)(store, progress)
+    except Exception as exc:  # noqa: BLE001 - the update itself succeeded
+        problem = (f"the screening index could not be built ({type(exc).__name__}: {exc}); "
+                   "it is built again at the first screening")
+        if reports:
+            reports[-1].notes.append(problem)
+        done()
+        reporter.message(f"[error] {problem}")
+        return
+    done()
+    reporter.message(f"screening index built in {time.perf_counter() - started:.1f} s" if built
+                     else "screening index ready (another process built it)")

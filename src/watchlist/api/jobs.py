@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import Column, String, Table, Text, insert, select, update
 
 from watchlist.api.deps import version_ref
+from watchlist.api.screening import ensure_index
+from watchlist.index.build import IndexProgress, updating_lists
 from watchlist.store.audit import begin_write
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
-from watchlist.update import Report, Reporter, update_sources
+from watchlist.update import Report, Reporter, index_after_update, update_sources
 
 #: Runs an update of some sources (None: all) into a store, telling a reporter how it goes,
 #: and reports what it did.
@@ -74,9 +76,35 @@ class JobReporter(Reporter):
         self.lines.append(text)
         self._save()
 
-    def parsing(self, label: str) -> Callable[[], None]:
-        self.message(f"reading {label}")
-        return lambda: None
+    def _live(self, text: str) -> Callable[[str, bool], None]:
+        """Add a line; the returned function rewrites it as work goes on (saved at most once
+        per PROGRESS_SECONDS, and at the end)."""
+        self.message(text)
+        line = len(self.lines) - 1
+
+        def rewrite(new: str, final: bool) -> None:
+            self.lines[line] = new
+            if final or time.monotonic() - self._written >= PROGRESS_SECONDS:
+                self._save()
+
+        return rewrite
+
+    def parsing(self, label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+        rewrite = self._live(f"reading {label}")
+
+        def progress(done: int, total: int) -> None:
+            rewrite(f"reading {label}: {_amount(done)} of {_amount(total)}", done == total)
+
+        return progress, lambda: None
+
+    def indexing(self) -> tuple[IndexProgress, Callable[[], None]]:
+        rewrite = self._live("building the screening index")
+
+        def progress(stage: str, done: int, total: int) -> None:
+            amount = f" {done:,} of {total:,}" if total else ""
+            rewrite(f"building the screening index: {stage}{amount}", False)
+
+        return progress, self._save
 
     def downloading(self, url: str) -> tuple[Callable[[int, int | None], None],
                                                 Callable[[], None]]:
@@ -90,6 +118,10 @@ class JobReporter(Reporter):
                 self._save()
 
         return progress, lambda: None
+
+
+def _amount(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
 
 def ensure_tables(store: Store) -> None:
@@ -199,10 +231,15 @@ def start_job(store: Store, requested_by: str, sources: list[str] | None,
 
 
 def run_job(store: Store, job_id: str, sources: list[str] | None, updater: Updater) -> None:
-    """Run the update and record how it ended; never raises."""
+    """Run the update, then build the screening index of the new versions (out of process),
+    and record how it ended; never raises. A service keeps screening with the versions it
+    has until that index is on disk."""
     status, result, error = "failed", None, None
     try:
-        report = updater(store, sources, JobReporter(store, job_id))
+        reporter = JobReporter(store, job_id)
+        with updating_lists():
+            report = updater(store, sources, reporter)
+            index_after_update(store, [report], reporter, build=_build_in_child)
         result = json.dumps(report_dict(report), ensure_ascii=False)
         status, error = _ending(report)
     except Exception as exc:  # noqa: BLE001 - recorded on the job for the admin to read
@@ -210,6 +247,10 @@ def run_job(store: Store, job_id: str, sources: list[str] | None, updater: Updat
     with store.engine.begin() as conn:
         conn.execute(update(update_jobs).where(update_jobs.c.id == job_id).values(
             status=status, finished_at=now_iso(), result=result, error=error))
+
+
+def _build_in_child(store: Store, progress: IndexProgress) -> bool:
+    return ensure_index(store, progress=progress)
 
 
 def run_in_background(store: Store, job_id: str, sources: list[str] | None,

@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import weakref
@@ -29,6 +30,7 @@ from sqlalchemy import and_, select
 
 from watchlist.api.deps import version_ref
 from watchlist.api.errors import ApiError
+from watchlist.index.build import IndexProgress, index_on_disk, wait_for_updates
 from watchlist.screener import QUERY_SCHEMATA, Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
 from watchlist.store.store import Store
@@ -45,27 +47,55 @@ COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "birth
                  "mainCountry", "registrationCountry", "flag")
 
 
-def ensure_index(store: Store, timeout: float = 3600) -> None:
+def ensure_index(store: Store, timeout: float = 3600,
+                 progress: IndexProgress | None = None) -> bool:
     """Build the screening index of the serving versions in a child process, unless it is
-    built already.
+    built already; whether it was built. `progress` hears the child's progress.
 
     Building takes seconds to minutes of CPU; done in a server process it would stall the
     event loop (and uvicorn would restart the worker as unresponsive). The child persists
     the index next to the store, and the server process only loads it, which is quick.
     """
-    from watchlist.index.build import index_key, index_path
-
-    versions = store.serving()
-    if not versions or index_path(index_key(versions)).exists():
-        return
+    if index_on_disk(store):
+        return False
     package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "WATCHLIST_DATABASE_URL": store.url,
            "PYTHONPATH": os.pathsep.join(p for p in (package_root,
                                                      os.environ.get("PYTHONPATH")) if p)}
-    done = subprocess.run([sys.executable, "-m", "watchlist.api.screening"], env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"building the screening index failed: {done.stderr.strip()[-2000:]}")
+    with tempfile.TemporaryFile("w+") as errors:
+        child = subprocess.Popen([sys.executable, "-m", "watchlist.api.screening"], env=env,
+                                 stdout=subprocess.PIPE, stderr=errors, text=True)
+        killer = threading.Timer(timeout, child.kill)
+        killer.start()
+        try:
+            assert child.stdout is not None
+            built = False
+            for line in child.stdout:
+                stage, done, total = _progress_line(line)
+                if stage == "built":
+                    built = True
+                elif stage and progress is not None:
+                    progress(stage, done, total)
+            code = child.wait()
+        finally:
+            killer.cancel()
+        if code != 0:
+            errors.seek(0)
+            raise RuntimeError(f"building the screening index failed: "
+                               f"{errors.read().strip()[-2000:]}")
+    return built
+
+
+def _progress_line(line: str) -> tuple[str, int, int]:
+    """A line of the child's progress (stage, done, total), or ("", 0, 0) for another line."""
+    parts = line.rstrip("\n").split("\t")
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return parts[0], int(parts[1]), int(parts[2])
+    return "", 0, 0
+
+
+def _print_progress(stage: str, done: int, total: int) -> None:
+    print(f"{stage}\t{done}\t{total}", flush=True)
 
 
 def open_screener(store: Store) -> Screener:
@@ -137,6 +167,7 @@ class ScreenerHolder:
 
     def _refresh(self) -> None:
         try:
+            wait_for_updates()  # an update builds the new index: load that one when it ends
             fresh = self.opener(self.store)
         except Exception:  # noqa: BLE001 - the old screener goes on answering
             log.exception("could not open the screener of the new list versions")
@@ -339,6 +370,7 @@ def audit_hit(result: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # `ensure_index` runs this in a child process
-    from watchlist.index.build import open_index
+    from watchlist.index.build import build_missing_index
 
-    open_index(Store())
+    if build_missing_index(Store(), _print_progress):
+        _print_progress("built", 1, 1)

@@ -29,7 +29,7 @@ import pickle
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +47,7 @@ from watchlist.match.prepare import (
     kind_of,
     normalize_identifier,
 )
-from watchlist.match.symbols import load_symbols, symbol_table
+from watchlist.match.symbols import load_symbols, symbol_table, token_symbols
 from watchlist.names.scripts import latin_forms
 from watchlist.store.labels import mark_ref
 
@@ -55,18 +55,28 @@ __all__ = [
     "FORMAT",
     "TARGET_SCHEMATA",
     "Index",
+    "IndexProgress",
     "build_index",
+    "build_missing_index",
     "index_key",
+    "index_on_disk",
     "index_path",
     "load_index",
     "open_index",
     "save_index",
+    "updating_lists",
+    "wait_for_updates",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or the preparation of names changes.
 FORMAT = 1
+
+#: Told how a build goes: (stage, done, total), e.g. ("linking profiles", 1200, 12000).
+IndexProgress = Callable[[str, int, int], None]
+#: A build tells its progress at most about this many times per stage.
+STEPS = 100
 
 TARGET_SCHEMATA = frozenset(
     {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody"}
@@ -197,18 +207,48 @@ def _designation(source: str, sanction: EntityProxy) -> dict[str, Any]:
     }
 
 
-def _collect(store: Any, versions: list[Any]) -> tuple[list[Party], list[str],
-                                                        list[list[dict[str, Any]]]]:
+class Stage:
+    """One stage of a build, telling `progress` how far it is (about STEPS times)."""
+
+    def __init__(self, progress: IndexProgress | None, name: str, total: int) -> None:
+        self.progress = progress
+        self.name = name
+        self.total = total
+        self.done = 0
+        self.step = max(1, total // STEPS)
+        if progress is not None:
+            progress(name, 0, total)
+
+    def over(self, items: Iterable[Any]) -> Iterator[Any]:
+        """The items, each counted as done once taken."""
+        if self.progress is None:
+            yield from items
+            return
+        for item in items:
+            yield item
+            self.done += 1
+            if self.done % self.step == 0:
+                self.progress(self.name, min(self.done, self.total), self.total)
+
+    def end(self) -> None:
+        if self.progress is not None and self.done % self.step:
+            self.progress(self.name, min(self.done, self.total), self.total)
+
+
+def _collect(store: Any, versions: list[Any], progress: IndexProgress | None = None
+             ) -> tuple[list[Party], list[str], list[list[dict[str, Any]]]]:
     """Targets of the serving versions as parties, with their sources and designations."""
     parties: list[Party] = []
     sources: list[str] = []
     designations: list[list[dict[str, Any]]] = []
+    reading = Stage(progress, "reading records",
+                    sum(int(getattr(v, "entities", 0) or 0) for v in versions))
     for version in versions:
         targets: dict[str, EntityProxy] = {}
         sanctions: dict[str, list[EntityProxy]] = defaultdict(list)
         idents: dict[str, list[tuple[str, str]]] = defaultdict(list)
         addr_countries: dict[str, set[str]] = {}
-        for entity in store.iter_entities([version]):
+        for entity in reading.over(store.iter_entities([version])):
             name = entity.schema.name
             if name in TARGET_SCHEMATA and (entity.get("name", quiet=True)
                                             or entity.get("alias", quiet=True)):
@@ -254,6 +294,7 @@ def _collect(store: Any, versions: list[Any]) -> tuple[list[Party], list[str],
                 for s in sorted(sanctions.get(entity_id, []), key=lambda s: s.id)
             ] or [{"source": version.source, "ref": None, "regime": None, "listed": None,
                    "authority": None, "sanction_id": None, "entity_id": entity_id}])
+    reading.end()
     return parties, sources, designations
 
 
@@ -261,14 +302,16 @@ def _deletes(token: str) -> list[str]:
     return [token[:i] + token[i + 1:] for i in range(len(token))]
 
 
-def build_index(store: Any, versions: list[Any] | None = None) -> Index:
-    """Build the index of the serving versions of a store (not persisted; see `open_index`)."""
+def build_index(store: Any, versions: list[Any] | None = None,
+                progress: IndexProgress | None = None) -> Index:
+    """Build the index of the serving versions of a store (not persisted; see `open_index`),
+    telling `progress` how each stage goes."""
     from watchlist.profiles import link_profiles
 
     started = time.perf_counter()
     versions = list(versions if versions is not None else store.serving())
     key = index_key(versions)
-    parties, sources, designations = _collect(store, versions)
+    parties, sources, designations = _collect(store, versions, progress)
 
     token_sets = []
     for party in parties:
@@ -284,7 +327,8 @@ def build_index(store: Any, versions: list[Any] | None = None) -> Index:
     form_weight: list[float] = []
     vocab: dict[str, int] = {}
     postings: list[list[int]] = []
-    for e, party in enumerate(parties):
+    naming = Stage(progress, "preparing names", len(parties))
+    for e, party in enumerate(naming.over(parties)):
         prepared = party.forms(kind_of(party.schema), stats)
         for form in prepared:
             fid = len(forms)
@@ -297,6 +341,7 @@ def build_index(store: Any, versions: list[Any] | None = None) -> Index:
                     tid = vocab[token] = len(postings)
                     postings.append([])
                 postings[tid].append(fid)
+    naming.end()
     vocab_tokens = [""] * len(vocab)
     for token, tid in vocab.items():
         vocab_tokens[tid] = token
@@ -319,7 +364,13 @@ def build_index(store: Any, versions: list[Any] | None = None) -> Index:
             if len(sk) >= 2:
                 skeletons[sk].append(tid)
 
-    symbols = symbol_table([t for t in vocab_tokens if len(t) > 1 and not t.isdigit()])
+    wanted = [t for t in vocab_tokens if len(t) > 1 and not t.isdigit()]
+    if progress is not None and wanted:  # the first lookup loads rigour's tables (seconds)
+        progress("loading the name symbol tables", 0, 0)
+        token_symbols(wanted[0])
+    looking_up = Stage(progress, "looking up name symbols", len(wanted))
+    symbols = symbol_table(looking_up.over(wanted))
+    looking_up.end()
     members: dict[str, list[int]] = defaultdict(list)
     for token, syms in symbols.items():
         tid = vocab[token]
@@ -349,7 +400,7 @@ def build_index(store: Any, versions: list[Any] | None = None) -> Index:
         profile_of=np.zeros(0, dtype=np.int32), profiles=[], profile_lead=[],
         profile_ids=[], links=[],
     )
-    link_profiles(index)
+    link_profiles(index, progress)
     index.built_at = time.time()
     index.build_seconds = time.perf_counter() - started
     return index
@@ -406,7 +457,7 @@ def open_index(store: Any, rebuild: bool = False, keep: int = 2) -> Index:
         if index is not None:
             return index
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(path):  # workers opening at once: one builds, the others load
+    with _locked(path.with_suffix(".lock")):  # workers opening at once: one builds
         if not rebuild:
             index = load_index(path)
             if index is not None:
@@ -418,17 +469,87 @@ def open_index(store: Any, rebuild: bool = False, keep: int = 2) -> Index:
     return index
 
 
+def index_on_disk(store: Any) -> bool:
+    """Whether the index of the store's serving versions is saved (or nothing serves)."""
+    versions = store.serving()
+    return not versions or index_path(index_key(versions)).exists()
+
+
+def build_missing_index(store: Any, progress: IndexProgress | None = None,
+                        keep: int = 2) -> bool:
+    """Build and save the index of the store's serving versions unless it is on disk
+    (one another process is building is waited for); whether this call built it.
+
+    Unlike `open_index`, an index on disk is not loaded: for an update, which only makes
+    it ready for the screenings to come."""
+    versions = store.serving()
+    if not versions:
+        return False
+    path = index_path(index_key(versions))
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    waiting = (lambda: progress("waiting for another process building it", 0, 0)) \
+        if progress is not None else None
+    with _locked(path.with_suffix(".lock"), waiting):
+        if path.exists():
+            return False
+        save_index(build_index(store, versions, progress), path)
+    _prune(path.parent, keep)
+    return True
+
+
+def _update_lock(home: Path | None = None) -> Path | None:
+    """The file updates lock, or None when the index folder cannot be written (then
+    there is no index to wait for either)."""
+    lock = index_dir(home) / "update.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        lock.touch()
+    except OSError as exc:
+        log.warning("cannot write %s (%s); updates and services do not wait for each other",
+                    lock, exc)
+        return None
+    return lock
+
+
 @contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock on building the index at path, shared between processes."""
-    lock = path.with_suffix(".lock")
+def updating_lists(home: Path | None = None) -> Iterator[None]:
+    """Held by an update from before its first write until its index is saved, so a
+    service noticing new versions meanwhile waits (`wait_for_updates`) and then loads
+    that index, rather than build one of its own of a half-updated set of lists."""
+    lock = _update_lock(home)
+    if lock is None:
+        yield
+        return
+    with _locked(lock):
+        yield
+
+
+def wait_for_updates(home: Path | None = None) -> None:
+    """Return once no update (`updating_lists`) is running on this store's home."""
+    lock = _update_lock(home)
+    if lock is not None:
+        with _locked(lock):
+            pass
+
+
+@contextmanager
+def _locked(lock: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """An exclusive lock on a file, shared between processes (and threads); `waiting` is
+    called if another holds it."""
     with open(lock, "a+b") as handle:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: no lock, at worst two builds
             yield
             return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -11,6 +11,8 @@ A small table of our own groups the particles of Arabic names (bin, ibn, ben; al
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rigour.names import NameTypeTag, analyze_names
 
 __all__ = [
@@ -82,7 +84,7 @@ def token_symbols(token: str) -> frozenset[str]:
     return found
 
 
-def symbol_table(tokens: list[str]) -> dict[str, frozenset[str]]:
+def symbol_table(tokens: Iterable[str]) -> dict[str, frozenset[str]]:
     """The symbols of many tokens, for an index to store (tokens without any left out)."""
     return {t: s for t in tokens if (s := token_symbols(t))}
 

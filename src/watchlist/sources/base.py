@@ -137,9 +137,13 @@ class Format:
     `assemble(found)` groups sniffed files into snapshots, returning also messages
     about files that could not be used (e.g. a CSV set missing its primary file).
     `parse(ctx, files)` yields entities; it raises `ctx.fail(...)` for a broken file.
+    `passes` is 2 for a parser that reads its whole file before building entities from
+    what it read (rows grouped into records), taking those with `meter.in_turn`, so its
+    progress counts both passes.
     """
 
     name: str
     sniff: SniffFunc
     parse: ParseFunc
     assemble: AssembleFunc = assemble_single
+    passes: int = 1

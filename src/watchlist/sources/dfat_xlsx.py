@@ -54,6 +54,7 @@ from watchlist.sources.entities import (
     mark_target,
 )
 from watchlist.sources.files import decode_text, head_text, is_html
+from watchlist.sources.meter import in_turn, metered_text
 from watchlist.sources.xlsx import MAX_UNZIPPED, cell_value, sheet_rows, workbook_rows
 
 SOURCE = "au_dfat_sanctions"
@@ -475,7 +476,7 @@ def parse_rows(ctx: Context, rows: Iterator[Iterable[object]]) -> Iterator[Entit
     groups = group_rows(ctx, header, rows, first_row=number + 1)
     controls = [cell_date(r.get("control_date")) for g in groups for r in g.rows]
     ctx.published = max((c for c in controls if c), default=None)
-    for group in groups:
+    for group in in_turn(groups):
         yield from build(ctx, group)
 
 
@@ -532,12 +533,12 @@ def parse_csv(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
     if note:
         ctx.warn("file", note)
     try:
-        yield from parse_rows(ctx, iter(csv.reader(io.StringIO(text, newline=""))))
+        yield from parse_rows(ctx, iter(csv.reader(metered_text(text, path, newline=""))))
     except csv.Error as exc:
         raise ctx.fail(f"is malformed CSV: {exc}") from exc
 
 
 FORMATS = [
-    Format(name=XLSX_FORMAT, sniff=sniff_xlsx, parse=parse_xlsx),
-    Format(name=CSV_FORMAT, sniff=sniff_csv, parse=parse_csv),
+    Format(name=XLSX_FORMAT, sniff=sniff_xlsx, parse=parse_xlsx, passes=2),
+    Format(name=CSV_FORMAT, sniff=sniff_csv, parse=parse_csv, passes=2),
 ]

@@ -49,6 +49,7 @@ from watchlist.sources.files import (
     xml_root_attrs,
     xml_root_tag,
 )
+from watchlist.sources.meter import metered_text
 
 SOURCE = "eu_fsf"
 AUTHORITY = "European Union"
@@ -639,7 +640,7 @@ def _read_rows(ctx: Context, path: Path) -> tuple[list[str], Iterator[list[str]]
         ctx.warn("file", note)
     if _is_wrapped(_first_line(text)):
         text = _unwrap(ctx, text)
-    reader = csv.reader(io.StringIO(text), delimiter=";", quotechar='"')
+    reader = csv.reader(metered_text(text, path), delimiter=";", quotechar='"')
     try:
         header = [c.strip() for c in next(reader)]
     except StopIteration:

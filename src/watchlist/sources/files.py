@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from watchlist.errors import SourceError
+from watchlist.sources.meter import open_read
 from watchlist.sources.xml_prolog import check_xml_file
 
 HEAD_SIZE = 65536
@@ -136,7 +137,8 @@ def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[et
     if is_html(head):
         raise SourceError(name, "is an HTML page, not a list (an error page served in its place?)")
     _refuse_unsafe(path, name)
-    events = etree.iterparse(str(path), events=("start", "end"), **_parser_kwargs())
+    source = open_read(path)
+    events = etree.iterparse(source, events=("start", "end"), **_parser_kwargs())
     checked = False
     depth_stack: list[bool] = []
     try:
@@ -155,6 +157,8 @@ def iter_xml(path: Path, tags: set[str], file: str | None = None) -> Iterator[et
                         del parent[0]
     except etree.XMLSyntaxError as exc:
         raise SourceError(name, _xml_problem(str(exc))) from exc
+    finally:
+        source.close()
     if not checked:
         raise SourceError(name, "holds no XML element")
 

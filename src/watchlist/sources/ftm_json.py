@@ -37,6 +37,7 @@ from watchlist.sources.base import MAX_NAME_LENGTH, MAX_VALUE_LENGTH, Context, F
 from watchlist.sources.dates import iso_date, parse_date
 from watchlist.sources.entities import mark_target
 from watchlist.sources.files import HEAD_SIZE, head_text, is_html
+from watchlist.sources.meter import open_read
 from watchlist.sources.naming import file_source_id
 
 SOURCE = "ftm"
@@ -99,7 +100,7 @@ def sniff(path: Path, head: bytes) -> Sniff | None:
 
 def read_lines(ctx: Context, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, JSON object) for every non-blank line; a bad line fails the file."""
-    with open(path, "rb") as fh:
+    with open_read(path) as fh:
         for number, raw in enumerate(fh, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]

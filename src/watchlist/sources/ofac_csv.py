@@ -22,6 +22,7 @@ from followthemoney import EntityProxy
 from watchlist.sources.base import Context, FileSet, Format, Sniff
 from watchlist.sources.entities import clean
 from watchlist.sources.files import HEAD_SIZE, decode_text, head_text, is_html, xml_root_tag
+from watchlist.sources.meter import in_turn, metered_text
 from watchlist.sources.ofac_xml import (
     SDN,
     OfacRecord,
@@ -70,7 +71,7 @@ def read_rows(ctx: Context, path: Path, role: str) -> list[list[str]]:
     width = WIDTHS[role]
     rows: list[list[str]] = []
     try:
-        for lineno, row in enumerate(csv.reader(io.StringIO(text), strict=True), 1):
+        for lineno, row in enumerate(csv.reader(metered_text(text, path), strict=True), 1):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != width:
@@ -156,7 +157,7 @@ def parse(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
             ctx.warn(files[role].name, f"{len(orphans)} ent_num(s) not in the primary file "
                      f"ignored, e.g. {', '.join(orphans[:5])}")
     seen: set[str] = set()
-    for row in rows:
+    for row in in_turn(rows):
         ent_num = row[0].strip()
         if ent_num in seen:
             ctx.warn(ent_num, "ent_num repeated in the primary file; the later row was ignored")
@@ -279,4 +280,4 @@ def assemble(found: Sequence[tuple[Path, Sniff]]) -> tuple[list[FileSet], list[s
     return sets, messages
 
 
-FORMATS = [Format(name=FORMAT, sniff=sniff, parse=parse, assemble=assemble)]
+FORMATS = [Format(name=FORMAT, sniff=sniff, parse=parse, assemble=assemble, passes=2)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import gzip
 import html
-import io
 import re
 import zipfile
 import zlib
@@ -39,6 +38,7 @@ from watchlist.sources.entities import (
     make_target,
 )
 from watchlist.sources.files import HEAD_SIZE, decode_text, head_text, is_html
+from watchlist.sources.meter import in_turn, metered_text
 from watchlist.sources.uk_helpers import (
     SCHEMATA,
     add_countries,
@@ -197,7 +197,7 @@ def _csv_rows(ctx: Context, path: Path) -> Iterator[list[str | None]]:
     text, note = decode_text(_read_bytes(ctx, path), ctx.file)
     if note:
         ctx.warn("(file)", note)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(metered_text(text, path, newline=""), strict=True)
     try:
         for row in reader:
             yield list(row)
@@ -568,11 +568,11 @@ def parse(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
         zipped = fh.read(4) == ZIP_MAGIC
     rows = _xlsx_rows(ctx, path) if zipped else _csv_rows(ctx, path)
     layout, groups = _read_records(ctx, rows, ragged=zipped)
-    for gid, records in groups.items():
+    for gid, records in in_turn(groups.items()):
         yield from _group_entities(ctx, layout, gid, records)
 
 
 FORMATS = [
-    Format(name="ofsi_csv", sniff=sniff_csv, parse=parse),
-    Format(name="ofsi_xlsx", sniff=sniff_xlsx, parse=parse),
+    Format(name="ofsi_csv", sniff=sniff_csv, parse=parse, passes=2),
+    Format(name="ofsi_xlsx", sniff=sniff_xlsx, parse=parse, passes=2),
 ]

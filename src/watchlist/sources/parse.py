@@ -6,7 +6,8 @@ from followthemoney import EntityProxy
 from followthemoney.types import registry
 
 from watchlist.errors import SourceError
-from watchlist.sources.base import Context, FileSet
+from watchlist.sources.base import Context, FileSet, Format
+from watchlist.sources.meter import Progress, metering
 from watchlist.sources.naming import given_source_problem, own_source_id
 from watchlist.sources.registry import formats
 from watchlist.store.snapshot import (
@@ -19,18 +20,31 @@ from watchlist.store.snapshot import (
 )
 
 
-def parse_entities(fileset: FileSet, source: str | None = None
-                   ) -> tuple[list[EntityProxy], Context]:
+def parse_entities(fileset: FileSet, source: str | None = None,
+                   progress: Progress | None = None) -> tuple[list[EntityProxy], Context]:
     """All entities of a snapshot, duplicates merged; raises SourceError for a broken file.
 
     `ctx.source` ends as the snapshot's source: `source` when given, else the one the file
     names for itself (a FollowTheMoney dataset), else the one it was recognised as.
+    `progress(done, total)` is told the bytes of the files read so far as parsing goes.
     """
     if source is not None and (problem := given_source_problem(source, fileset.format)):
         raise SourceError(fileset.label, problem)
     ctx = Context(source=source or fileset.source, file=fileset.label)
     fmt = formats()[fileset.format]
     entities: dict[str, EntityProxy] = {}
+    with metering(fileset.files.values(), progress, fmt.passes) as meter:
+        _parse_into(entities, fmt, ctx, fileset)
+        if meter is not None:
+            meter.finish()
+    if source is None:
+        ctx.source, notes = own_source_id(fileset.format, fileset.source, ctx.datasets)
+        ctx.notes.extend(notes)
+    return list(entities.values()), ctx
+
+
+def _parse_into(entities: dict[str, EntityProxy], fmt: Format, ctx: Context,
+                fileset: FileSet) -> None:
     try:
         for entity in fmt.parse(ctx, fileset.files):
             if not entity.id:
@@ -49,10 +63,6 @@ def parse_entities(fileset: FileSet, source: str | None = None
         raise
     except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, EOFError) as exc:
         raise SourceError(fileset.label, f"could not be read: {type(exc).__name__}: {exc}") from exc
-    if source is None:
-        ctx.source, notes = own_source_id(fileset.format, fileset.source, ctx.datasets)
-        ctx.notes.extend(notes)
-    return list(entities.values()), ctx
 
 
 def validate(entities: list[EntityProxy], ctx: Context) -> None:
@@ -68,9 +78,11 @@ def validate(entities: list[EntityProxy], ctx: Context) -> None:
         ctx.warn(entity_id, "has no name")
 
 
-def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None) -> Snapshot:
-    """Parse and validate a snapshot into what the store writes."""
-    entities, ctx = parse_entities(fileset, source)
+def parse_snapshot(fileset: FileSet, origin: str, source: str | None = None,
+                   progress: Progress | None = None) -> Snapshot:
+    """Parse and validate a snapshot into what the store writes (`progress` as for
+    `parse_entities`)."""
+    entities, ctx = parse_entities(fileset, source, progress)
     validate(entities, ctx)
     if ctx.published:
         published, published_from = ctx.published, FILE_DATE

@@ -57,6 +57,7 @@ from watchlist.sources.files import (
     xml_root_attrs,
     xml_root_tag,
 )
+from watchlist.sources.meter import in_turn
 
 SOURCE = "ca_dfatd_sema_sanctions"
 FORMAT = "sema_xml"
@@ -494,8 +495,8 @@ def parse(ctx: Context, files: Mapping[str, Path]) -> Iterator[EntityProxy]:
     path = files["main"]
     records = read_records(ctx, path)
     refs = references(ctx, records)
-    for record in records:
+    for record in in_turn(records):
         yield from build(ctx, record, refs[record.position])
 
 
-FORMATS = [Format(name=FORMAT, sniff=sniff, parse=parse)]
+FORMATS = [Format(name=FORMAT, sniff=sniff, parse=parse, passes=2)]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from watchlist.errors import SourceError
 from watchlist.sources.base import Context
+from watchlist.sources.meter import open_read
 
 #: Largest total the workbook may unzip to; a larger one is refused as a zip bomb.
 MAX_UNZIPPED = 300 * 1024 * 1024
@@ -38,7 +39,7 @@ def sheet_rows(path: Path, limit: int | None = None) -> Iterator[tuple[object, .
     """The first sheet's rows as cell values (cached values, not formulas)."""
     import openpyxl
 
-    with open(path, "rb") as fh:
+    with open_read(path) as fh:
         workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         try:
             if not workbook.worksheets:
