@@ -15,6 +15,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -141,6 +142,20 @@ def test_an_unreachable_host_is_not_retried(tmp_path: Path, url: str) -> None:
         download(client, url, tmp_path / "f", retries=3)  # a retry would wait 2 s first
     assert caught.value.unreachable and "cannot be reached" in str(caught.value)
     assert time.monotonic() - started < fetch.BACKOFF
+
+
+def test_a_connection_never_made_is_not_retried(tmp_path: Path) -> None:
+    """A firewall that drops packets: the connect timeout is the only answer, and it is final."""
+    attempts = []
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        attempts.append(request.url)
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    with httpx.Client(transport=httpx.MockTransport(silent)) as client, \
+            pytest.raises(FetchError) as caught:
+        download(client, "https://publisher.example/list.xml", tmp_path / "f", retries=3)
+    assert caught.value.unreachable and len(attempts) == 1
 
 
 def test_every_publisher_unreachable_fails_within_15_seconds(

@@ -1,9 +1,10 @@
 """Downloading lists from their publishers: redirects, retries with backoff, a size cap,
 conditional requests, and a check that what came back is a list and not an error page.
 
-A host that cannot be reached at all (unknown name, refused connection, no route) is not
+A host that cannot be reached at all (unknown name, refused connection, no route, or no
+connection made within CONNECT_TIMEOUT, as behind a firewall that drops packets) is not
 retried: another attempt seconds later meets the same DNS or network, and a machine without
-network must hear so at once. Timeouts, 5xx answers and broken transfers are retried.
+network must hear so at once. Read timeouts, 5xx answers and broken transfers are retried.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from watchlist.sources.registry import BROWSER_UA
 MAX_BYTES = 1 << 30
 DEFAULT_UA = f"watchlist/{__version__} (sanctions screening; +https://pypi.org/project/watchlist)"
 BACKOFF = 2.0
+#: Seconds to wait for a connection: publishers answer in well under a second, and every
+#: source is fetched at once, so an unreachable network costs this much in all.
+CONNECT_TIMEOUT = 10.0
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 Progress = Callable[[int, int | None], None]
@@ -48,7 +52,7 @@ def make_client(timeout: float = 120.0, browser: bool = False) -> httpx.Client:
     """An HTTP client that follows redirects and identifies itself (as a browser if asked)."""
     return httpx.Client(
         follow_redirects=True,
-        timeout=httpx.Timeout(timeout, connect=30.0),
+        timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
         headers={"User-Agent": BROWSER_UA if browser else DEFAULT_UA, "Accept": "*/*"},
         max_redirects=10,
     )
@@ -104,7 +108,7 @@ def download(
                         url, dest, response.headers.get("ETag"),
                         response.headers.get("Last-Modified"),
                     )
-        except httpx.ConnectError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise FetchError(url, f"cannot be reached ({type(exc).__name__}: {exc})",
                              unreachable=not answered) from None
         except (httpx.TimeoutException, httpx.TransportError) as exc:
