@@ -403,11 +403,12 @@ def test_sources_show_each_lists_own_last_outcome_and_a_partial_update(home: Pat
         sign_in(client, "boss")
         page = client.get("/ui/sources")
         answer = client.post("/ui/sources/update", data={"csrf_token": token(page.text)})
-        for _ in range(100):
+        deadline = time.monotonic() + 120  # the job builds the screening index at its end
+        while time.monotonic() < deadline:
             job = client.get(str(answer.url))
             if 'http-equiv="refresh"' not in job.text:
                 break
-            time.sleep(0.05)
+            time.sleep(0.1)
         assert '<span class="status partial">partial</span>' in job.text
         assert "un_sc_sanctions updated; us_ofac_sdn failed" in job.text
         page = client.get("/ui/sources").text
