@@ -9,7 +9,6 @@ memory.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,17 +17,10 @@ from lxml import etree
 
 from watchlist.errors import SourceError
 from watchlist.sources.meter import open_read
+from watchlist.sources.xml_prolog import BOMS as _BOMS
 from watchlist.sources.xml_prolog import check_xml_file
 
 HEAD_SIZE = 65536
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 def read_head(path: Path, size: int = HEAD_SIZE) -> bytes:

@@ -17,7 +17,8 @@ from pathlib import Path
 MAX_PROLOG = 1 << 20
 """Bytes read to find the root element; real lists' prologs are a few hundred bytes."""
 
-_BOMS = (
+#: Byte-order marks and their codecs, longest first (UTF-32 LE begins like UTF-16 LE).
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -41,7 +42,7 @@ REFUSED_DOCTYPE = ("declares a DOCTYPE; DTDs and entities are refused "
 
 def _encoding(head: bytes) -> tuple[str, int] | str:
     """The codec to read the head with and the bytes to skip (a BOM), or a problem."""
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if head.startswith(bom):
             return name, len(bom)
     for pattern, name in _PATTERNS:
