@@ -5,8 +5,9 @@ answered and what was found. Entry N stores the hash of entry N-1 (`prev_hash`; 
 entry has 64 zeros) and its own hash: SHA-256 over the canonical JSON (sorted keys, no
 spaces, UTF-8) of its seq, time, actor, action, query, versions, hits and prev_hash. A
 one-row head table records the last seq and hash, updated in the same transaction, so
-deleting entries from the end is caught too (unless the head is rewritten as well: keep the
-head hash `watchlist audit verify` prints somewhere else to rule that out).
+deleting entries from the end is caught too, unless the head is rewritten as well: that,
+an emptied log and a chain recomputed after an edit are caught by checkpoints kept outside
+the store (`watchlist.store.anchors`).
 
 Appends serialise on the database: SQLite takes the write lock up front (BEGIN IMMEDIATE),
 PostgreSQL an advisory transaction lock; `seq` is the primary key, so even a writer that
@@ -21,8 +22,8 @@ import getpass
 import hashlib
 import json
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
@@ -118,6 +119,8 @@ class Verification:
     head_hash: str
     bad_seq: int | None = None
     problem: str | None = None
+    #: The hash of each entry asked for (`verify_audit(collect=...)`) among those verified.
+    hashes: dict[int, str] = field(default_factory=dict)
 
 
 def canonical_json(value: Any) -> str:
@@ -317,9 +320,15 @@ def export_audit(store: Store, handle: IO[str], since: str | None = None) -> int
     return count
 
 
-def verify_audit(store: Store) -> Verification:
-    """Walk the chain from the first entry; stop at the first entry that is wrong."""
+def verify_audit(store: Store, collect: Collection[int] = ()) -> Verification:
+    """Walk the chain from the first entry; stop at the first entry that is wrong.
+
+    The hashes of the entries numbered in `collect` are kept in the result's `hashes` (entry
+    0 is the chain's start, GENESIS), to compare with checkpoints made earlier.
+    """
     ensure_tables(store)
+    wanted = set(collect)
+    hashes = {0: GENESIS} if 0 in wanted else {}
     with store.engine.connect() as conn:
         head = conn.execute(_READ_HEAD).first()
         rows = conn.execution_options(stream_results=True).execute(
@@ -329,25 +338,28 @@ def verify_audit(store: Store) -> Verification:
             bad = _check_row(row, expected, prev)
             if bad is not None:
                 rows.close()
-                return Verification(False, count, expected - 1, prev, bad[0], bad[1])
+                return Verification(False, count, expected - 1, prev, bad[0], bad[1], hashes)
             count += 1
             expected, prev = row.seq + 1, row.hash
+            if row.seq in wanted:
+                hashes[row.seq] = row.hash
     last = expected - 1
     if head is None:
         if last:
             return Verification(False, count, last, prev, None,
-                                "the log head is missing: it was deleted")
-        return Verification(True, 0, 0, GENESIS)
+                                "the log head is missing: it was deleted", hashes)
+        return Verification(True, 0, 0, GENESIS, hashes=hashes)
     if head.seq > last:
         return Verification(False, count, last, prev, last + 1,
                             f"entry {last + 1} is missing: the log ends at entry {last} but "
-                            f"its head records {head.seq} entries (entries were deleted)")
+                            f"its head records {head.seq} entries (entries were deleted)",
+                            hashes)
     if head.seq != last or head.hash != prev:
         return Verification(False, count, last, prev, head.seq + 1 if head.seq < last else last,
                             f"the log head (entry {head.seq}, {head.hash[:16]}) does not match "
                             f"its last entry {last} ({prev[:16]}): the log or its head was "
-                            "edited")
-    return Verification(True, count, last, prev)
+                            "edited", hashes)
+    return Verification(True, count, last, prev, hashes=hashes)
 
 
 def _check_row(row: Any, expected: int, prev: str) -> tuple[int, str] | None:
