@@ -120,6 +120,7 @@ def serve(
             console.print("[yellow]warning[/] the store is empty (/readyz answers 503): run "
                           "`watchlist update`")
         store.close()
+        _announce_anchors()
         os.environ[ENV_HOST] = host
         if no_auth:
             os.environ[ENV_NO_AUTH] = "1"
@@ -137,6 +138,22 @@ def serve(
         uvicorn.run("watchlist.api.app:serve_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=False,
                     access_log=access_log, **options)
+
+
+def _announce_anchors() -> None:
+    """With an anchors path set, check it and the key (made here, before the workers race
+    to), and say where the audit checkpoints go."""
+    path = anchors.anchors_path()
+    if path is None:
+        return
+    from watchlist.api.settings import Settings
+
+    settings = Settings.from_env()
+    anchors.check_anchors_path(path)
+    anchors.load_key(create=True)
+    console.print(f"audit checkpoints go to {escape(str(path))}, signed with "
+                  f"{escape(str(anchors.key_path()))}: every {settings.anchor_seconds:g} s "
+                  f"or {settings.anchor_entries} entries while the log grows, and at shutdown")
 
 
 # -- keys ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from watchlist import __version__ as package_version
 from watchlist import web
 from watchlist.api import jobs
+from watchlist.api.anchor_keeper import AnchorKeeper
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import KeyCache
 from watchlist.api.deps import VersionsHeader
@@ -33,7 +34,7 @@ from watchlist.api.settings import DESCRIPTION, TITLE, Settings
 from watchlist.api.wal_keeper import WalKeeper
 from watchlist.monitor import schema as monitor_schema
 from watchlist.screener import Screener
-from watchlist.store import audit, keys
+from watchlist.store import anchors, audit, keys
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store
 
@@ -68,6 +69,8 @@ def create_app(store: Store | None = None, auth: bool = True,
     holder = ScreenerHolder(store, screener_opener, settings.version_check_seconds)
     writer = AuditWriter(store)
     keeper = WalKeeper(store)
+    anchor_keeper = AnchorKeeper(store, anchors.anchors_path(), settings.anchor_seconds,
+                                 settings.anchor_entries)
 
     def _warm() -> None:
         holder.warm()
@@ -80,10 +83,12 @@ def create_app(store: Store | None = None, auth: bool = True,
             threading.Thread(target=_warm, name="watchlist-screener-warm",
                              daemon=True).start()
         keeper.start()
+        anchor_keeper.start()
         try:
             yield
         finally:
             writer.close()
+            anchor_keeper.close()  # after the last entries are written
             keeper.close()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=package_version,
@@ -95,6 +100,7 @@ def create_app(store: Store | None = None, auth: bool = True,
     app.state.updater = updater or jobs.default_updater
     app.state.screener = holder
     app.state.audit = writer
+    app.state.anchors = anchor_keeper
     app.state.entities = EntityCache()
     app.state.key_cache = KeyCache(settings.key_cache_seconds)
     install_handlers(app)

@@ -15,6 +15,11 @@
 | WATCHLIST_API_KEY_CACHE         | 5.0       | seconds a verified API key is trusted before |
 |                                 |           | the store is asked again (a revocation takes |
 |                                 |           | effect within that time)                     |
+| WATCHLIST_API_ANCHOR_SECONDS    | 300       | with WATCHLIST_AUDIT_ANCHORS set: seconds    |
+|                                 |           | between two audit checkpoints while the log  |
+|                                 |           | grows (0.01 to 86400)                        |
+| WATCHLIST_API_ANCHOR_ENTRIES    | 1000      | ... or sooner, once this many entries were   |
+|                                 |           | added since the last checkpoint              |
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ _ENV = {
     "update_stale_seconds": "WATCHLIST_API_UPDATE_STALE",
     "version_check_seconds": "WATCHLIST_API_VERSION_CHECK",
     "key_cache_seconds": "WATCHLIST_API_KEY_CACHE",
+    "anchor_seconds": "WATCHLIST_API_ANCHOR_SECONDS",
+    "anchor_entries": "WATCHLIST_API_ANCHOR_ENTRIES",
 }
 #: Settings that are durations: zero is allowed, negative is not.
 _SECONDS = ("version_check_seconds", "key_cache_seconds")
@@ -65,6 +72,8 @@ class Settings:
     update_stale_seconds: int = 6 * 3600
     version_check_seconds: float = 1.0
     key_cache_seconds: float = 5.0
+    anchor_seconds: float = 300.0
+    anchor_entries: int = 1000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -84,6 +93,10 @@ class Settings:
             if f.name == "search_threshold":
                 if not 0.0 <= value <= 1.0:
                     raise WatchlistError("API setting search_threshold must be within 0 to 1")
+            elif f.name == "anchor_seconds":
+                if not 0.01 <= value <= 86400.0:
+                    raise WatchlistError("API setting anchor_seconds must be within 0.01 to "
+                                         "86400")
             elif f.name in _SECONDS:
                 if not 0.0 <= value <= 3600.0:
                     raise WatchlistError(f"API setting {f.name} must be within 0 to 3600")

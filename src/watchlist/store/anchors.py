@@ -209,6 +209,14 @@ def anchors_path(given: str | Path | None = None) -> Path | None:
     return Path(value).expanduser() if value.strip() else None
 
 
+def check_anchors_path(path: Path) -> None:
+    """Refuse, naming it, an anchors path no checkpoint could be written to."""
+    if not path.exists() and not path.parent.is_dir():
+        raise AnchorError(f"audit anchors {path}: its directory {path.parent} does not exist")
+    if path.exists() and not (path.is_dir() or path.is_file()):
+        raise AnchorError(f"audit anchors {path} is neither a file nor a directory")
+
+
 def write_checkpoint(path: Path, checkpoint: Checkpoint) -> Path:
     """Append the checkpoint to the anchors file (one line, one write, synced to disk), or
     write it as a new file in the anchors directory; returns the file written."""
