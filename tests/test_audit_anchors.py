@@ -323,3 +323,25 @@ def test_the_app_refuses_to_start_with_anchors_it_cannot_write(
     monkeypatch.setenv(anchors.ENV_ANCHORS, str(tmp_path / "missing" / "anchors.jsonl"))
     with pytest.raises(anchors.AnchorError, match="does not exist"):
         create_app(store, auth=False, warm=False)
+
+
+def test_serve_makes_the_key_and_checks_the_anchors_before_starting_workers(
+        tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchlist.cli_service import _announce_anchors
+
+    monkeypatch.setenv(anchors.ENV_ANCHORS, str(tmp_path / "anchors.jsonl"))
+    _announce_anchors()
+    assert key_file.exists()
+    monkeypatch.setenv(anchors.ENV_ANCHORS, str(tmp_path / "missing" / "anchors.jsonl"))
+    with pytest.raises(anchors.AnchorError, match="missing"):
+        _announce_anchors()
+
+
+@pytest.mark.parametrize("value", ["0", "100000", "soon"])
+def test_the_checkpoint_interval_setting_is_checked(value: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchlist.errors import WatchlistError
+
+    monkeypatch.setenv("WATCHLIST_API_ANCHOR_SECONDS", value)
+    with pytest.raises(WatchlistError, match="ANCHOR_SECONDS|anchor_seconds"):
+        Settings.from_env()
