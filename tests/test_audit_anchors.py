@@ -136,6 +136,18 @@ def test_emptied_tables_are_caught(store: Store, anchors_file: Path) -> None:
     code, _, err = verify(anchors_file)
     assert code == 1
     assert "the log is empty" in err and "recorded 4 entries" in err
+    assert "made of the store" not in err  # the same store
+
+
+def test_a_checkpoint_of_another_store_is_named(store: Store, anchors_file: Path) -> None:
+    fill(store, 2)
+    line = json.loads(checkpoint(anchors_file))
+    key = anchors.load_key()
+    other = anchors.sign_checkpoint(key, "postgresql://elsewhere/watchlist", 5, line["hash"])
+    with anchors_file.open("a") as handle:
+        handle.write(other.to_line() + "\n")
+    code, _, err = verify(anchors_file)
+    assert code == 1 and "made of the store postgresql://elsewhere/watchlist" in err
 
 
 def test_an_edited_entry_with_the_chain_recomputed_after_it_is_caught(

@@ -321,8 +321,13 @@ def verify_anchors(store: Store, path: Path, key: bytes) -> AnchoredVerification
     checkpoints, problems = read_checkpoints(path, key)
     chain = verify_audit(store, collect={c.checkpoint.seq for c in checkpoints})
     last = latest(checkpoints)
+    identity = store_identity(store)
+
+    def of_store(cp: Checkpoint) -> str:
+        return "" if cp.store == identity else f" (it was made of the store {cp.store})"
+
     if chain.ok and last is not None and last.checkpoint.seq > chain.head_seq:
-        problems.append(_shortened(chain, last))
+        problems.append(_shortened(chain, last) + of_store(last.checkpoint))
     rewritten = [c for c in checkpoints if c.checkpoint.seq in chain.hashes
                  and chain.hashes[c.checkpoint.seq] != c.checkpoint.hash]
     if rewritten:
@@ -333,7 +338,8 @@ def verify_anchors(store: Store, path: Path, key: bytes) -> AnchoredVerification
             f"entry {cp.seq} is not the one checkpointed at {cp.at} ({first.where}): its "
             f"hash is {chain.hashes[cp.seq][:16]}, the checkpoint's {cp.hash[:16]}; entries "
             f"up to {cp.seq} were rewritten, or the store was rolled back and written again"
-            + (f" ({others} later checkpoints disagree too)" if others else ""))
+            + (f" ({others} later checkpoints disagree too)" if others else "")
+            + of_store(cp))
     return AnchoredVerification(chain, len(checkpoints), last, problems)
 
 
