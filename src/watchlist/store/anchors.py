@@ -19,7 +19,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -197,10 +197,10 @@ def make_checkpoint(store: Store, key: bytes, at: str | None = None) -> Checkpoi
 
 def sign_checkpoint(key: bytes, store: str, seq: int, digest: str,
                     at: str | None = None) -> Checkpoint:
-    at = at or datetime.now(UTC).isoformat(timespec="seconds")
-    body = {"v": FORMAT, "store": store, "seq": seq, "hash": digest, "at": at,
-            "key": key_fingerprint(key)}
-    return Checkpoint(store, seq, digest, at, body["key"], _signature(key, body))
+    """A checkpoint of `seq` entries ending in `digest`, signed with `key` (at `at`, or now)."""
+    unsigned = Checkpoint(store, seq, digest, at or datetime.now(UTC).isoformat(
+        timespec="seconds"), key_fingerprint(key), "")
+    return replace(unsigned, sig=_signature(key, unsigned.signed()))
 
 
 def anchors_path(given: str | Path | None = None) -> Path | None:
