@@ -116,7 +116,7 @@ def text_scanner(request: Request, screener: Screener, threshold: float | None) 
 def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
           threshold: float | None, min_score: float) -> tuple[dict[str, Any], list[Any]]:
     from watchlist.cli_scan import audit_items
-    from watchlist.text.extract import Document, ExtractError, extract, html_text
+    from watchlist.text.extract import Document, ExtractError, TooLargeError, extract, html_text
 
     try:
         if isinstance(raw, str):
@@ -124,7 +124,7 @@ def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
         else:
             document = extract(raw, "request body", fmt)
     except ExtractError as exc:
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(413 if isinstance(exc, TooLargeError) else 422, str(exc)) from None
     holder: ScreenerHolder = request.app.state.screener
     screener = holder.get()
     scanner = text_scanner(request, screener, threshold)
