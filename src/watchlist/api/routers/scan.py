@@ -142,8 +142,11 @@ def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
 
 @router.post("/scan", response_model=ScanResponse, response_model_by_alias=True,
              summary="Find listed parties in a text",
-             responses={**_ERRORS, 415: {"model": ErrorResponse,
-                                         "description": "An unsupported Content-Type."}},
+             responses={**_ERRORS, 413: {"model": ErrorResponse,
+                                         "description": "Request body too large, or a PDF "
+                                         "that inflates beyond the limits."},
+                        415: {"model": ErrorResponse,
+                              "description": "An unsupported Content-Type."}},
              openapi_extra=_BODY_DOC)
 async def scan(
     request: Request,
@@ -157,7 +160,9 @@ async def scan(
     """Every mention of a listed party in a text (news, a report, a payment instruction),
     in any language and script: where it is (character offsets), the listed party, the
     score, its designations and the evidence. Send JSON `{"text": "..."}`, or the
-    document itself as text/plain, text/html or application/pdf.
+    document itself as text/plain, text/html or application/pdf. A PDF that inflates beyond
+    the limits when decompressed is answered 413; an unreadable document, or HTML nested
+    deeper than the parser reads, 422 (the README lists the limits).
 
     Each scan is written to the audit log (the text's size and SHA-256, the list versions
     used and the mentions) before it is answered."""
