@@ -117,6 +117,17 @@ def test_a_sheet_declaring_a_huge_grid_is_refused_before_it_is_read(
     _refused(hostile, "declares a sheet of", f"{xlsx.MAX_GRID_CELLS:,}")
 
 
+def test_a_part_that_breaks_off_is_refused_as_it_cannot_be_counted(tmp_path: Path) -> None:
+    good = _workbook(tmp_path / "good.xlsx")
+    hostile = tmp_path / "list.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(hostile, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        sheet = source.read("xl/worksheets/sheet1.xml")
+        target.writestr("xl/worksheets/sheet9.xml", sheet[: len(sheet) // 2] + b"<</")
+    _refused(hostile, "xl/worksheets/sheet9.xml", "cannot be counted")
+
+
 def test_a_workbook_read_past_the_time_limit_is_refused(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xlsx, "MAX_SECONDS", 0.0)
