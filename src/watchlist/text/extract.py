@@ -133,17 +133,18 @@ def html_text(markup: str, name: str = "<html>") -> str:
 
 def _pdf_limits() -> AbstractContextManager[object]:
     """pypdf's own decompression limits lowered to MAX_PDF_STREAM, where pypdf has them."""
+    import dataclasses
+
     import pypdf
 
     apply = getattr(pypdf, "apply_configuration", None)
     if apply is None:  # pypdf before 7: its own fixed limits (75 MB a stream) hold
         return nullcontext()
-    return apply(zlib_maximum_output_length=MAX_PDF_STREAM,
-                 lzw_maximum_output_length=MAX_PDF_STREAM,
-                 run_length_maximum_output_length=MAX_PDF_STREAM,
-                 brotli_maximum_output_length=MAX_PDF_STREAM,
-                 array_based_stream_maximum_output_length=MAX_PDF_STREAM,
-                 stream_decoding_work_maximum_length=4 * MAX_PDF_STREAM)
+    wanted = {f"{codec}_maximum_output_length": MAX_PDF_STREAM
+              for codec in ("zlib", "lzw", "run_length", "brotli", "array_based_stream")}
+    wanted["stream_decoding_work_maximum_length"] = 4 * MAX_PDF_STREAM
+    known = {f.name for f in dataclasses.fields(pypdf.Configuration)}
+    return apply(**{k: v for k, v in wanted.items() if k in known})
 
 
 def _page_texts(reader: Any, name: str) -> list[str]:
@@ -179,8 +180,9 @@ def pdf_text(data: bytes, name: str = "<pdf>") -> str:
         from pypdf.errors import LimitReachedError
     except ImportError:  # pragma: no cover - a declared dependency
         raise ExtractError(f"{name}: reading PDF needs pypdf (pip install pypdf)") from None
+    limits = _pdf_limits()
     try:
-        with _pdf_limits():
+        with limits:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 try:
