@@ -55,7 +55,14 @@ from watchlist.sources.entities import (
 )
 from watchlist.sources.files import decode_text, head_text, is_html
 from watchlist.sources.meter import in_turn, metered_text
-from watchlist.sources.xlsx import MAX_UNZIPPED, cell_value, sheet_rows, workbook_rows
+from watchlist.sources.xlsx import (
+    MAX_UNZIPPED,
+    WorkbookTooLarge,
+    cell_value,
+    first_strings,
+    sheet_rows,
+    workbook_rows,
+)
 
 SOURCE = "au_dfat_sanctions"
 XLSX_FORMAT = "dfat_xlsx"
@@ -486,7 +493,8 @@ def _looks_like_header(values: Iterable[object]) -> bool:
 
 
 def sniff_xlsx(path: Path, head: bytes) -> Sniff | None:
-    """A workbook whose first sheet has the DFAT header (Reference, Name of Individual...)."""
+    """A workbook whose first sheet has the DFAT header (Reference, Name of Individual...);
+    one too large to open is told by its first strings, so reading it names the limit."""
     if not head.startswith(b"PK\x03\x04"):
         return None
     try:
@@ -496,8 +504,12 @@ def sniff_xlsx(path: Path, head: bytes) -> Sniff | None:
                 return None
             if sum(i.file_size for i in archive.infolist()) > MAX_UNZIPPED:
                 return None
-        for row in sheet_rows(path, limit=HEADER_SEARCH_ROWS):
-            if _looks_like_header(row):
+        try:
+            for row in sheet_rows(path, limit=HEADER_SEARCH_ROWS):
+                if _looks_like_header(row):
+                    return Sniff(format=XLSX_FORMAT, source=SOURCE)
+        except WorkbookTooLarge:
+            if _looks_like_header(first_strings(path)):
                 return Sniff(format=XLSX_FORMAT, source=SOURCE)
     except Exception:  # a sniffer must never raise on junk
         return None

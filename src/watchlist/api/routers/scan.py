@@ -116,7 +116,7 @@ def text_scanner(request: Request, screener: Screener, threshold: float | None) 
 def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
           threshold: float | None, min_score: float) -> tuple[dict[str, Any], list[Any]]:
     from watchlist.cli_scan import audit_items
-    from watchlist.text.extract import Document, ExtractError, extract, html_text
+    from watchlist.text.extract import Document, ExtractError, TooLargeError, extract, html_text
 
     try:
         if isinstance(raw, str):
@@ -124,7 +124,7 @@ def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
         else:
             document = extract(raw, "request body", fmt)
     except ExtractError as exc:
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(413 if isinstance(exc, TooLargeError) else 422, str(exc)) from None
     holder: ScreenerHolder = request.app.state.screener
     screener = holder.get()
     scanner = text_scanner(request, screener, threshold)
@@ -142,8 +142,11 @@ def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
 
 @router.post("/scan", response_model=ScanResponse, response_model_by_alias=True,
              summary="Find listed parties in a text",
-             responses={**_ERRORS, 415: {"model": ErrorResponse,
-                                         "description": "An unsupported Content-Type."}},
+             responses={**_ERRORS, 413: {"model": ErrorResponse,
+                                         "description": "Request body too large, or a PDF "
+                                         "that inflates beyond the limits."},
+                        415: {"model": ErrorResponse,
+                              "description": "An unsupported Content-Type."}},
              openapi_extra=_BODY_DOC)
 async def scan(
     request: Request,
@@ -157,7 +160,9 @@ async def scan(
     """Every mention of a listed party in a text (news, a report, a payment instruction),
     in any language and script: where it is (character offsets), the listed party, the
     score, its designations and the evidence. Send JSON `{"text": "..."}`, or the
-    document itself as text/plain, text/html or application/pdf.
+    document itself as text/plain, text/html or application/pdf. A PDF that inflates beyond
+    the limits when decompressed is answered 413; an unreadable document, or HTML nested
+    deeper than the parser reads, 422 (the README lists the limits).
 
     Each scan is written to the audit log (the text's size and SHA-256, the list versions
     used and the mentions) before it is answered."""

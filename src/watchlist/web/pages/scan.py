@@ -18,7 +18,7 @@ from watchlist.api.deps import use_versions
 from watchlist.api.routers.scan import text_scanner
 from watchlist.store.audit import append_audit
 from watchlist.store.store import Store
-from watchlist.text.extract import ExtractError, extract
+from watchlist.text.extract import ExtractError, TooLargeError, extract
 from watchlist.web.deps import CheckedForm, StoreDep, User, screener_of
 from watchlist.web.highlight import pieces
 from watchlist.web.render import PREFIX, page
@@ -55,7 +55,8 @@ async def scan(request: Request, store: StoreDep, user: User,
             document = await run_in_threadpool(extract, data, filename)
             text, fmt = document.text, document.format
         except ExtractError as exc:
-            return _form(request, error=f"{exc}.", empty_store=False, status_code=422)
+            return _form(request, error=f"{exc}.", empty_store=False,
+                         status_code=413 if isinstance(exc, TooLargeError) else 422)
     return await run_in_threadpool(_scan, request, store, user, text, filename, fmt)
 
 
