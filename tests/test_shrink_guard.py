@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from httpserver import ListServer
 from watchlist.api.app import create_app
 from watchlist.cli import app as cli_app
 from watchlist.config import parse_shrink_limit, shrink_limit
@@ -22,7 +23,14 @@ from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.shrink import removed_share
 from watchlist.store.store import Store
-from watchlist.update import Report, Reporter, accept_held, index_after_update, update_from_paths
+from watchlist.update import (
+    Report,
+    Reporter,
+    accept_held,
+    index_after_update,
+    update_from_paths,
+    update_sources,
+)
 from watchlist.web.users import create_user
 
 UN = "un_sc_sanctions"
@@ -79,6 +87,17 @@ def test_a_version_removing_more_than_the_limit_is_held_and_the_old_one_serves(
     built: list[Store] = []
     index_after_update(store, [report], Reporter(), build=lambda s, _p: bool(built.append(s)))
     assert built == []  # the index is not rebuilt from a held version
+
+
+def test_a_download_from_the_publisher_is_held_too(store: Store, files: dict[int, Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    with ListServer(files[1].parent) as server:
+        url = f"{server.url}/data/{files[1].name}"
+        monkeypatch.setenv("WATCHLIST_URL_UN_SC_SANCTIONS", url)
+        report = update_sources(store, [UN])
+    assert report.ok and [h.targets for h in report.held] == [1]
+    assert serving(store) == {UN: (1, 10)}
+    assert (store.fetch_state(url) or {})["outcome"] == "held"
 
 
 def test_a_shrink_at_or_under_the_limit_goes_through(store: Store,

@@ -325,7 +325,8 @@ def _import_fetched(store: Store, info: SourceInfo, got: _Fetched, report: Repor
                        info.id, report, reporter)
     if not snaps:
         return
-    for outcome in _write_all(store, snaps, report, reporter, fetched_at=now_iso()):
+    outcomes = _write_all(store, snaps, report, reporter, fetched_at=now_iso())
+    for outcome in outcomes:
         found = outcome.version
         if found.bundled and outcome.status in ("duplicate", "unchanged"):
             store.unmark_bundled(found.id)
@@ -334,7 +335,8 @@ def _import_fetched(store: Store, info: SourceInfo, got: _Fetched, report: Repor
                              "current list")
     for url, etag, last_modified in got.validators:
         store.save_fetch_state(url, etag=etag, last_modified=last_modified,
-                               sha256=snaps[0].sha256, outcome="imported")
+                               sha256=snaps[0].sha256,
+                               outcome="held" if any(o.hold for o in outcomes) else "imported")
 
 
 def _recognise_download(info: SourceInfo, files: dict[str, Path], report: Report,
