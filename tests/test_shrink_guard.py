@@ -136,6 +136,15 @@ def test_a_bad_limit_is_refused_naming_the_setting(monkeypatch: pytest.MonkeyPat
     assert removed_share(0, 5) == 0 and removed_share(10, 12) == 0
 
 
+def test_update_refuses_a_bad_limit_before_downloading(home: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHLIST_SHRINK_LIMIT_UN_SC_SANCTIONS", "half")
+    result = runner.invoke(cli_app, ["update", UN])
+    assert result.exit_code == 2
+    assert "WATCHLIST_SHRINK_LIMIT_UN_SC_SANCTIONS='half' is not a percentage" in \
+        " ".join(result.output.split())
+
+
 def test_accepting_makes_the_held_version_current_and_both_are_audited(
         store: Store, files: dict[int, Path]) -> None:
     update_from_paths(store, [files[1]])

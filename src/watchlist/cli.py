@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
+from watchlist.config import shrink_limit
 from watchlist.errors import WatchlistError
 from watchlist.index.build import updating_lists
 from watchlist.profile import load_profile
@@ -167,6 +168,8 @@ def update(
                 raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
         if bundled and from_:
             raise WatchlistError("--bundled and --from cannot be used together")
+        for name in sources or SOURCES:
+            shrink_limit(name)  # a bad setting is refused before anything is downloaded
         store = Store()
         progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                             AmountColumn(), TimeElapsedColumn(), console=console,
