@@ -161,6 +161,20 @@ def test_accepting_makes_the_held_version_current_and_both_are_audited(
     assert not again.outcomes and "nothing to accept" in again.notes[0]
 
 
+def test_hold_and_accept_on_both_databases(store_url: str, files: dict[int, Path]) -> None:
+    store = Store(store_url)
+    try:
+        update_from_paths(store, [files[10]])
+        assert [h.version for h in update_from_paths(store, [files[1]]).held] == [2]
+        assert serving(store) == {UN: (1, 10)}
+        accept_held(store, [UN], "cli:tester")
+        assert serving(store) == {UN: (2, 1)}
+        assert [e.action for e in iter_audit(store)] == ["shrink-held", "shrink-accepted"]
+        assert verify_audit(store).ok
+    finally:
+        store.close()
+
+
 def test_a_newer_version_within_the_limit_passes_a_held_one(store: Store,
                                                           files: dict[int, Path]) -> None:
     update_from_paths(store, [files[1]])
