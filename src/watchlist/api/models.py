@@ -181,7 +181,8 @@ class UpdateJob(BaseModel):
     id: str
     status: Literal["running", "succeeded", "partial", "failed"] = Field(description=(
         "running; then succeeded, partial (some lists updated, others failed: `error` names "
-        "both) or failed"))
+        "both) or failed. A version stored but held by the shrink guard (not served) is "
+        "listed in `result.held`, its outcome's status is `held`"))
     status_url: str
     requested_by: str
     sources: list[str] | None
