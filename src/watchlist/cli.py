@@ -160,7 +160,7 @@ def update(
     imported from the snapshots bundled with watchlist, marked as such everywhere. A new
     version removing more than the shrink limit of a list's targets (20%; set
     WATCHLIST_SHRINK_LIMIT, or WATCHLIST_SHRINK_LIMIT_<SOURCE>, as a percentage) is stored
-    but held: the version serving stays current until --accept-shrink.
+    but held (exit status 3): the version serving stays current until --accept-shrink.
     """
     with _errors():
         for name in sources or []:
