@@ -79,7 +79,7 @@ def test_a_version_removing_more_than_the_limit_is_held_and_the_old_one_serves(
     [hold] = report.held
     assert (hold.version, hold.targets, hold.serving_version, hold.serving_targets) \
         == (2, 1, 1, 10)
-    assert "1 targets where serving version 1 has 10 (90% removed" in hold.message
+    assert "1 target where serving version 1 has 10 (90% removed" in hold.message
     assert f"watchlist update --accept-shrink {UN}" in hold.message
     assert serving(store) == {UN: (1, 10)}
     assert store.held() == [hold]
@@ -188,7 +188,7 @@ def test_update_cli_names_the_hold_and_accept_shrink_serves_it(
     result = runner.invoke(cli_app, ["update", "--no-index", "--from", str(files[1])])
     assert result.exit_code == 3, result.output
     text = " ".join(result.output.split())
-    assert "version 2 is held, not served: it has 1 targets where serving version 1 has 10" \
+    assert "version 2 is held, not served: it has 1 target where serving version 1 has 10" \
         in text and "--accept-shrink un_sc_sanctions" in text
     status = runner.invoke(cli_app, ["status"])
     assert "held:" in status.output and "90% removed" in " ".join(status.output.split())

@@ -29,6 +29,10 @@ def percent(share: float) -> str:
     return f"{value:.1f}%".replace(".0%", "%")
 
 
+def _targets(count: int) -> str:
+    return f"{count:,} target" + ("" if count == 1 else "s")
+
+
 def accept_command(source: str) -> str:
     return f"watchlist update --accept-shrink {source}"
 
@@ -53,7 +57,7 @@ class Hold:
     def message(self) -> str:
         """What happened and how to accept it, for the update's output, status and pages."""
         return (f"{self.source}: version {self.version} is held, not served: it has "
-                f"{self.targets:,} targets where serving version {self.serving_version} has "
+                f"{_targets(self.targets)} where serving version {self.serving_version} has "
                 f"{self.serving_targets:,} ({percent(self.removed_share)} removed, more than "
                 f"the {percent(self.limit)} limit). Version {self.serving_version} keeps "
                 f"serving. If the list really shrank, accept it: "
