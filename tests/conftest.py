@@ -60,14 +60,6 @@ def no_shrink_guard(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @contextlib.contextmanager
-def shrink_guard_off() -> Iterator[None]:
-    """`no_shrink_guard` for a module-scoped fixture (which cannot use `monkeypatch`)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(SHRINK_LIMIT_ENV, "100")
-        yield
-
-
-@contextlib.contextmanager
 def module_home(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
     """A private WATCHLIST_HOME for the fixtures of one test module (a module-scoped
     fixture cannot use `monkeypatch`)."""
