@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pgtest import store_url  # noqa: F401 - the `store_url` fixture: SQLite and PostgreSQL
+from watchlist.config import SHRINK_LIMIT_ENV
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
 from watchlist.update import update_from_paths
@@ -48,6 +49,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("WATCHLIST_HOME", str(path))
     return path
+
+
+@pytest.fixture
+def no_shrink_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lets every shrink through, for a test that imports lists of very different sizes over
+    each other on purpose (real lists years apart, excerpts over full lists). The shrink
+    guard stays on in every other test."""
+    monkeypatch.setenv(SHRINK_LIMIT_ENV, "100")
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
+from watchlist.config import shrink_limit
 from watchlist.errors import WatchlistError
 from watchlist.index.build import updating_lists
 from watchlist.profile import load_profile
@@ -36,11 +37,13 @@ from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import cli_actor
 from watchlist.store.labels import bundled_notice, bundled_summary, version_label
+from watchlist.store.shrink import Hold
 from watchlist.store.snapshot import date_origin
 from watchlist.store.store import Store, Version, now_iso
 from watchlist.update import (
     Report,
     Reporter,
+    accept_held,
     index_after_update,
     offline_advice,
     update_from_bundle,
@@ -145,12 +148,19 @@ def update(
     no_index: Annotated[bool, typer.Option(
         "--no-index", help="Leave the screening index to the first screening (for scripts "
         "importing many files one command at a time).")] = False,
+    accept_shrink: Annotated[bool, typer.Option(
+        "--accept-shrink", help="Make the versions the shrink guard holds current (of the "
+        "sources named, or all). Alone it downloads nothing; with --from or --bundled it "
+        "imports first, then accepts.")] = False,
 ) -> None:
     """Download the lists (or import files), make each new version current, and build the
     screening index of the lists now serving.
 
     A list whose publisher cannot be reached, and of which the store holds nothing, is
-    imported from the snapshots bundled with watchlist, marked as such everywhere.
+    imported from the snapshots bundled with watchlist, marked as such everywhere. A new
+    version removing more than the shrink limit of a list's targets (20%; set
+    WATCHLIST_SHRINK_LIMIT, or WATCHLIST_SHRINK_LIMIT_<SOURCE>, as a percentage) is stored
+    but held (exit status 3): the version serving stays current until --accept-shrink.
     """
     with _errors():
         for name in sources or []:
@@ -158,6 +168,8 @@ def update(
                 raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
         if bundled and from_:
             raise WatchlistError("--bundled and --from cannot be used together")
+        for name in sources or SOURCES:
+            shrink_limit(name)  # a bad setting is refused before anything is downloaded
         store = Store()
         progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                             AmountColumn(), TimeElapsedColumn(), console=console,
@@ -176,8 +188,13 @@ def update(
                     reports.append(update_from_url(store, url, source, reporter))
             elif bundled:
                 reports.append(update_from_bundle(store, sources or None, reporter))
-            else:
+            elif not accept_shrink:
                 reports.append(update_sources(store, sources or None, reporter, fallback=True))
+            accepted = Report()
+            if accept_shrink:
+                chosen = sources or ([source] if source and from_ else None)
+                accepted = accept_held(store, chosen, cli_actor(), reporter)
+                reports.append(accepted)
             if not no_index:
                 index_after_update(store, reports, reporter)
         try:  # the sources page shows it beside the service's updates
@@ -192,17 +209,28 @@ def update(
             for line in skipped:
                 console.print(f"  [dim]{escape(line)}[/]")
         failures = [f for r in reports for f in r.failures]
-        imported = sum(1 for r in reports for o in r.outcomes
-                       if o.status in ("imported", "history"))
-        console.print(f"{imported} new versions stored; {len(failures)} failures.")
+        imported = sum(1 for r in reports if r is not accepted for o in r.outcomes
+                       if o.status in ("imported", "held", "history"))
+        if from_ or bundled or not accept_shrink:
+            console.print(f"{imported} new versions stored; {len(failures)} failures.")
+        if accept_shrink:
+            console.print(f"{len(accepted.outcomes)} held versions accepted.")
+        held_now = {(h.source, h.version) for r in reports for h in r.held}
+        for hold in store.held():
+            if (hold.source, hold.version) not in held_now:
+                console.print(f"[bold yellow]still held[/] {escape(hold.message)}")
         for report in reports:
             for line in offline_advice(report, store):
                 console.print(escape(line), style="bold yellow" if line[0] != " " else None)
         if failures:
             raise typer.Exit(1)
+        if any(store.held([s]) for s, _ in held_now):
+            raise typer.Exit(3)
 
 
-def _status_rows(versions: list[Version]) -> list[dict[str, Any]]:
+def _status_rows(versions: list[Version], held: dict[str, Hold]) -> list[dict[str, Any]]:
+    """Status rows; a serving version's row names the version the shrink guard holds
+    beside it (`held`), a held version's row says when it was held (`held_at`)."""
     return [
         {
             "source": v.source,
@@ -218,6 +246,8 @@ def _status_rows(versions: list[Version]) -> list[dict[str, Any]]:
             "warnings": v.warnings,
             "bundled": v.bundled,
             "notice": bundled_notice(v),
+            "held_at": v.held_at,
+            "held": held[v.source].to_dict() if v.current and v.source in held else None,
         }
         for v in versions
     ]
@@ -270,7 +300,8 @@ def status(
                 out.print(escape(line))
             return
         versions = store.versions() if all_versions else store.serving(as_of)
-        rows = _status_rows(versions)
+        held = {} if as_of else {h.source: h for h in store.held()}
+        rows = _status_rows(versions, held)
         if json_:
             out.print(json.dumps(rows, indent=2, ensure_ascii=False))
             return
@@ -283,7 +314,8 @@ def status(
             numeric = col in ("version", "targets", "names")
             table.add_column(col, justify="right" if numeric else "left")
         for row in rows:
-            label = str(row["version"]) + ("" if row["current"] or not all_versions else " (old)")
+            label = str(row["version"]) + ("" if row["current"] or not all_versions else
+                                           " (held)" if row["held_at"] else " (old)")
             if row["bundled"]:
                 label += " (bundled)"
             table.add_row(row["source"], label, row["published"] or "unknown",
@@ -293,6 +325,8 @@ def status(
         for version in versions:
             if version.bundled:
                 out.print(f"[bold yellow]{escape(version_label(version))}[/]")
+        for hold in held.values():
+            out.print(f"[bold yellow]held:[/] {escape(hold.message)}")
         note = None if as_of or all_versions else _unbundled_note(versions)
         if note:
             out.print(escape(note))

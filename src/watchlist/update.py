@@ -1,7 +1,9 @@
 """Bringing the store up to date: from the publishers, or from files, directories and URLs.
 
 Each snapshot is parsed and validated in full before the store is touched; a file that
-fails is reported with its problem and the version already serving stays current.
+fails is reported with its problem and the version already serving stays current. A new
+version removing more than the source's shrink limit of its targets is stored but held
+(the version serving stays current) until `accept_held` makes it current.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from watchlist.sources.meter import Progress as ParseProgress
 from watchlist.sources.parse import parse_snapshot
 from watchlist.sources.registry import SOURCES, SourceInfo, formats
 from watchlist.store.labels import bundled_notice
+from watchlist.store.shrink import Hold
 from watchlist.store.snapshot import FETCH_TIME, NEWEST_LISTING, Snapshot, files_sha256
-from watchlist.store.store import ImportOutcome, Store, Version, now_iso
+from watchlist.store.store import ImportOutcome, Store, Version, held_note, now_iso
 
 
 @dataclass
@@ -47,6 +50,11 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def held(self) -> list[Hold]:
+        """The versions this update stored but the shrink guard held (not served)."""
+        return [o.hold for o in self.outcomes if o.hold is not None]
 
 
 class Reporter:
@@ -105,11 +113,13 @@ def _write_all(store: Store, snaps: list[Snapshot], report: Report, reporter: Re
             report.outcomes.append(outcome)
             outcomes.append(outcome)
             line = outcome.message
+            if outcome.status == "held":
+                line = f"[warning] {line}"
             if snap.bundled:
                 line += f" — {bundled_notice(snap)}"
             if snap.published_from == NEWEST_LISTING and outcome.status != "duplicate":
                 line += f" (no date in the file; newest listing date {snap.published} stands in)"
-            if snap.warnings and outcome.status in ("imported", "history"):
+            if snap.warnings and outcome.status in ("imported", "held", "history"):
                 line += f" — {len(snap.warnings)} warnings (watchlist status --warnings)"
             reporter.message(line)
     return outcomes
@@ -148,7 +158,8 @@ def _already_stored(store: Store, fileset: FileSet, source: str | None, report: 
     report.notes.append(f"{fileset.label}: already stored as {existing.source} "
                         f"version {existing.version}")
     reporter.message(f"{fileset.label}: identical file already stored as "
-                     f"{existing.source} version {existing.version}; nothing to do")
+                     f"{existing.source} version {existing.version}{held_note(existing)}; "
+                     "nothing to do")
     return True
 
 
@@ -314,7 +325,8 @@ def _import_fetched(store: Store, info: SourceInfo, got: _Fetched, report: Repor
                        info.id, report, reporter)
     if not snaps:
         return
-    for outcome in _write_all(store, snaps, report, reporter, fetched_at=now_iso()):
+    outcomes = _write_all(store, snaps, report, reporter, fetched_at=now_iso())
+    for outcome in outcomes:
         found = outcome.version
         if found.bundled and outcome.status in ("duplicate", "unchanged"):
             store.unmark_bundled(found.id)
@@ -323,7 +335,8 @@ def _import_fetched(store: Store, info: SourceInfo, got: _Fetched, report: Repor
                              "current list")
     for url, etag, last_modified in got.validators:
         store.save_fetch_state(url, etag=etag, last_modified=last_modified,
-                               sha256=snaps[0].sha256, outcome="imported")
+                               sha256=snaps[0].sha256,
+                               outcome="held" if any(o.hold for o in outcomes) else "imported")
 
 
 def _recognise_download(info: SourceInfo, files: dict[str, Path], report: Report,
@@ -413,6 +426,29 @@ def _import_bundled(store: Store, entries: list[BundledList], report: Report,
                 snap.bundled = entry.snapshot_date
             _write_all(store, snaps, report, reporter)
             report.bundled.extend(s.source for s in snaps)
+
+
+def accept_held(store: Store, source_ids: list[str] | None, actor: str,
+                reporter: Reporter | None = None) -> Report:
+    """Make the versions held by the shrink guard current (of these sources, or all), each
+    audit-logged as accepted by `actor`; a source with nothing held is a note."""
+    reporter = reporter or Reporter()
+    report = Report()
+    waiting = {h.source for h in store.held()}
+    for source in source_ids or sorted(waiting):
+        accepted = store.accept_held(source, actor) if source in waiting else None
+        if accepted is None:
+            note = f"{source}: no version is held by the shrink guard; nothing to accept"
+            report.notes.append(note)
+            reporter.message(note)
+            continue
+        hold, version = accepted
+        message = (f"{source}: version {version.version} is now current (shrink accepted: "
+                   f"{hold.targets:,} targets, {hold.serving_targets:,} in version "
+                   f"{hold.serving_version})")
+        report.outcomes.append(ImportOutcome("imported", version, message))
+        reporter.message(message)
+    return report
 
 
 def offline_advice(report: Report, store: Store) -> list[str]:

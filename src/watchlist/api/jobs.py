@@ -137,6 +137,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "failures": list(report.failures),
         "skipped": list(report.skipped),
         "notes": list(report.notes),
+        "held": [hold.to_dict() for hold in report.held],
     }
 
 

@@ -80,10 +80,33 @@ class SourceStatus(BaseModel):
     notice: str | None = Field(
         default=None, description="`bundled snapshot of DATE, not the publisher's current "
         "list` for a bundled snapshot; else null.")
+    held_at: str | None = Field(
+        default=None, description="When the shrink guard held this version (stored, not "
+        "served, until accepted); null for a version never held or since accepted.")
+
+
+class HeldVersion(BaseModel):
+    """A version the shrink guard holds: it removes more than `limit` of the targets of the
+    version that keeps serving. `watchlist update --accept-shrink SOURCE` (or Accept on the
+    Sources page) makes it current."""
+
+    source: str
+    version: int = Field(description="The held version.")
+    targets: int
+    serving_version: int = Field(description="The version that keeps serving.")
+    serving_targets: int
+    removed_share: float = Field(description="The share of the serving version's targets "
+                                 "the held one lacks (0.9 = 90%).")
+    limit: float = Field(description="The source's shrink limit when it was held (a share).")
+    held_at: str
+    accept: str = Field(description="The command that makes it current.")
+    message: str
 
 
 class SourcesResponse(BaseModel):
     sources: list[SourceStatus]
+    held: list[HeldVersion] = Field(default_factory=list, description=(
+        "Versions stored but held by the shrink guard, not served."))
     as_of: str | None = None
     versions: list[VersionRef]
 
@@ -147,6 +170,9 @@ class UpdateResult(BaseModel):
     failures: list[str]
     skipped: list[str]
     notes: list[str]
+    held: list[HeldVersion] = Field(default_factory=list, description=(
+        "Versions this update stored but the shrink guard held: the versions serving stay "
+        "current until they are accepted."))
 
 
 class UpdateJob(BaseModel):
@@ -155,7 +181,8 @@ class UpdateJob(BaseModel):
     id: str
     status: Literal["running", "succeeded", "partial", "failed"] = Field(description=(
         "running; then succeeded, partial (some lists updated, others failed: `error` names "
-        "both) or failed"))
+        "both) or failed. A version stored but held by the shrink guard (not served) is "
+        "listed in `result.held`, its outcome's status is `held`"))
     status_url: str
     requested_by: str
     sources: list[str] | None

@@ -29,3 +29,11 @@ def write_lock(conn: Connection, key: int) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     else:
         raise StoreError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
+
+
+def also_lock(conn: Connection, key: int) -> None:
+    """Take the lock for `key` too, later in a transaction begun with `write_lock`: nothing
+    more on SQLite (its one write lock covers the database), an advisory lock on PostgreSQL.
+    Take locks in the order IMPORT, AUDIT, so two writers never wait on each other."""
+    if conn.engine.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

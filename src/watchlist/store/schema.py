@@ -3,7 +3,8 @@
 Entity bodies are stored once per distinct content (`entity_data`, keyed by a hash) and
 linked to every version holding them, so weekly versions of a list cost little space.
 `current` points each source at its serving version; it changes in the same transaction
-that writes a version, so readers see the old list or the new one, never half of one.
+that writes a version, so readers see the old list or the new one, never half of one. A
+version the shrink guard holds (`held_at`) is stored but not current until accepted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -43,6 +45,10 @@ versions = Table(
     # The date of the snapshot bundled in the package this version was imported from;
     # None for a version from a publisher or a user's file.
     Column("bundled", String(32)),
+    # When the shrink guard held this version (it removed more than `held_limit`, a share,
+    # of the serving version's targets); None once accepted, and for every other version.
+    Column("held_at", String(40)),
+    Column("held_limit", Float),
     Index("ix_versions_source_sha", "source", "sha256", unique=True),
 )
 

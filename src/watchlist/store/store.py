@@ -2,7 +2,9 @@
 
 A version becomes current in the same transaction that writes it, so a crash or a kill
 mid-import leaves the previous version serving. The newest version by publisher date is
-current; an older snapshot imported later is kept as history only.
+current; an older snapshot imported later is kept as history only. A newest version that
+removes more than the source's shrink limit of the serving version's targets is held
+(`watchlist.store.shrink`): stored, not served, until `accept_held` makes it current.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from sqlalchemy import Engine, and_, create_engine, event, func, insert, select,
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from watchlist.config import database_url
+from watchlist.config import database_url, shrink_limit
 from watchlist.errors import StoreError
 from watchlist.store import migrate
 from watchlist.store import schema as t
-from watchlist.store.locking import IMPORT, write_lock
+from watchlist.store.locking import AUDIT, IMPORT, also_lock, write_lock
+from watchlist.store.shrink import Hold, over_limit, percent
 from watchlist.store.snapshot import Snapshot
 
 BATCH = 5000
@@ -51,6 +54,10 @@ class Version:
     current: bool
     warnings: int
     bundled: str | None = None
+    #: When the shrink guard held this version, and the limit (a share) it went over; None
+    #: for a version never held or since accepted.
+    held_at: str | None = None
+    held_limit: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,9 +67,11 @@ class Version:
 class ImportOutcome:
     """What writing a snapshot did: a new version (current or history) or nothing."""
 
-    status: str  # "imported", "history", "unchanged", "duplicate"
+    status: str  # "imported", "held", "history", "unchanged", "duplicate"
     version: Version
     message: str
+    #: For "held": the version held and the one that keeps serving.
+    hold: Hold | None = None
 
 
 def now_iso() -> str:
@@ -102,6 +111,31 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _order_key(row: Any) -> tuple[str, str, int]:
     return (row.published or "", row.fetched_at, row.id)
+
+
+def _hold(held: Version, serving: Version) -> Hold:
+    return Hold(source=held.source, version=held.version, targets=held.targets,
+                serving_version=serving.version, serving_targets=serving.targets,
+                limit=held.held_limit if held.held_limit is not None else 0.0,
+                held_at=held.held_at or "")
+
+
+def held_note(version: Version) -> str:
+    """`, held by the shrink guard (...)` for a held version; else nothing."""
+    if version.held_at is None:
+        return ""
+    return (f", held by the shrink guard (over the {percent(version.held_limit or 0.0)} "
+            f"limit): `watchlist update --accept-shrink {version.source}` serves it")
+
+
+def _audit_in(conn: Connection, actor: str, action: str, hold: Hold,
+              versions: list[Version]) -> None:
+    """Audit-log a hold or its acceptance in the transaction that makes it."""
+    from watchlist.store.audit import append_audit_in  # imports this module
+
+    also_lock(conn, AUDIT)
+    query = {k: v for k, v in hold.to_dict().items() if k not in ("message", "accept")}
+    append_audit_in(conn, [(actor, action, query, versions, [])])
 
 
 def store_url(url: str) -> URL:
@@ -175,13 +209,17 @@ class Store:
             ).first()
             return self._version(conn, row) if row else None
 
-    def write(self, snap: Snapshot, fetched_at: str | None = None) -> ImportOutcome:
-        """Store a snapshot as a new version; it becomes current if it is the newest.
+    def write(self, snap: Snapshot, fetched_at: str | None = None,
+              limit: float | None = None) -> ImportOutcome:
+        """Store a snapshot as a new version; it becomes current if it is the newest, unless
+        it removes more than `limit` (a share; default: the source's shrink limit) of the
+        serving version's targets: then it is held, and the hold is audit-logged.
 
         Identical raw bytes, or content identical to the current version, add nothing.
         """
         content = snap.content_hash
         fetched = fetched_at or now_iso()
+        limit = shrink_limit(snap.source) if limit is None else limit
         with self.engine.begin() as conn:
             # One importer at a time: what it reads (the current version, the next number)
             # still holds when it writes.
@@ -193,7 +231,7 @@ class Store:
                 return ImportOutcome(
                     "duplicate", existing,
                     f"{snap.source}: identical file already stored as version "
-                    f"{existing.version}",
+                    f"{existing.version}" + held_note(existing),
                 )
             cur = self._current_row(conn, snap.source)
             if cur is not None and cur.content_hash == content:
@@ -222,10 +260,19 @@ class Store:
             self._write_files(conn, version_id, snap)
             self._write_entities(conn, version_id, snap)
             newest = cur is None or _order_key(cur) <= (snap.published or "", fetched, version_id)
-            if newest:
+            held = newest and cur is not None and over_limit(cur.targets, snap.targets, limit)
+            if held:
+                conn.execute(update(t.versions).where(t.versions.c.id == version_id)
+                             .values(held_at=fetched, held_limit=limit))
+            elif newest:
                 self._set_current(conn, snap.source, version_id, exists=cur is not None)
             row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
             version = self._version(conn, row)
+            if held:
+                hold = _hold(version, self._version(conn, cur))
+                _audit_in(conn, "system:shrink-guard", "shrink-held", hold,
+                          [self._version(conn, cur), version])
+                return ImportOutcome("held", version, hold.message, hold)
         if newest:
             return ImportOutcome("imported", version,
                                  f"{snap.source}: version {seq} is now current")
@@ -233,6 +280,45 @@ class Store:
             "history", version,
             f"{snap.source}: version {seq} is older than the current one; kept as history",
         )
+
+    def held(self, sources: Collection[str] | None = None) -> list[Hold]:
+        """The versions held by the shrink guard and still waiting: the newest held version
+        of each source newer than its serving one (an older held version was passed by a
+        newer one and will never serve)."""
+        with self.engine.connect() as conn:
+            return [hold for source, hold in self._waiting(conn).items()
+                    if not sources or source in sources]
+
+    def _waiting(self, conn: Connection) -> dict[str, Hold]:
+        newest: dict[str, Any] = {}
+        for row in conn.execute(select(t.versions).where(t.versions.c.held_at.is_not(None))):
+            if row.source not in newest or _order_key(row) > _order_key(newest[row.source]):
+                newest[row.source] = row
+        found: dict[str, Hold] = {}
+        for source in sorted(newest):
+            cur = self._current_row(conn, source)
+            if cur is not None and _order_key(newest[source]) > _order_key(cur):
+                found[source] = _hold(self._version(conn, newest[source]),
+                                      self._version(conn, cur))
+        return found
+
+    def accept_held(self, source: str, actor: str) -> tuple[Hold, Version] | None:
+        """Make the version of `source` held by the shrink guard current (audit-logged as
+        accepted by `actor`); None when none is waiting."""
+        with self.engine.begin() as conn:
+            write_lock(conn, IMPORT)
+            hold = self._waiting(conn).get(source)
+            if hold is None:
+                return None
+            row = conn.execute(select(t.versions).where(and_(
+                t.versions.c.source == source, t.versions.c.seq == hold.version))).one()
+            conn.execute(update(t.versions).where(t.versions.c.id == row.id)
+                         .values(held_at=None, held_limit=None))
+            self._set_current(conn, source, row.id, exists=True)
+            version = self._version(conn, conn.execute(
+                select(t.versions).where(t.versions.c.id == row.id)).one())
+            _audit_in(conn, actor, "shrink-accepted", hold, [version])
+        return hold, version
 
     def stop_serving(self, source: str) -> None:
         """Take a source out of service (its versions stay, as history)."""
@@ -319,7 +405,7 @@ class Store:
             fetched_at=row.fetched_at, sha256=row.sha256, targets=row.targets,
             names=row.names, entities=row.entities, origin=row.origin,
             current=row.id in current, warnings=len(json.loads(row.warnings)),
-            bundled=row.bundled,
+            bundled=row.bundled, held_at=row.held_at, held_limit=row.held_limit,
         )
 
     def versions(self, source: str | None = None) -> list[Version]:
@@ -342,7 +428,8 @@ class Store:
             else:
                 best: dict[str, Any] = {}
                 day = as_of[:10]
-                for row in conn.execute(select(t.versions)):
+                for row in conn.execute(select(t.versions)
+                                        .where(t.versions.c.held_at.is_(None))):
                     when = (row.published or row.fetched_at)[:10]
                     if when <= day and (row.source not in best
                                         or _order_key(row) > _order_key(best[row.source])):

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from watchlist import __version__
 from watchlist.sources.registry import SOURCES
 from watchlist.store.labels import bundled_notice
+from watchlist.store.shrink import percent as share_percent
 from watchlist.store.store import Version
 
 HERE = Path(__file__).resolve().parent
@@ -121,7 +122,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(short_source=short_source, source_title=source_title,
                        country=country_name, percent=percent, brief=brief,
-                       bundled_notice=bundled_notice)
+                       bundled_notice=bundled_notice, share=share_percent)
     env.tests["http_url"] = is_http_url
     env.globals.update(url=url, PREFIX=PREFIX, KINDS=KINDS, VERSION=__version__)
     return env

@@ -14,7 +14,8 @@ from watchlist.store.labels import bundled_notice
 router = APIRouter(tags=["Data access"])
 
 STATUS_FIELDS = ("source", "version", "published", "published_from", "fetched_at", "targets",
-                 "names", "entities", "sha256", "format", "current", "warnings", "bundled")
+                 "names", "entities", "sha256", "format", "current", "warnings", "bundled",
+                 "held_at")
 
 
 @router.get("/sources", response_model=SourcesResponse, summary="Lists and versions",
@@ -35,6 +36,7 @@ def sources(
     return {
         "sources": [{**{k: v.to_dict()[k] for k in STATUS_FIELDS},
                      "notice": bundled_notice(v)} for v in shown],
+        "held": [] if as_of else [h.to_dict() for h in store.held()],
         "as_of": as_of,
         "versions": use_versions(request, serving),
     }

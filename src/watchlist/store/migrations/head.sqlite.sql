@@ -1,4 +1,4 @@
--- The store's schema at revision 0004 on SQLite, as its migrations make it.
+-- The store's schema at revision 0005 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -19,7 +19,7 @@ CREATE TABLE versions (
     targets INTEGER NOT NULL,
     names INTEGER NOT NULL,
     entities INTEGER NOT NULL,
-    warnings TEXT NOT NULL, bundled VARCHAR(32),
+    warnings TEXT NOT NULL, bundled VARCHAR(32), held_at VARCHAR(40), held_limit FLOAT,
     PRIMARY KEY (id)
 );
 CREATE INDEX ix_versions_source ON versions (source);
@@ -233,4 +233,4 @@ CREATE TABLE "audit_log" (
     PRIMARY KEY (seq)
 );
 CREATE INDEX ix_audit_log_at ON audit_log (at);
-INSERT INTO alembic_version (version_num) VALUES ('0004');
+INSERT INTO alembic_version (version_num) VALUES ('0005');

@@ -1,5 +1,6 @@
-"""The sources page: each list's serving version and how its last update went; admins
-start an update here and watch it run (the same jobs as POST /updatez)."""
+"""The sources page: each list's serving version and how its last update went, and any
+version the shrink guard holds; admins start an update here and watch it run (the same jobs
+as POST /updatez), and accept a held version (a job too, which rebuilds the index)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store import schema as t
 from watchlist.store.audit import append_audit
+from watchlist.store.shrink import Hold
 from watchlist.store.store import Store, Version
+from watchlist.update import Report, Reporter, accept_held
 from watchlist.web.deps import Admin, CheckedForm, StoreDep, User, WebError
 from watchlist.web.render import PREFIX, page, redirect
 
@@ -39,6 +42,7 @@ class SourceRow:
     last_check: dict[str, Any] | None
     last_outcome: dict[str, Any] | None
     has_bundle: bool = False
+    held: Hold | None = None
 
 
 def recent_jobs(store: Store, limit: int = RECENT_JOBS) -> list[dict[str, Any]]:
@@ -82,6 +86,7 @@ def source_rows(store: Store, recent: list[dict[str, Any]]) -> list[SourceRow]:
         counts[v.source] = counts.get(v.source, 0) + 1
     states = _fetch_states(store)
     outcomes = _last_outcomes(recent)
+    held = {h.source: h for h in store.held()}
     ids = list(SOURCES) + sorted(s for s in counts if s not in SOURCES)
     rows = []
     for source_id in ids:
@@ -96,7 +101,7 @@ def source_rows(store: Store, recent: list[dict[str, Any]]) -> list[SourceRow]:
             downloadable=bool(info and info.urls()), retired=info.retired if info else None,
             has_bundle=bundled_for(source_id) is not None,
             last_check=max(checks, key=lambda s: s["checked_at"]) if checks else None,
-            last_outcome=outcomes.get(source_id)))
+            last_outcome=outcomes.get(source_id), held=held.get(source_id)))
     return rows
 
 
@@ -126,6 +131,28 @@ def start_update(request: Request, store: StoreDep, user: Admin,
                  store.serving(), [])
     jobs.run_in_background(store, row.id, wanted, request.app.state.updater)
     return redirect(request, f"{PREFIX}/sources/jobs/{row.id}", "Update started.")
+
+
+@router.post("/sources/accept-shrink", dependencies=[CheckedForm])
+def accept_shrink(request: Request, store: StoreDep, user: Admin,
+                  source: Annotated[str, Form()]) -> Response:
+    """Make the version the shrink guard holds current, as a job that then rebuilds the
+    screening index (the acceptance is audit-logged under the admin's name)."""
+    if source not in {h.source for h in store.held()}:
+        raise WebError(422, f"No version of {source!r} is held by the shrink guard.")
+    settings = request.app.state.settings
+    row, created = jobs.start_job(store, user.actor, [source], settings.update_stale_seconds)
+    if not created:
+        return redirect(request, f"{PREFIX}/sources/jobs/{row.id}",
+                        f"An update is already running (started by {row.requested_by}); "
+                        "accept the held version when it has finished.")
+
+    def accept(job_store: Store, sources: list[str] | None, reporter: Reporter) -> Report:
+        return accept_held(job_store, sources, user.actor, reporter)
+
+    jobs.run_in_background(store, row.id, [source], accept)
+    return redirect(request, f"{PREFIX}/sources/jobs/{row.id}",
+                    f"Accepting the held version of {source}.")
 
 
 @router.get("/sources/jobs/{job_id}")
