@@ -486,6 +486,8 @@ def screen_files(input_path: str, output_path: str, index_path: str,
         if rows == 0:
             raise InputError(f"{input_path}: no rows to read (a header and no row, or an "
                              "empty table)")
+        if fmt == "csv":
+            hits = formula_safe(hits)
         writer = hits.write.mode("errorifexists")
         if fmt == "csv":
             writer = writer.options(**_csv_output_options(output_path))
@@ -507,6 +509,24 @@ def screen_files(input_path: str, output_path: str, index_path: str,
     finally:
         if created:
             spark.stop()
+
+
+def formula_safe(frame: DataFrame) -> DataFrame:
+    """The text columns with a `'` before any cell a spreadsheet would run as a formula:
+    the rule of `watchlist.screening.csv_safety`, as a Spark expression, for CSV output."""
+    from pyspark.sql import functions as F
+
+    from watchlist.screening.csv_safety import FORMULA_START
+
+    columns = []
+    for field in frame.schema.fields:
+        column = F.col(field.name)
+        if field.dataType.typeName() == "string":
+            column = (F.when(F.substring(column, 1, 1).isin(*FORMULA_START),
+                             F.concat(F.lit("'"), column))
+                      .otherwise(column).alias(field.name))
+        columns.append(column)
+    return frame.select(*columns)
 
 
 def _csv_output_options(path: str) -> dict[str, str]:
