@@ -337,9 +337,8 @@ def input_format(path: str, given: str | None = None) -> str:
 
 def _csv_options(path: str) -> dict[str, str]:
     """Spark's CSV options reading like the local reader: header, RFC 4180 quotes, and,
-    for a local file, its delimiter and encoding as sniffed from its first line."""
-    import csv
-
+    for a local file, its delimiter as sniffed from its first lines, and its encoding."""
+    from watchlist.screening.csv_input import read_sample, sniff_delimiter
     from watchlist.screening.readers import BatchReader
 
     options = {"header": "true", "escape": '"', "quote": '"', "mode": "PERMISSIVE",
@@ -351,11 +350,7 @@ def _csv_options(path: str) -> dict[str, str]:
     reader.check_decodes()  # Spark would put U+FFFD in for a bad byte, without a word
     encoding = reader._encoding()
     with reader._open_text() as handle:
-        first = handle.readline()
-    try:
-        options["sep"] = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-    except csv.Error:
-        pass
+        options["sep"] = sniff_delimiter(*read_sample(handle))
     options["encoding"] = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16",
                            "cp1252": "windows-1252"}.get(encoding, encoding)
     return options

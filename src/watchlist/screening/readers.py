@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
+from watchlist.screening.csv_input import csv_rows
 from watchlist.screening.encoding import (
     ENCODING_NAMES,
     SAMPLE,
@@ -387,26 +388,16 @@ class BatchReader:
 
     def _csv_rows(self) -> Iterator[dict[str, Any]]:
         with self._open_text() as handle:
-            sample = handle.readline()
-            while sample and not sample.strip():  # blank lines before the header
-                sample = handle.readline()
-            if not sample:
-                self._empty_because = "only blank lines"
-                return
-            dialect: Any = csv.excel
+            rows = csv_rows(handle)
             try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-            except csv.Error:
-                pass
-            header = next(csv.reader([sample], dialect))
-            fields = self._field_of(header)
-            self._empty_because = f"only a header line ({', '.join(header)})"
-            index = {i: fields[c] for i, c in enumerate(header) if c in fields}
-            reader = csv.reader(handle, dialect)
-            try:
-                for cells in reader:
-                    if not any(c.strip() for c in cells):
-                        continue
+                header = next(rows, None)
+                if header is None:
+                    self._empty_because = "only blank lines"
+                    return
+                fields = self._field_of(header)
+                self._empty_because = f"only a header line ({', '.join(header)})"
+                index = {i: fields[c] for i, c in enumerate(header) if c in fields}
+                for cells in rows:
                     yield {field: (cells[i] if i < len(cells) else None)
                            for i, field in index.items()}
             except csv.Error as exc:
