@@ -2,7 +2,9 @@
 
 Pure functions over the first bytes of a file (or a stream of it), so that a binary file
 or one in an unexpected encoding is a clear error naming the byte and the line, never a
-`UnicodeDecodeError` from deep inside the CSV reader.
+`UnicodeDecodeError` from deep inside the CSV reader. The encoding is UTF-8, UTF-16 when a
+byte-order mark says so, or the one the user names (`--encoding`): never guessed, since a
+guess that is wrong screens mojibake (`Aleksandr Ã¿Ã¾ Lukashenko`) and finds nothing.
 """
 
 from __future__ import annotations
