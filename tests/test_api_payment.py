@@ -136,13 +136,15 @@ def test_each_message_is_in_the_audit_log(client: TestClient, key: str, store: S
     ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>',
      "application/xml", "request: declares a DOCTYPE"),
     ("Dear team, please pay Belaruskali", "text/plain", "is neither an MT103"),
+    ((PAYMENTS / "mt103_clean.fin").read_text().replace(":70:", ":70:Café ", 1)
+     .encode("cp1252"), "text/plain", "request: not valid UTF-8 text: cannot decode byte 0xe9"),
     ("{1:F01COBADEFFAXXX0000000000}{2:I202RZBAATWWXXXXN}{4:\r\n:20:X\r\n-}", "text/plain",
      "field block 2: the message is an MT202, not an MT103"),
     ("<Document><FIToFICstmrCdtTrf><GrpHdr><MsgId>1</MsgId>", "application/xml",
      "is not well-formed XML"),
 ])
 def test_malformed_messages_are_422_naming_the_field(client: TestClient, key: str,
-                                                     store: Store, body: str,
+                                                     store: Store, body: str | bytes,
                                                      content_type: str, needle: str) -> None:
     before = len(list(iter_audit(store)))
     response = post(client, key, body, content_type)

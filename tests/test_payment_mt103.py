@@ -120,6 +120,17 @@ def test_50f_name_continued_over_two_1_lines_is_one_name() -> None:
                                                                     "by")
 
 
+def test_mt_text_that_is_not_utf8_is_an_error_unless_its_encoding_is_named() -> None:
+    data = block4(*BASE).replace("DUPONT", "DUPRÉ").encode("cp1252")
+    (error,) = read_payments(data, "pay.fin")
+    assert isinstance(error, PaymentError)
+    assert str(error).startswith(f"pay.fin: not valid UTF-8 text: cannot decode byte 0xc9 at "
+                                 f"offset {data.index(0xc9)}, line 9")
+    assert "--encoding cp1252" in str(error)
+    (payment,) = read_payments(data, "pay.fin", encoding="cp1252")
+    assert roles(payment)["59"].name == "DUPRÉ ET FILS SA"
+
+
 def test_59f_reads_numbered_lines_and_country() -> None:
     payment = parse_mt103(with_field("59", ":59F:/FR7630006000011234567890189",
                                      "1/ATELIERS MECANIQUES DE LYON SARL",

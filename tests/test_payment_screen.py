@@ -232,6 +232,21 @@ def test_cli_exit_code_says_hits_and_errors(home: Path, store: Store) -> None:
     assert "no_such_file.fin: cannot be read" in missing.output
 
 
+def test_cli_refuses_mt_text_that_is_not_utf8_unless_encoding_names_it(
+        home: Path, store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "latin.fin"
+    text = (PAYMENTS / "mt103_clean.fin").read_text(encoding="utf-8")
+    source.write_bytes(text.replace(":70:", ":70:Café ", 1).encode("cp1252"))
+    refused = run(home, str(source))
+    assert refused.exit_code == 2, refused.output
+    assert f"{source}: not valid UTF-8 text: cannot decode byte 0xe9" in \
+        " ".join(refused.output.split())
+    read = run(home, str(source), "--encoding", "cp1252")
+    assert read.exit_code == 0, read.output
+    unknown = run(home, str(source), "--encoding", "klingon")
+    assert unknown.exit_code == 2 and "--encoding klingon: unknown encoding" in unknown.output
+
+
 def test_cli_json_lists_messages_hits_and_errors(home: Path, store: Store) -> None:
     before = len(list(iter_audit(store)))
     result = run(home, str(PAYMENTS / "mt103_batch.fin"), str(PAYMENTS / "pacs008_v08_listed.xml"),

@@ -120,6 +120,24 @@ def test_portfolio_show_gives_each_version_and_what_changed(store_url: str) -> N
     assert missing.exit_code != 0 and "no customer 'nobody'" in missing.output
 
 
+def test_a_book_that_is_not_utf8_is_refused_unless_its_encoding_is_named(
+        store_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "book.csv"
+    source.write_bytes("id;name;country\nc1;José Müller;de\n".encode("cp1252"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["portfolio", "import", str(source)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"{source}: not valid UTF-8 text: cannot decode byte 0xe9 at offset 22, line 2" \
+        in message and "--encoding cp1252" in message
+    store = Store()
+    assert book.list_customers(store)[1] == 0
+    result = runner.invoke(app, ["portfolio", "import", str(source), "--encoding", "cp1252"])
+    assert result.exit_code == 0, result.output
+    assert book.get_customer(store, "c1").data == {"name": "José Müller", "country": "de"}
+    store.close()
+
+
 def test_a_book_file_it_cannot_read_is_an_error_and_leaves_the_book_alone(
         store_url: str, tmp_path: Path) -> None:
     runner = CliRunner()

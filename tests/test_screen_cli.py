@@ -105,6 +105,26 @@ def test_screen_of_a_file_it_cannot_read_fails_with_a_message(stub: None, tmp_pa
     assert not target.exists()  # found before any row is screened: no output at all
 
 
+def test_screen_refuses_a_file_that_is_not_utf8_unless_its_encoding_is_named(
+        stub: None, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_bytes("name\nAleksandr ÿþ Lukashenko\n".encode("cp1252"))
+    target = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["screen", str(source), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{source}: not valid UTF-8 text: cannot decode byte 0xff at offset 15, line 2" \
+        in message and "--encoding cp1252" in message
+    assert not target.exists() and "Traceback" not in result.output
+    result = runner.invoke(app, ["screen", str(source), "-o", str(target),
+                                 "--encoding", "cp1252"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(target.read_text(encoding="utf-8"))
+    assert record["matches"][0]["entity_id"] == "e-Aleksandr ÿþ Lukashenko"
+    result = runner.invoke(app, ["screen", str(source), "--encoding", "klingon"])
+    assert result.exit_code == 2 and "--encoding klingon: unknown encoding" in result.stderr
+
+
 def test_screen_gives_an_impossible_birth_date_a_row_error_and_goes_on(
         stub: None, tmp_path: Path) -> None:
     source = tmp_path / "people.csv"

@@ -109,11 +109,11 @@ def test_csv_with_bom_mapping_and_bad_rows(tmp_path: Path) -> None:
     assert got[3] == {"id": 4, "name": "Doe, John", "birth_date": "1970-02", "country": "by"}
 
 
-def test_csv_semicolons_ids_and_windows_1252(tmp_path: Path) -> None:
+def test_csv_semicolons_ids_and_windows_1252_when_named(tmp_path: Path) -> None:
     path = write(tmp_path / "in.csv", "id;name;country\nc-1;José Müller;DE\n;Zoë;\n",
                  encoding="cp1252")
-    assert rows(path) == [{"id": "c-1", "name": "José Müller", "country": "de"},
-                          {"id": 2, "name": "Zoë"}]
+    assert rows(path, encoding="cp1252") == [
+        {"id": "c-1", "name": "José Müller", "country": "de"}, {"id": 2, "name": "Zoë"}]
 
 
 def test_csv_without_a_name_column_is_an_error(tmp_path: Path) -> None:
@@ -124,9 +124,44 @@ def test_csv_without_a_name_column_is_an_error(tmp_path: Path) -> None:
         rows(path, mapping={"fullname": "name"})
 
 
-def test_a_short_windows_1252_file_is_read_as_such(tmp_path: Path) -> None:
-    path = write(tmp_path / "in.csv", "name\nJosé\n", encoding="cp1252")
-    assert rows(path) == [{"id": 1, "name": "José"}]
+def test_a_file_that_is_not_utf8_is_refused_never_guessed(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", "name\nAleksandr ÿþ Lukashenko\nJosé\n",
+                 encoding="cp1252")
+    with pytest.raises(InputError) as caught:
+        rows(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not valid UTF-8 text: cannot decode byte 0xff at "
+                              "offset 15, line 2")
+    assert "--encoding cp1252" in message and "--encoding latin-1" in message
+    assert rows(path, encoding="cp1252") == [{"id": 1, "name": "Aleksandr ÿþ Lukashenko"},
+                                             {"id": 2, "name": "José"}]
+    assert rows(path, encoding="latin-1")[1] == {"id": 2, "name": "José"}
+
+
+def test_no_row_of_a_file_is_read_before_its_last_byte_decodes(tmp_path: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    path.write_bytes(b'{"name": "Ivan Petrov"}\n' * 5000 + b'{"name": "Jos\xe9"}\n')
+    reader = iter(BatchReader(path))
+    with pytest.raises(InputError, match="line 5,001"):
+        next(reader)
+
+
+@pytest.mark.parametrize(("encoding", "problem"), [
+    ("klingon", "--encoding klingon: unknown encoding"),
+    ("rot13", "--encoding rot13: not a text encoding"),
+])
+def test_an_encoding_that_cannot_read_text_is_refused(tmp_path: Path, encoding: str,
+                                                      problem: str) -> None:
+    path = write(tmp_path / "in.csv", "name\nIvan\n")
+    with pytest.raises(InputError, match=problem):
+        rows(path, encoding=encoding)
+
+
+def test_utf16_named_without_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", "name\nJosé\n", encoding="utf-16-le")
+    with pytest.raises(InputError, match="NUL byte"):
+        rows(path)
+    assert rows(path, encoding="utf-16-le") == [{"id": 1, "name": "José"}]
 
 
 def test_binary_files_are_refused_naming_the_file(tmp_path: Path) -> None:
@@ -154,9 +189,9 @@ def test_bytes_that_do_not_decode_are_named_by_offset_and_line(tmp_path: Path) -
     assert f"byte 0xe9 at offset {len(head) + 3:,}, line 502" in message
     mixed = write(tmp_path / "mixed.csv", "name\nJosé\n", encoding="cp1252")
     mixed.write_bytes(mixed.read_bytes() + b"Zo\x90\n")  # 0x90: no Windows-1252 character
-    with pytest.raises(InputError, match=r"neither UTF-8 \(byte 0xe9 at offset 8, line 2\) "
-                                         r"nor Windows-1252 \(byte 0x90 at offset 12, line 3\)"):
-        rows(mixed)
+    with pytest.raises(InputError, match=r"not valid Windows-1252 text \(--encoding cp1252\): "
+                                         r"cannot decode byte 0x90 at offset 12, line 3"):
+        rows(mixed, encoding="cp1252")
     packed = tmp_path / "late.csv.gz"
     packed.write_bytes(gzip.compress(late.read_bytes()))
     with pytest.raises(InputError, match="line 502 .*decompressed"):

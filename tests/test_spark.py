@@ -313,3 +313,47 @@ def test_spark_refuses_a_file_it_cannot_read_as_local_screen_does(
         message = " ".join(result.stderr.split())
         assert str(source) in message and problem.split(":")[0] in message, (kind, message)
         assert "Traceback" not in result.output and not target.exists()
+
+
+def test_spark_csv_output_neutralises_cells_a_spreadsheet_would_run(
+        spark: Any, home: Path, artifact: Path, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"id": ["+cmd|' /C calc'!A0", "=2"],
+                             "name": ["Aleksandr Lukashenko", ""]}), source)
+    target = tmp_path / "hits.csv"
+    result = CliRunner().invoke(app, ["screen", str(source), "-o", str(target), "--engine",
+                                      "spark", "--index", str(artifact)],
+                                env={"WATCHLIST_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    rows = []
+    for part in sorted(target.glob("part-*.csv")):
+        with open(part, encoding="utf-8", newline="") as handle:
+            rows.extend(csv.DictReader(handle))
+    assert {r["id"] for r in rows} == {"'+cmd|' /C calc'!A0", "'=2"}
+    assert all(0 < float(r["score"]) <= 1 for r in rows if not r["error"])
+    assert {r["error"] for r in rows if r["id"] == "'=2"} == {"no name"}
+
+
+def test_spark_reads_csv_in_the_encoding_named_with_rfc_4180_quotes(
+        spark: Any, home: Path, artifact: Path, tmp_path: Path) -> None:
+    source = tmp_path / "book.csv"
+    source.write_bytes('id;name;country\nc1;Aleksandr Lukashenko;by\n'
+                       'c2;"Rosneft ""R"", PJSC";Zoë-land\n'.encode("cp1252"))
+    target = tmp_path / "hits.parquet"
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, ["screen", str(source), "-o", str(target), "--engine",
+                                        "spark", "--index", str(artifact), *args],
+                                  env={"WATCHLIST_HOME": str(home)})
+
+    refused = run()
+    assert refused.exit_code == 2 and "--encoding cp1252" in " ".join(refused.stderr.split())
+    result = run("--encoding", "cp1252")
+    assert result.exit_code == 0, result.output
+    got = read_output(target)
+    assert {r["error"] for r in got if r["id"] == "c2"} == {
+        "unknown country 'Zoë-land' (use a country name or ISO code)"}
+    assert any(r["id"] == "c1" and r["score"] > 0.8 for r in got)

@@ -33,6 +33,7 @@ from watchlist.config import shrink_limit
 from watchlist.errors import WatchlistError
 from watchlist.index.build import updating_lists
 from watchlist.profile import load_profile
+from watchlist.screening.csv_safety import safe_cell
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import cli_actor
@@ -383,7 +384,8 @@ def export(
                       typer.Option("-o", "--output", help="File (default stdout).")] = None,
     as_of: AsOf = None,
 ) -> None:
-    """Write the serving lists as FollowTheMoney JSON lines or a flat CSV of targets."""
+    """Write the serving lists as FollowTheMoney JSON lines or a flat CSV of targets (a text
+    cell a spreadsheet would run as a formula gets a `'` before it)."""
     with _errors():
         if format_ not in ("ftm", "csv"):
             raise KeyError(f"unknown format {format_!r}; use ftm or csv")
@@ -427,7 +429,7 @@ def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
             for prop in entity.iterprops():
                 if prop.type.name == "identifier":
                     ids.update(entity.get(prop))
-            writer.writerow({
+            row = {
                 "id": entity.id,
                 "schema": entity.schema.name,
                 "source": version.source,
@@ -441,7 +443,8 @@ def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
                 "listed": "; ".join(sorted({d for s in linked for d in s.get("listingDate")})),
                 "authority_ids": "; ".join(
                     sorted({a for s in linked for a in s.get("authorityId")})),
-            })
+            }
+            writer.writerow({column: safe_cell(value) for column, value in row.items()})
 
 
 

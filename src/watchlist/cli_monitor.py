@@ -195,6 +195,9 @@ def portfolio_import(
     skip_invalid: Annotated[bool, typer.Option(
         "--skip-invalid", help="Import the valid rows even if some are not (they are "
         "listed); by default one bad row stops the import.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="The file's text encoding when it is not UTF-8, e.g. cp1252 or "
+        "latin-1; never guessed: a file that is not UTF-8 is refused.")] = None,
     json_: Json = False,
 ) -> None:
     """Import the customer book, or update it: rows are matched by `id`; a changed row
@@ -203,7 +206,7 @@ def portfolio_import(
         store = Store()
         with console.status(f"importing {file}"):
             summary = book.import_book(store, file, parse_mapping(mapping), format_,
-                                       skip_invalid)
+                                       skip_invalid, encoding=encoding)
         if json_:
             _echo_json(summary.to_dict())
         for bad in summary.invalid[:20]:

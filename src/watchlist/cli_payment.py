@@ -17,6 +17,7 @@ from rich.text import Text
 
 from watchlist.cli import _errors, app, console, out, print_bundled_note
 from watchlist.errors import WatchlistError
+from watchlist.screening.encoding import named_encoding
 from watchlist.screening.writers import designation_text
 from watchlist.store.audit import cli_actor
 from watchlist.store.store import Store
@@ -28,7 +29,8 @@ EXIT_HITS, EXIT_ERRORS = 1, 2
 LABELS = {"mt103": "MT103", "pacs008": "pacs.008"}
 
 
-def _read(paths: list[Path], format_: str) -> list[Payment | PaymentError]:
+def _read(paths: list[Path], format_: str,
+          encoding: str | None = None) -> list[Payment | PaymentError]:
     items: list[Payment | PaymentError] = []
     for path in paths:
         try:
@@ -36,7 +38,7 @@ def _read(paths: list[Path], format_: str) -> list[Payment | PaymentError]:
         except OSError as exc:
             items.append(PaymentError(str(path), None, f"cannot be read ({exc.strerror or exc})"))
             continue
-        items.extend(read_payments(data, str(path), format_))
+        items.extend(read_payments(data, str(path), format_, encoding))
     return items
 
 
@@ -137,6 +139,9 @@ def scan_payment(
         help="Lowest score reported, 0 to 1 (default: the screener's).")] = None,
     format_: Annotated[str, typer.Option(
         "--format", help="mt103, pacs008, or auto (tell by content).")] = "auto",
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="MT103 files' text encoding when it is not UTF-8, e.g. cp1252 "
+        "or latin-1 (never guessed); pacs.008 XML declares its own.")] = None,
 ) -> None:
     """Screen payment messages: every party (ordering customer, beneficiary, banks) against
     the lists, and the free text (remittance information, instructions) for listed names.
@@ -149,7 +154,12 @@ def scan_payment(
         if format_ not in (*FORMATS, "auto"):
             raise PaymentError("--format", None, f"unknown format {format_!r}; use mt103, "
                                "pacs008 or auto")
-        items = _read(files, format_)
+        if encoding:
+            try:
+                encoding = named_encoding(encoding)
+            except ValueError as exc:
+                raise WatchlistError(str(exc)) from None
+        items = _read(files, format_, encoding)
         payments = [i for i in items if isinstance(i, Payment)]
         errors = [i for i in items if isinstance(i, PaymentError)]
         results: list[PaymentResult] = []

@@ -51,6 +51,9 @@ Threshold = Annotated[float | None, typer.Option(
     "--threshold", "-t", min=0.0, max=1.0,
     help="Lowest score reported, 0 to 1 (default: the screener's).")]
 Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N matches.")]
+Encoding = Annotated[str | None, typer.Option(
+    "--encoding", help="The input's text encoding when it is not UTF-8, e.g. cp1252 "
+    "(Windows-1252) or latin-1; never guessed: a file that is not UTF-8 is refused.")]
 
 FEATURE_LABELS = {
     "name_match": "Name",
@@ -271,6 +274,7 @@ def screen(
         "--map date_of_birth=birth_date.", metavar="COL=FIELD")] = None,
     format_: Annotated[str | None, typer.Option(
         "--format", help="Input format when it cannot be told: csv, jsonl or parquet.")] = None,
+    encoding: Encoding = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, hidden=True)] = CHUNK_SIZE,
     engine: Annotated[str, typer.Option(
         "--engine", help="local (processes on this machine) or spark (a Spark cluster: "
@@ -306,13 +310,13 @@ def screen(
             from watchlist.cli_spark import screen_with_spark
 
             screen_with_spark(input_text, output_text, index, master, threshold, limit,
-                              mapping, format_, workers)
+                              mapping, format_, workers, encoding)
             return
         if master or index:
             raise WatchlistError("--master and --index go with --engine spark")
         input_ = Path(input_text)
         output = Path(output_text) if output_text else None
-        reader = BatchReader(input_, parse_mapping(mapping), format=format_)
+        reader = BatchReader(input_, parse_mapping(mapping), format=format_, encoding=encoding)
         if reader.format != "parquet":
             reader.check_decodes()  # a bad byte anywhere fails now, not hours into a run
         if workers is None:

@@ -22,7 +22,7 @@ from watchlist.store.audit import append_audit, cli_actor
 def screen_with_spark(input_path: str, output_path: str | None, index_path: str | None,
                       master: str | None, threshold: float | None, limit: int,
                       mapping: list[str] | None, format_: str | None,
-                      workers: int | None) -> None:
+                      workers: int | None, encoding: str | None = None) -> None:
     """Screen a Parquet or CSV input on Spark, writing one row per hit and per bad row."""
     if output_path is None:
         raise WatchlistError("--engine spark writes files: give -o OUTPUT (a path or URL; "
@@ -52,7 +52,8 @@ def screen_with_spark(input_path: str, output_path: str | None, index_path: str 
         with progress:
             summary = screen_files(input_path, output_path, index_path, threshold=threshold,
                                    limit=limit, mapping=fields, master=master,
-                                   input_format_=format_, progress=report)
+                                   input_format_=format_, progress=report,
+                                   input_encoding=encoding)
     _audit(input_path, output_path, summary)
     console.print(
         f"Screened {summary.rows:,} rows in {summary.seconds:.1f} s "

@@ -335,37 +335,57 @@ def input_format(path: str, given: str | None = None) -> str:
     return "parquet"  # a table's folder or URL: Spark tables are Parquet unless told
 
 
-def _csv_options(path: str) -> dict[str, str]:
-    """Spark's CSV options reading like the local reader: header, RFC 4180 quotes, and,
-    for a local file, its delimiter and encoding as sniffed from its first line."""
-    import csv
-
+def _csv_options(path: str, encoding: str | None = None) -> dict[str, str]:
+    """Spark's CSV options reading like the local reader: header, RFC 4180 quotes, the
+    encoding named (else UTF-8), and, for a local file, its delimiter as sniffed from its
+    first lines and a check that it decodes."""
+    from watchlist.screening.csv_input import read_sample, sniff_delimiter
+    from watchlist.screening.encoding import named_encoding
     from watchlist.screening.readers import BatchReader
 
     options = {"header": "true", "escape": '"', "quote": '"', "mode": "PERMISSIVE",
                "sep": "\t" if ".tsv" in path.lower() else ","}
+    try:
+        codec = named_encoding(encoding) if encoding else "utf-8-sig"
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    options["encoding"] = spark_charset(codec)
     local = Path(path) if not has_scheme(path) else None
     if local is None or not local.is_file():
         return options
-    reader = BatchReader(local, format="csv")
+    reader = BatchReader(local, format="csv", encoding=encoding)
     reader.check_decodes()  # Spark would put U+FFFD in for a bad byte, without a word
-    encoding = reader._encoding()
     with reader._open_text() as handle:
-        first = handle.readline()
-    try:
-        options["sep"] = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-    except csv.Error:
-        pass
-    options["encoding"] = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16",
-                           "cp1252": "windows-1252"}.get(encoding, encoding)
+        options["sep"] = sniff_delimiter(*read_sample(handle))
+    options["encoding"] = spark_charset(reader._encoding())
     return options
 
 
-def read_input(spark: SparkSession, path: str, fmt: str | None = None) -> tuple[DataFrame, str]:
+#: The charsets Spark 4 reads without `spark.sql.legacy.javaCharsets`.
+SPARK_CHARSETS = ("iso-8859-1", "us-ascii", "utf-16", "utf-16be", "utf-16le", "utf-32",
+                  "utf-8")
+
+
+def spark_charset(codec: str) -> str:
+    """The Java charset Spark knows a Python codec by (`cp1252` as `windows-1252`)."""
+    wide = re.fullmatch(r"utf-(16|32)-(le|be)", codec)
+    if wide:
+        return f"UTF-{wide[1]}{wide[2].upper()}"
+    if codec.startswith("iso8859-"):
+        return "ISO-8859-" + codec.removeprefix("iso8859-")
+    return {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32",
+            "cp1252": "windows-1252"}.get(codec, codec)
+
+
+def read_input(spark: SparkSession, path: str, fmt: str | None = None,
+               encoding: str | None = None) -> tuple[DataFrame, str]:
     """The input as a DataFrame (CSV: every value as text, blank lines skipped, as
-    locally) and its format."""
+    locally; UTF-8 unless `encoding` names another) and its format."""
     fmt = input_format(path, fmt)
-    options = _csv_options(path) if fmt == "csv" else {}
+    options = _csv_options(path, encoding) if fmt == "csv" else {}
+    if options.get("encoding", "UTF-8").lower() not in SPARK_CHARSETS:
+        # Spark 4 reads other charsets (windows-1252...) only with its Java ones allowed.
+        spark.conf.set("spark.sql.legacy.javaCharsets", "true")
     try:
         if fmt == "parquet":
             return spark.read.parquet(path), fmt
@@ -463,7 +483,8 @@ def screen_files(input_path: str, output_path: str, index_path: str,
                  threshold: float | None = None, limit: int | None = DEFAULT_LIMIT,
                  mapping: Mapping[str, str] | None = None, master: str | None = None,
                  input_format_: str | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> SparkSummary:
+                 progress: Callable[[int, int], None] | None = None,
+                 input_encoding: str | None = None) -> SparkSummary:
     """Read Parquet or CSV with Spark, screen it, write the hit rows (CSV for a .csv or .tsv
     output, else Parquet; a directory of part files) and count them."""
     from watchlist.index.artifact import read_manifest
@@ -481,11 +502,13 @@ def screen_files(input_path: str, output_path: str, index_path: str,
     spark, created = spark_session(master)
     try:
         started = time.perf_counter()
-        frame, _fmt = read_input(spark, input_path, input_format_)
+        frame, _fmt = read_input(spark, input_path, input_format_, input_encoding)
         hits, rows = _screen(frame, index_path, threshold, limit, mapping, True)
         if rows == 0:
             raise InputError(f"{input_path}: no rows to read (a header and no row, or an "
                              "empty table)")
+        if fmt == "csv":
+            hits = formula_safe(hits)
         writer = hits.write.mode("errorifexists")
         if fmt == "csv":
             writer = writer.options(**_csv_output_options(output_path))
@@ -507,6 +530,24 @@ def screen_files(input_path: str, output_path: str, index_path: str,
     finally:
         if created:
             spark.stop()
+
+
+def formula_safe(frame: DataFrame) -> DataFrame:
+    """The text columns with a `'` before any cell a spreadsheet would run as a formula:
+    the rule of `watchlist.screening.csv_safety`, as a Spark expression, for CSV output."""
+    from pyspark.sql import functions as F
+
+    from watchlist.screening.csv_safety import FORMULA_START
+
+    columns = []
+    for field in frame.schema.fields:
+        column = F.col(field.name)
+        if field.dataType.typeName() == "string":
+            column = (F.when(F.substring(column, 1, 1).isin(*FORMULA_START),
+                             F.concat(F.lit("'"), column))
+                      .otherwise(column).alias(field.name))
+        columns.append(column)
+    return frame.select(*columns)
 
 
 def _csv_output_options(path: str) -> dict[str, str]:

@@ -114,10 +114,12 @@ class _BookReader(BatchReader):
 
 
 def read_book(path: Path, mapping: dict[str, str] | None = None,
-              format: str | None = None) -> tuple[dict[str, dict[str, Any]],
-                                                  list[dict[str, Any]], int]:
-    """({customer id: query fields}, invalid rows, rows read) of a customer book file."""
-    reader = _BookReader(path, mapping, format=format)
+              format: str | None = None,
+              encoding: str | None = None) -> tuple[dict[str, dict[str, Any]],
+                                                    list[dict[str, Any]], int]:
+    """({customer id: query fields}, invalid rows, rows read) of a customer book file
+    (UTF-8 unless `encoding` names another: an InputError when it does not decode)."""
+    reader = _BookReader(path, mapping, format=format, encoding=encoding)
     book: dict[str, dict[str, Any]] = {}
     first_row: dict[str, int] = {}
     invalid: list[dict[str, Any]] = []
@@ -150,10 +152,11 @@ def _id_text(value: Any, number: int) -> str:
 
 def import_book(store: Store, path: Path, mapping: dict[str, str] | None = None,
                 format: str | None = None, skip_invalid: bool = False,
-                progress: Callable[[int], None] | None = None) -> ImportSummary:
+                progress: Callable[[int], None] | None = None,
+                encoding: str | None = None) -> ImportSummary:
     """Import or update the customers of a file (see the module docstring)."""
     m.ensure_tables(store.engine)
-    book, invalid, rows = read_book(path, mapping, format)
+    book, invalid, rows = read_book(path, mapping, format, encoding)
     summary = ImportSummary(rows=rows, invalid=invalid)
     if invalid and not skip_invalid:
         summary.imported = False

@@ -2,7 +2,9 @@
 
 Pure functions over the first bytes of a file (or a stream of it), so that a binary file
 or one in an unexpected encoding is a clear error naming the byte and the line, never a
-`UnicodeDecodeError` from deep inside the CSV reader.
+`UnicodeDecodeError` from deep inside the CSV reader. The encoding is UTF-8, UTF-16 when a
+byte-order mark says so, or the one the user names (`--encoding`): never guessed, since a
+guess that is wrong screens mojibake (`Aleksandr Ã¿Ã¾ Lukashenko`) and finds nothing.
 """
 
 from __future__ import annotations
@@ -27,34 +29,54 @@ _MAGIC = (
 
 #: The names users know the encodings by.
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16": "UTF-16",
-                  "cp1252": "Windows-1252"}
+                  "cp1252": "Windows-1252", "iso8859-1": "Latin-1 (ISO-8859-1)"}
+
+#: What to suggest to a user whose file is not UTF-8.
+ENCODING_HINT = ("name its encoding with --encoding, e.g. --encoding cp1252 (Windows-1252, "
+                 "what Excel saves as \"CSV\" in western Europe) or --encoding latin-1")
 
 
-def binary_kind(head: bytes) -> str | None:
-    """What a file starting with `head` is when it cannot be text; None when it may be."""
+def binary_kind(head: bytes, wide: bool = False) -> str | None:
+    """What a file starting with `head` is when it cannot be text; None when it may be.
+
+    `wide`: the user named a UTF-16 or UTF-32 encoding, whose text holds NUL bytes."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
     at = head.find(b"\0")
-    if at >= 0:
+    if at >= 0 and not wide:
         return (f"a binary file, not text (a NUL byte at offset {at}; UTF-16 text needs a "
                 "byte-order mark); give a CSV or JSON lines file, saved as UTF-8")
     return None
 
 
-def guess_encoding(head: bytes, whole: bool) -> str:
-    """UTF-8 (a BOM is dropped), UTF-16 with a BOM, else Windows-1252 if `head` is not
-    UTF-8; `whole` says `head` is the whole file, so a sequence cut at its end is bad."""
+def bom_encoding(head: bytes) -> str:
+    """UTF-16 when `head` starts with its byte-order mark, else UTF-8 (a BOM dropped):
+    a file is never guessed to be in another encoding, which would read it as mojibake."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if whole or exc.start < len(head) - 4:  # not just a character cut by the sample
-            return "cp1252"
     return "utf-8-sig"
+
+
+def named_encoding(name: str) -> str:
+    """The codec of `--encoding NAME` (`cp1252`, `latin-1`, `utf-8`...); UTF-8 as
+    `utf-8-sig`, so that a BOM is dropped. ValueError when it is no text encoding."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"--encoding {name}: unknown encoding (e.g. utf-8, cp1252, "
+                         "latin-1, utf-16)") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(f"--encoding {name}: not a text encoding (e.g. utf-8, cp1252, "
+                         "latin-1, utf-16)")
+    return "utf-8-sig" if info.name == "utf-8" else info.name
+
+
+def is_wide(encoding: str) -> bool:
+    """Whether text in `encoding` holds NUL bytes (UTF-16, UTF-32)."""
+    return encoding.startswith(("utf-16", "utf-32"))
 
 
 @dataclass(frozen=True)

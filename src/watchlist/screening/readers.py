@@ -31,12 +31,16 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
+from watchlist.screening.csv_input import csv_rows
 from watchlist.screening.encoding import (
+    ENCODING_HINT,
     ENCODING_NAMES,
     SAMPLE,
     binary_kind,
+    bom_encoding,
     first_bad_byte,
-    guess_encoding,
+    is_wide,
+    named_encoding,
 )
 from watchlist.sources.countries import user_country
 from watchlist.sources.dates import DateError, parse_birth_date
@@ -99,12 +103,13 @@ def _sniff(path: Path) -> tuple[bytes, bool]:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _refuse_non_text(path: Path, head: bytes, gz: bool) -> None:
-    """An InputError when a file meant to be CSV or JSON lines is empty or binary."""
+def _refuse_non_text(path: Path, head: bytes, gz: bool, wide: bool = False) -> None:
+    """An InputError when a file meant to be CSV or JSON lines is empty or binary (`wide`:
+    NUL bytes are fine, the user named UTF-16 or UTF-32)."""
     if not head:
         size = "once decompressed" if gz else "(0 bytes)"
         raise InputError(f"{path}: the file is empty {size}")
-    kind = binary_kind(head)
+    kind = binary_kind(head, wide)
     if kind:
         raise InputError(f"{path}: {kind}")
 
@@ -250,11 +255,19 @@ class BatchReader:
 
     `progress` and `total` tell how far reading has got, in bytes for CSV and JSON lines
     and in rows for Parquet (`unit` says which); `total` is None when it is unknown.
+    Text is UTF-8 (or UTF-16 with a byte-order mark) unless `encoding` names another; it
+    is never guessed: a file that does not decode is an InputError before any row.
     """
 
     def __init__(self, path: Path | str, mapping: dict[str, str] | None = None,
-                 format: str | None = None, batch_size: int = 4096) -> None:
+                 format: str | None = None, batch_size: int = 4096,
+                 encoding: str | None = None) -> None:
         self.path = Path(path)
+        try:
+            self.encoding = named_encoding(encoding) if encoding else None
+            self.encoding_given = encoding
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         if self.path.is_dir():
             raise InputError(f"{self.path}: a directory, not a file")
         if not self.path.is_file():
@@ -262,12 +275,13 @@ class BatchReader:
         self.mapping = {normalise_column(k): v for k, v in (mapping or {}).items()}
         head, gz = _sniff(self.path)
         if format != "parquet" and (gz or head[:4] != PARQUET_MAGIC):
-            _refuse_non_text(self.path, head, gz)
+            _refuse_non_text(self.path, head, gz, is_wide(self.encoding or ""))
         self.format = format or detect_format(self.path)
         if self.format not in FORMATS:
             raise InputError(f"unknown input format {self.format!r}; use {', '.join(FORMATS)}")
         self.batch_size = batch_size
         self.rows_read = 0
+        self._decodes = False
         self._counter: _CountingReader | None = None
         self._empty_because = "the file holds no record"
         self._parquet_rows = 0
@@ -285,6 +299,8 @@ class BatchReader:
         return self._counter.count if self._counter else 0
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self.format != "parquet" and not self._decodes:
+            self.check_decodes()  # all of it, before the first row: never half a file
         if self.format == "parquet":
             raw_rows = self._parquet_rows_iter()
         elif self.format == "jsonl":
@@ -348,9 +364,10 @@ class BatchReader:
         return io.TextIOWrapper(buffered, encoding=encoding, newline="")
 
     def _encoding(self) -> str:
-        """UTF-8 (a BOM is dropped), UTF-16 with a BOM, else Windows-1252 if not UTF-8."""
-        head, _ = _sniff(self.path)
-        return guess_encoding(head, whole=len(head) < SAMPLE)
+        """The encoding named, else UTF-16 with a BOM, else UTF-8 (a BOM is dropped)."""
+        if self.encoding:
+            return self.encoding
+        return bom_encoding(_sniff(self.path)[0])
 
     def check_decodes(self) -> None:
         """InputError naming the first byte of the file that does not decode, if any: a
@@ -360,24 +377,24 @@ class BatchReader:
             bad = first_bad_byte(stream, self._encoding())
         if bad is not None:
             raise self._decode_error("")
+        self._decodes = True
 
     def _decode_error(self, reason: str) -> InputError:
-        """The error for text that stopped decoding, naming the byte and line where."""
+        """The error for text that stopped decoding, naming the byte and line where, and
+        how to name the file's encoding."""
         encoding = self._encoding()
         name = ENCODING_NAMES.get(encoding, encoding)
         with self._open_binary() as stream:
             bad = first_bad_byte(stream, encoding)
         where = str(bad) if bad else reason
-        if encoding == "cp1252":
-            with self._open_binary() as stream:
-                not_utf8 = first_bad_byte(stream, "utf-8")
-            problem = f"neither UTF-8 ({not_utf8}) nor Windows-1252 ({where}) text"
-        else:
-            problem = f"not valid {name} text: cannot decode {where}"
+        named = f" (--encoding {self.encoding_given})" if self.encoding else ""
+        problem = f"not valid {name} text{named}: cannot decode {where}"
         if _sniff(self.path)[1]:
             problem += " (offsets in the decompressed text)"
-        return InputError(f"{self.path}: {problem}; if it is a spreadsheet or another binary "
-                          "file, export it as CSV, else save it as UTF-8")
+        hint = "check --encoding" if self.encoding else ENCODING_HINT
+        return InputError(f"{self.path}: {problem}; if it is text in another encoding, "
+                          f"{hint}; if it is a spreadsheet or another binary file, export "
+                          "it as CSV")
 
     def _open_binary(self) -> BinaryIO:
         """The file's bytes, decompressed when it is gzip."""
@@ -387,26 +404,16 @@ class BatchReader:
 
     def _csv_rows(self) -> Iterator[dict[str, Any]]:
         with self._open_text() as handle:
-            sample = handle.readline()
-            while sample and not sample.strip():  # blank lines before the header
-                sample = handle.readline()
-            if not sample:
-                self._empty_because = "only blank lines"
-                return
-            dialect: Any = csv.excel
+            rows = csv_rows(handle)
             try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-            except csv.Error:
-                pass
-            header = next(csv.reader([sample], dialect))
-            fields = self._field_of(header)
-            self._empty_because = f"only a header line ({', '.join(header)})"
-            index = {i: fields[c] for i, c in enumerate(header) if c in fields}
-            reader = csv.reader(handle, dialect)
-            try:
-                for cells in reader:
-                    if not any(c.strip() for c in cells):
-                        continue
+                header = next(rows, None)
+                if header is None:
+                    self._empty_because = "only blank lines"
+                    return
+                fields = self._field_of(header)
+                self._empty_because = f"only a header line ({', '.join(header)})"
+                index = {i: fields[c] for i, c in enumerate(header) if c in fields}
+                for cells in rows:
                     yield {field: (cells[i] if i < len(cells) else None)
                            for i, field in index.items()}
             except csv.Error as exc:

@@ -7,7 +7,8 @@ be screened), its matches best first, each shaped by `shape_match`:
      "designations": [{"source", "ref", "regime", "listed"}], "explanation": {...}}
 
 CSV has one row per input row: the best match in columns of its own (`best_*`), the number
-of matches, and every match as JSON in the `matches` column (see CSV_COLUMNS).
+of matches, and every match as JSON in the `matches` column (see CSV_COLUMNS); a text cell
+a spreadsheet would run as a formula is written with a `'` before it (see csv_safety).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
+
+from watchlist.screening.csv_safety import safe_row
 
 MATCH_KEYS = ("entity_id", "caption", "schema", "score", "designations", "explanation")
 DESIGNATION_KEYS = ("source", "ref", "regime", "listed")
@@ -89,7 +92,7 @@ class CsvWriter(Writer):
         matches = record.get("matches") or []
         best = matches[0] if matches else {}
         score = best.get("score")
-        self.writer.writerow([
+        self.writer.writerow(safe_row([
             record.get("id"),
             record.get("error") or "",
             len(matches),
@@ -99,7 +102,7 @@ class CsvWriter(Writer):
             best.get("schema") or "",
             designation_text(best.get("designations") or []),
             json.dumps(matches, ensure_ascii=False) if matches else "",
-        ])
+        ]))
 
 
 def output_format(path: Path | None) -> str:

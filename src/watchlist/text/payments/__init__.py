@@ -29,11 +29,12 @@ def detect_format(data: bytes | str) -> str | None:
     return None
 
 
-def read_payments(data: bytes | str, source: str,
-                  format: str = "auto") -> Iterator[Payment | PaymentError]:
+def read_payments(data: bytes | str, source: str, format: str = "auto",
+                  encoding: str | None = None) -> Iterator[Payment | PaymentError]:
     """Every message of a file or request body: a Payment, or the PaymentError naming what
     is wrong with it. A bad message does not stop the others of an MT file; an XML document
-    is read whole, so a malformed one is one error."""
+    is read whole, so a malformed one is one error. MT text is UTF-8 unless `encoding` (a
+    codec name) says otherwise, never guessed; XML says its own encoding."""
     from watchlist.text.payments.mt103 import iter_mt103
     from watchlist.text.payments.pacs008 import iter_pacs008
 
@@ -49,9 +50,10 @@ def read_payments(data: bytes | str, source: str,
     if kind == "mt103":
         if isinstance(data, bytes):
             try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
+                text = data.decode(encoding or "utf-8-sig")
+            except UnicodeDecodeError as exc:
+                yield PaymentError(source, None, _undecodable(data, exc, encoding))
+                return
         else:
             text = data
         yield from iter_mt103(text, source)
@@ -60,3 +62,15 @@ def read_payments(data: bytes | str, source: str,
         yield from iter_pacs008(data, source)
     except PaymentError as exc:
         yield exc
+
+
+def _undecodable(data: bytes, exc: UnicodeDecodeError, encoding: str | None) -> str:
+    """What is wrong with MT text that does not decode: the byte, its offset and line."""
+    from watchlist.screening.encoding import ENCODING_HINT, ENCODING_NAMES, BadByte
+
+    bad = BadByte(data[exc.start], exc.start, data.count(b"\n", 0, exc.start) + 1)
+    if encoding:
+        return (f"not valid {ENCODING_NAMES.get(encoding, encoding)} text (--encoding "
+                f"{encoding}): cannot decode {bad}")
+    return (f"not valid UTF-8 text: cannot decode {bad}; SWIFT MT text is ASCII: save it "
+            f"as UTF-8, or {ENCODING_HINT}")
