@@ -55,6 +55,7 @@ __all__ = [
     "read_manifest",
     "read_verified",
     "verify_manifest",
+    "write_artifact",
 ]
 
 #: Bump when the layout of the artifact (not of the index inside it) changes.
@@ -180,7 +181,11 @@ def export_artifact(target: str | os.PathLike[str], store: Any = None) -> dict[s
         from watchlist.store.store import Store
 
         store = Store()
-    index = open_index(store)
+    return write_artifact(open_index(store), target)
+
+
+def write_artifact(index: Index, target: str | os.PathLike[str]) -> dict[str, Any]:
+    """Write an index as an artifact at `target` (a local path or a URL); its manifest."""
     members = encode(index)
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
     manifest = {

@@ -96,8 +96,9 @@ def read_member(archive: zipfile.ZipFile, name: str, where: str) -> bytes:
             extra = handle.read(1)
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError
             ) as exc:
-        raise ZipLimitError(f"{where}: member {name} does not match its header (damaged, or "
-                            f"larger than the {_mb(info.file_size)} declared: {exc})") from None
+        raise ZipLimitError(f"{where}: member {name} is corrupt: it does not match its header "
+                            f"(damaged, or larger than the {_mb(info.file_size)} declared; "
+                            f"{exc})") from None
     if len(data) != info.file_size or extra:
         raise ZipLimitError(f"{where}: member {name} does not hold the {_mb(info.file_size)} "
                             "its header declares")
