@@ -133,7 +133,7 @@ def _rows(members: Mapping[str, bytes], name: str, rows: int, size: int
 
 
 def _strings(value: Any, what: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list) or not set(map(type, value)) <= {str}:
         raise _fail(f"{what} is not a list of strings")
     return value
 
