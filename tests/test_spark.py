@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
+import pickle
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +23,8 @@ from bad_files import bad_files  # noqa: E402
 from conftest import FIXTURES  # noqa: E402
 from watchlist.cli import app  # noqa: E402
 from watchlist.errors import WatchlistError  # noqa: E402
-from watchlist.index.artifact import MANIFEST, PAYLOAD, export_artifact  # noqa: E402
+from watchlist.index.artifact import MANIFEST, export_artifact, members_digest  # noqa: E402
+from watchlist.index.codec import JSON_MEMBER, MEMBERS  # noqa: E402
 from watchlist.screener import Screener  # noqa: E402
 from watchlist.screening.readers import prepare_row  # noqa: E402
 from watchlist.screening.runner import screen_chunk  # noqa: E402
@@ -269,14 +272,49 @@ def test_executors_read_a_url_through_fsspec_or_a_path_they_see_themselves(
 def test_an_altered_artifact_is_refused_before_any_task(spark: Any, artifact: Path,
                                                          tmp_path: Path) -> None:
     with zipfile.ZipFile(artifact) as archive:
-        manifest, payload = archive.read(MANIFEST), archive.read(PAYLOAD)
+        manifest = archive.read(MANIFEST)
+        members = {name: archive.read(name) for name in MEMBERS}
+    members[JSON_MEMBER] = members[JSON_MEMBER][:-10] + b"0123456789"
     altered = tmp_path / "altered.zip"
     with zipfile.ZipFile(altered, "w") as archive:
         archive.writestr(MANIFEST, manifest)
-        archive.writestr(PAYLOAD, payload[:-10] + b"0123456789")
+        for name, data in members.items():
+            archive.writestr(name, data)
     frame = spark.createDataFrame([("a", "Ivan")], "id string, name string")
     with pytest.raises(WatchlistError, match="does not match the checksum"):
         screen_dataframe(frame, str(altered))
+
+
+class Marker:
+    """Unpickling this creates the marker file: what a malicious index would do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple:
+        return (open, (str(self.path), "w"))
+
+
+def test_an_artifact_holding_a_pickle_is_refused_and_never_run_by_driver_or_executors(
+        spark: Any, artifact: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    evil = pickle.dumps(Marker(marker))
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(artifact) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        members = {name: archive.read(name) for name in MEMBERS}
+    members[JSON_MEMBER] = evil
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+    manifest.update(members=digests, sha256=members_digest(digests))
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest))
+        for name, data in members.items():
+            archive.writestr(name, data)
+    frame = spark.createDataFrame([("a", "Ivan")], "id string, name string")
+    for ship in (True, False):
+        with pytest.raises(WatchlistError, match=f"{JSON_MEMBER} is not JSON"):
+            screen_dataframe(frame, str(forged), ship=ship)
+    assert not marker.exists()
 
 
 def test_spark_cli_refuses_what_it_cannot_do_with_a_clear_error(

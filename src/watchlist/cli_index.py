@@ -74,16 +74,17 @@ def info(
     """Show what an exported index holds, and check that this installation can use it.
 
     Prints the manifest (lists, versions, checksum), then checks the formats, the matching
-    code and the checksum; exits 2, saying why, when the file cannot be used.
+    code, the checksums and the data (reading it as an executor would, within the limits;
+    never running any of it); exits 2, saying why, when the file cannot be used.
     """
     with _errors():
-        from watchlist.index.artifact import read_manifest, read_verified
+        from watchlist.index.artifact import load_artifact, read_manifest
 
         manifest = read_manifest(path)
         if json_:
             typer.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         else:
             _print_manifest(manifest, path)
-        read_verified(path)
-        console.print("[green]checksum and formats OK[/]: this installation can screen "
-                      "with it.")
+        load_artifact(path)
+        console.print("[green]checksums, formats and data OK[/]: this installation can "
+                      "screen with it.")

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from watchlist.errors import WatchlistError
-from watchlist.index.artifact import has_scheme, read_verified
+from watchlist.index.artifact import has_scheme, load_artifact
 from watchlist.screening.readers import (
     COLUMNS,
     FIELDS,
@@ -233,7 +233,7 @@ def _partition_offsets(frame: DataFrame) -> tuple[dict[int, int], int]:
 
 def _ship(spark: SparkSession, index_path: str) -> str:
     """Add a local artifact to the job under a name unique to its content; the name."""
-    _payload, manifest = read_verified(index_path)
+    _index, manifest = load_artifact(index_path)  # read in full: refused here, not in tasks
     name = f"watchlist-index-{manifest['sha256'][:16]}.zip"
     folder = Path(tempfile.gettempdir()) / "watchlist-ship"
     folder.mkdir(parents=True, exist_ok=True)
@@ -279,7 +279,7 @@ def _screen(df: DataFrame, index_path: str | os.PathLike[str], threshold: float 
     if shipped:
         artifact = _ship(spark, artifact.removeprefix("file://"))
     else:
-        read_verified(artifact)  # a clear error now, not in every task
+        load_artifact(artifact)  # a clear error now, not in every task
     offsets, total = _partition_offsets(selected)
 
     def screen_partition(batches: Iterator[Any]) -> Iterator[Any]:

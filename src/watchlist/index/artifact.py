@@ -1,18 +1,25 @@
 """The index as one self-contained file, to screen where there is no store (Spark executors).
 
-An artifact is a ZIP file holding `manifest.json` and `index.pkl` (the persisted index of
-`watchlist.index.build`, deflated). The manifest says what it is and what made it:
+An artifact is a ZIP file holding `manifest.json` and the index as plain data (JSON and
+numpy arrays, `watchlist.index.codec`, deflated): nothing in it is ever run as code, so a
+file replaced by someone else can at worst be refused. The manifest says what it is and
+what made it:
 
-    {"artifact_format": 1, "index_format": 1, "watchlist_version": "0.1.0",
+    {"artifact_format": 2, "index_format": 2, "watchlist_version": "0.1.0",
      "code": "<digest of the matching code>", "key": "<index key>", "created": "...Z",
-     "sha256": "<of index.pkl>", "size": ..., "entities": ..., "profiles": ...,
-     "lists": [{"source", "version", "published", "sha256"}, ...]}
+     "sha256": "<of the index members>", "size": ..., "members": {"<name>": "<sha256>"},
+     "entities": ..., "profiles": ..., "lists": [{"source", "version", "published",
+     "sha256"}, ...]}
 
-Loading checks the artifact format, the index format and the matching code (an index
-prepared by other code would score differently) and the SHA-256 of the index, and refuses
-any mismatch with an error saying what to do. A path with a scheme (s3://, hdfs://,
-abfs://, gs://, ...) is read through fsspec and copied once into a local cache
-(WATCHLIST_ARTIFACT_CACHE, else the temp directory), shared by every process of the machine.
+Every member is read within the bounds of `watchlist.index.zipread` (member count, sizes,
+compression ratio, each read capped). Loading checks the artifact format, the index format
+and the matching code (an index prepared by other code would score differently), the
+members and their SHA-256, and the shape of the data, and refuses any mismatch with an
+error saying what to do. The checksums detect damage, not a deliberate change: whoever can
+replace the file can change what it lists (see README, "Trust"). A path with a scheme
+(s3://, hdfs://, abfs://, gs://, ...) is read through fsspec and copied once into a local
+cache (WATCHLIST_ARTIFACT_CACHE, else the temp directory), shared by every process of the
+machine.
 """
 
 from __future__ import annotations
@@ -23,11 +30,8 @@ import hashlib
 import io
 import json
 import os
-import pickle
-import shutil
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +39,9 @@ from typing import IO, Any
 
 from watchlist import __version__
 from watchlist.errors import WatchlistError
-from watchlist.index.build import FORMAT, Index, _code_digest, index_path, open_index
+from watchlist.index.build import FORMAT, Index, _code_digest, open_index
+from watchlist.index.codec import MEMBERS, IndexDataError, decode, encode
+from watchlist.index.zipread import ZipLimitError, limits, read_members
 from watchlist.match.symbols import load_symbols
 from watchlist.store.labels import mark_ref
 
@@ -45,15 +51,16 @@ __all__ = [
     "export_artifact",
     "load_artifact",
     "local_copy",
+    "members_digest",
     "read_manifest",
     "read_verified",
     "verify_manifest",
+    "write_artifact",
 ]
 
 #: Bump when the layout of the artifact (not of the index inside it) changes.
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 MANIFEST = "manifest.json"
-PAYLOAD = "index.pkl"
 _CHUNK = 1 << 20
 
 
@@ -92,12 +99,36 @@ def _open(path: str | os.PathLike[str], mode: str = "rb") -> Iterator[IO[bytes]]
         handle.close()
 
 
-def _manifest_of(archive: zipfile.ZipFile, where: str) -> dict[str, Any]:
+def _open_zip(handle: IO[bytes] | Path, where: str) -> zipfile.ZipFile:
+    """The artifact as a ZIP archive, with a clear error when it is none."""
     try:
-        manifest = json.loads(archive.read(MANIFEST))
-    except KeyError:
-        raise ArtifactError(f"{where}: not a watchlist index artifact (no {MANIFEST})") from None
-    except (ValueError, zipfile.BadZipFile) as exc:
+        return zipfile.ZipFile(handle)
+    except FileNotFoundError:
+        raise ArtifactError(f"{where}: no such index artifact (make one with "
+                            "`watchlist index export PATH`)") from None
+    except zipfile.BadZipFile:
+        raise ArtifactError(f"{where}: not a watchlist index artifact (not a ZIP file; "
+                            "make one with `watchlist index export PATH`)") from None
+    except OSError as exc:
+        raise ArtifactError(f"{where}: cannot be read ({exc})") from None
+
+
+def _read(archive: zipfile.ZipFile, where: str, names: list[str]) -> dict[str, bytes]:
+    """Members of the artifact, read within the limits (the manifest within its own)."""
+    try:
+        return read_members(archive, where, names, caps={MANIFEST: limits().manifest})
+    except ZipLimitError as exc:
+        raise ArtifactError(str(exc)) from None
+    except OSError as exc:
+        raise ArtifactError(f"{where}: cannot be read ({exc})") from None
+
+
+def _manifest_of(archive: zipfile.ZipFile, where: str) -> dict[str, Any]:
+    if MANIFEST not in archive.namelist():
+        raise ArtifactError(f"{where}: not a watchlist index artifact (no {MANIFEST})")
+    try:
+        manifest = json.loads(_read(archive, where, [MANIFEST])[MANIFEST])
+    except (ValueError, RecursionError) as exc:
         raise ArtifactError(f"{where}: unreadable manifest ({exc})") from None
     if not isinstance(manifest, dict) or "artifact_format" not in manifest:
         raise ArtifactError(f"{where}: not a watchlist index artifact (manifest without "
@@ -106,17 +137,15 @@ def _manifest_of(archive: zipfile.ZipFile, where: str) -> dict[str, Any]:
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The manifest of the artifact at path (a local path or a URL), unchecked."""
+    """The manifest of the artifact at path (a local path or a URL), unchecked but read
+    within the limits."""
     where = os.fspath(path)
     try:
-        with _open(where) as handle, zipfile.ZipFile(handle) as archive:
+        with _open(where) as handle, _open_zip(handle, where) as archive:
             return _manifest_of(archive, where)
     except FileNotFoundError:
         raise ArtifactError(f"{where}: no such index artifact (make one with "
                             "`watchlist index export PATH`)") from None
-    except zipfile.BadZipFile:
-        raise ArtifactError(f"{where}: not a watchlist index artifact (not a ZIP file; "
-                            "make one with `watchlist index export PATH`)") from None
     except OSError as exc:
         raise ArtifactError(f"{where}: cannot be read ({exc})") from None
 
@@ -137,6 +166,14 @@ def verify_manifest(manifest: dict[str, Any], where: str) -> None:
             f"so its scores would differ from a local run; {again}")
 
 
+def members_digest(digests: dict[str, str]) -> str:
+    """One SHA-256 naming the whole index: over each member's name and SHA-256, in order."""
+    total = hashlib.sha256()
+    for name in sorted(digests):
+        total.update(f"{name}:{digests[name]}\n".encode())
+    return total.hexdigest()
+
+
 def export_artifact(target: str | os.PathLike[str], store: Any = None) -> dict[str, Any]:
     """Write the index of the store's serving lists (built if needed) as an artifact at
     `target` (a local path or a URL); returns its manifest."""
@@ -144,8 +181,13 @@ def export_artifact(target: str | os.PathLike[str], store: Any = None) -> dict[s
         from watchlist.store.store import Store
 
         store = Store()
-    index = open_index(store)
-    payload = index_path(index.key).read_bytes()
+    return write_artifact(open_index(store), target)
+
+
+def write_artifact(index: Index, target: str | os.PathLike[str]) -> dict[str, Any]:
+    """Write an index as an artifact at `target` (a local path or a URL); its manifest."""
+    members = encode(index)
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
     manifest = {
         "artifact_format": ARTIFACT_FORMAT,
         "index_format": index.format,
@@ -153,8 +195,9 @@ def export_artifact(target: str | os.PathLike[str], store: Any = None) -> dict[s
         "code": _code_digest(),
         "key": index.key,
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "sha256": hashlib.sha256(payload).hexdigest(),
-        "size": len(payload),
+        "sha256": members_digest(digests),
+        "size": sum(len(data) for data in members.values()),
+        "members": digests,
         "entities": len(index.parties),
         "profiles": len(index.profiles),
         "lists": [mark_ref({k: v.get(k) for k in ("source", "version", "published", "sha256")},
@@ -164,7 +207,8 @@ def export_artifact(target: str | os.PathLike[str], store: Any = None) -> dict[s
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED,
                          compresslevel=6) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2, default=str))
-        archive.writestr(PAYLOAD, payload)
+        for name in sorted(members):
+            archive.writestr(name, members[name])
     _write(target, buffer.getvalue())
     return manifest
 
@@ -202,7 +246,7 @@ def cache_dir() -> Path:
 
 def local_copy(path: str | os.PathLike[str]) -> Path:
     """The artifact as a local file: itself, or (for a URL) a copy in the cache, fetched
-    once per machine and named by its checksum."""
+    once per machine, named by its checksum, and no larger than an index may be."""
     text = os.fspath(path)
     if text.startswith("file://"):
         return Path(text[len("file://"):])
@@ -210,16 +254,23 @@ def local_copy(path: str | os.PathLike[str]) -> Path:
         return Path(text)
     manifest = read_manifest(text)
     digest = str(manifest.get("sha256") or "")
-    if not digest.isalnum():
+    if not (digest.isascii() and digest.isalnum()):
         raise ArtifactError(f"{text}: manifest without a valid sha256")
     folder = cache_dir()
     cached = folder / f"{digest}.zip"
     if cached.is_file():
         return cached
+    cap = limits().total + limits().manifest
     fd, tmp = tempfile.mkstemp(prefix=".fetch-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, _open(text) as handle:
-            shutil.copyfileobj(handle, out, _CHUNK)
+            copied = 0
+            while chunk := handle.read(_CHUNK):
+                copied += len(chunk)
+                if copied > cap:
+                    raise ArtifactError(f"{text}: larger than the {cap >> 20:,} MiB an index "
+                                        "artifact may be (WATCHLIST_INDEX_MAX_MB)")
+                out.write(chunk)
         os.replace(tmp, cached)  # processes fetching at once each write whole, one wins
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -227,64 +278,54 @@ def local_copy(path: str | os.PathLike[str]) -> Path:
     return cached
 
 
-def read_verified(path: str | os.PathLike[str]) -> tuple[bytes, dict[str, Any]]:
-    """The index bytes of the artifact at path (local or URL) and its manifest, once the
-    formats, the matching code and the checksum are checked."""
+def read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The index members of the artifact at path (local or URL) and its manifest, once the
+    formats, the matching code, the members and their checksums are checked."""
     where = os.fspath(path)
     local = local_copy(where)
-    try:
-        archive = zipfile.ZipFile(local)
-    except FileNotFoundError:
-        raise ArtifactError(f"{where}: no such index artifact (make one with "
-                            "`watchlist index export PATH`)") from None
-    except zipfile.BadZipFile:
-        raise ArtifactError(f"{where}: not a watchlist index artifact (not a ZIP file; "
-                            "make one with `watchlist index export PATH`)") from None
-    except OSError as exc:
-        raise ArtifactError(f"{where}: cannot be read ({exc})") from None
-    try:
-        with archive:
-            manifest = _manifest_of(archive, where)
-            verify_manifest(manifest, where)
-            payload = archive.read(PAYLOAD)
-    except KeyError:
-        raise ArtifactError(f"{where}: the artifact holds no {PAYLOAD}") from None
-    except (zipfile.BadZipFile, zlib.error) as exc:
-        raise ArtifactError(f"{where}: corrupt artifact ({exc}); copy or export it "
-                            "again") from None
-    except OSError as exc:
-        raise ArtifactError(f"{where}: cannot be read ({exc})") from None
-    if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
+    with _open_zip(local, where) as archive:
+        manifest = _manifest_of(archive, where)
+        verify_manifest(manifest, where)
+        names = set(archive.namelist()) - {MANIFEST}
+        if names != MEMBERS:
+            extra = ", ".join(sorted(names - MEMBERS)) or "none"
+            missing = ", ".join(sorted(MEMBERS - names)) or "none"
+            raise ArtifactError(f"{where}: not the members of a watchlist index (unexpected: "
+                                f"{extra}; missing: {missing}); export it again")
+        members = _read(archive, where, sorted(MEMBERS))
+    declared = manifest.get("members")
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+    if declared != digests or members_digest(digests) != manifest.get("sha256"):
         raise ArtifactError(f"{where}: the index does not match the checksum in its "
                             "manifest (damaged or altered); copy or export it again")
-    return payload, manifest
+    return members, manifest
 
 
 def load_artifact(path: str | os.PathLike[str]) -> tuple[Index, dict[str, Any]]:
     """The index in the artifact at path (local or URL) and its manifest, once verified."""
     where = os.fspath(path)
-    payload, manifest = read_verified(where)
-    index = _unpickle(payload, where)
+    members, manifest = read_verified(where)
+    index = _decode(members, where)
     if index.key != manifest.get("key"):
         raise ArtifactError(f"{where}: the index is not the one the manifest names "
                             f"({index.key} vs {manifest.get('key')})")
     return index, manifest
 
 
-def _unpickle(payload: bytes, where: str) -> Index:
-    """The index from its bytes, with the garbage collector out of the way (as load_index)."""
+def _decode(members: dict[str, bytes], where: str) -> Index:
+    """The index from its members, with the garbage collector out of the way (as
+    load_index)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        index = pickle.loads(payload)  # noqa: S301 - checked against the manifest's sha256
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad artifact
-        raise ArtifactError(f"{where}: the index cannot be read by this installation "
-                            f"({type(exc).__name__}: {exc})") from None
+        index = decode(members)
+    except IndexDataError as exc:
+        raise ArtifactError(f"{where}: {exc}; export it again") from None
     finally:
         if enabled:
             gc.enable()
     gc.freeze()
-    if not isinstance(index, Index) or index.format != FORMAT:
+    if index.format != FORMAT:
         raise ArtifactError(f"{where}: the artifact does not hold a watchlist index of "
                             f"format {FORMAT}")
     load_symbols(index.symbols, index.vocab_tokens)

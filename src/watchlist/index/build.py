@@ -2,8 +2,9 @@
 
 Built once per set of serving versions and persisted next to the store, at
 ``$WATCHLIST_HOME/index/<key>.idx`` where the key hashes the serving version ids and raw
-file digests (and the matching code, so an upgrade rebuilds it); a new process loads it in
-well under a second. It holds:
+file digests (and the matching code, so an upgrade rebuilds it), as plain data that
+loading can never run as code (`watchlist.index.codec`); a new process loads it in
+about half a second. It holds:
 
 * every target (person, organisation, vessel, aircraft) as a prepared `Party`: name forms
   with token weights, birth dates, countries (with those of its addresses), identifiers
@@ -25,9 +26,9 @@ import gc
 import hashlib
 import logging
 import os
-import pickle
 import tempfile
 import time
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ import numpy as np
 from followthemoney import EntityProxy
 
 from watchlist import config
+from watchlist.errors import WatchlistError
 from watchlist.match.names import _skeleton
 from watchlist.match.prepare import (
     MIN_IDENTIFIER,
@@ -71,7 +73,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the persisted layout or the preparation of names changes.
-FORMAT = 1
+FORMAT = 2
 
 #: Told how a build goes: (stage, done, total), e.g. ("linking profiles", 1200, 12000).
 IndexProgress = Callable[[str, int, int], None]
@@ -407,12 +409,16 @@ def build_index(store: Any, versions: list[Any] | None = None,
 
 
 def save_index(index: Index, path: Path) -> None:
-    """Write the index atomically (a half-written file is never read)."""
+    """Write the index atomically (a half-written file is never read), as plain data
+    (`watchlist.index.codec`): a ZIP file of JSON and numpy arrays, stored uncompressed."""
+    from watchlist.index.codec import encode
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".idx-", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+            for name, data in encode(index).items():
+                archive.writestr(name, data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -420,17 +426,20 @@ def save_index(index: Index, path: Path) -> None:
 
 
 def load_index(path: Path) -> Index | None:
-    """The index at path, or None when it is missing, unreadable or of another format.
+    """The index at path, or None when it is missing, unreadable, malformed or of another
+    format (read within the bounds of `watchlist.index.zipread`; never run as code).
 
-    The cyclic garbage collector is paused while the many small objects are read (three
-    times faster), and they are then frozen out of its way for the life of the process."""
+    The cyclic garbage collector is paused while the many small objects are made (twice
+    as fast), and they are then frozen out of its way for the life of the process."""
+    from watchlist.index.codec import MEMBERS, decode
+    from watchlist.index.zipread import read_members
+
     enabled = gc.isenabled()
     gc.disable()
     try:
-        with open(path, "rb") as handle:
-            index = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError) as exc:
+        with zipfile.ZipFile(path) as archive:
+            index = decode(read_members(archive, str(path), sorted(MEMBERS)))
+    except (OSError, zipfile.BadZipFile, WatchlistError) as exc:
         if path.exists():
             log.warning("index %s unreadable (%s); rebuilding", path, exc)
         return None
@@ -438,8 +447,6 @@ def load_index(path: Path) -> Index | None:
         if enabled:
             gc.enable()
     gc.freeze()
-    if not isinstance(index, Index) or index.format != FORMAT:
-        return None
     load_symbols(index.symbols, index.vocab_tokens)
     return index
 
