@@ -60,7 +60,7 @@ def login(request: Request, store: StoreDep,
         try:
             user = users.authenticate(store, name, password)
         except users.SignInError as exc:
-            error = str(exc).capitalize() + "."
+            error = str(exc)[:1].upper() + str(exc)[1:] + "."
         else:
             sessions.sign_in(request, "user", user.name, user.fingerprint)
     if error:
