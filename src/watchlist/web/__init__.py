@@ -99,7 +99,11 @@ def _for_pages(api_handler: Any) -> Any:
 
 def warm(app: FastAPI) -> None:
     """Start comparing each list's last two versions in the background, so the Changes
-    page opens at once (the API's `warm` startup calls this after opening the screener)."""
+    page opens at once, and prepare the sign-in's dummy password hash (the API's `warm`
+    startup calls this after opening the screener)."""
+    from watchlist.web import users
+
+    users.prepare()
     try:
         app.state.web.diffs.warm(app.state.store)
     except Exception:  # noqa: BLE001 - the Changes page reports the problem when opened

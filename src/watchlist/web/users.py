@@ -117,6 +117,12 @@ def _dummy_hash() -> str:
     return _DUMMY[key]
 
 
+def prepare() -> None:
+    """Make the dummy hash now (service startup), so the first sign-in with an unknown name
+    costs no more than any other."""
+    _dummy_hash()
+
+
 def check_password(password: str) -> None:
     """Refuse passwords too short to resist guessing, or absurdly long ones."""
     if len(password) < MIN_PASSWORD:
