@@ -108,6 +108,24 @@ def test_both_header_forms_are_accepted(client: TestClient, keys: dict[str, str]
                       ).status_code == 200
 
 
+def test_two_different_credentials_are_401_even_beside_a_valid_key(
+        client: TestClient, keys: dict[str, str]) -> None:
+    valid, other = keys["screen"], keys["admin"]
+    for headers in (
+        [("X-API-Key", valid), ("Authorization", "Bearer bogus")],
+        [("X-API-Key", valid), ("Authorization", f"ApiKey {other}")],
+        [("X-API-Key", valid), ("Authorization", "ApiKey wl_000000000000_" + "x" * 43)],
+        [("X-API-Key", valid), ("X-API-Key", "bogus")],
+        [("Authorization", f"ApiKey {valid}"), ("Authorization", "ApiKey bogus")],
+    ):
+        is_error(client.get("/sources", headers=headers), 401)
+        is_error(client.post("/match", headers=headers, json={}), 401)
+    is_error(client.get("/reconcile/suggest/entity", headers=as_(valid),
+                        params={"prefix": "a", "api_key": other}), 401)
+    same = [("X-API-Key", valid), ("Authorization", f"ApiKey {valid}")]
+    assert client.get("/sources", headers=same).status_code == 200
+
+
 def test_screen_key_on_admin_endpoint_is_403(client: TestClient, keys: dict[str, str]) -> None:
     body = is_error(client.post("/updatez", headers=as_(keys["screen"])), 403)
     assert "admin" in body["detail"]

@@ -310,3 +310,36 @@ def test_a_store_another_process_keeps_locked_is_a_clear_error(
         engine.dispose()
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_sign_in_failures_move_to_their_own_table_and_back(store_url: str) -> None:
+    """The revision moving `web_users.failed_logins`/`locked_until` to `sign_in_failures`
+    keeps a lock in force and a count under way, both ways."""
+    ours = next((SRC / "store" / "migrations" / "versions").glob("*_sign_in_state.py"))
+    revision = ours.name[:4]
+    before = migrate.known_revisions()[migrate.known_revisions().index(revision) - 1]
+    locked = "2999-01-01T00:00:00+00:00"
+    store = Store()
+    try:
+        migrate.downgrade(store.engine, before)
+        with store.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO web_users (name, role, password_hash, created_at, failed_logins, "
+                "locked_until) VALUES ('alice', 'screen', 'x', '2026-01-01', 0, :locked), "
+                "('bob', 'screen', 'x', '2026-01-01', 3, NULL), "
+                "('carol', 'screen', 'x', '2026-01-01', 0, NULL)"), {"locked": locked})
+        migrate.upgrade(store.engine, revision)
+        with store.engine.connect() as conn:
+            moved = conn.execute(text("SELECT name, failures, locked_until FROM "
+                                      "sign_in_failures ORDER BY name")).all()
+        assert [tuple(r) for r in moved] == [("alice", 0, locked), ("bob", 3, None)]
+        migrate.downgrade(store.engine, before)
+        with store.engine.connect() as conn:
+            back = conn.execute(text("SELECT name, failed_logins, locked_until FROM "
+                                     "web_users ORDER BY name")).all()
+        assert [tuple(r) for r in back] == [("alice", 0, locked), ("bob", 3, None),
+                                            ("carol", 0, None)]
+        migrate.upgrade(store.engine)
+        assert migrate.differences(store.engine) == []
+    finally:
+        store.close()

@@ -8,13 +8,14 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from conftest import FIXTURES
 from watchlist.api.app import create_app
@@ -26,11 +27,12 @@ from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
 from watchlist.update import Report, Reporter, update_from_paths
 from watchlist.web import diffs as web_diffs
+from watchlist.web import users
 from watchlist.web.pages import audit as audit_page
 from watchlist.web.pages import changes as changes_page
 from watchlist.web.session import COOKIE
-from watchlist.web.throttle import SignInLimit
-from watchlist.web.users import create_user, set_disabled, set_password
+from watchlist.web.throttle import SignInLimit, TooManySignIns, sign_in_attempts
+from watchlist.web.users import create_user, set_disabled, set_password, set_role
 from webstore import (
     ARTICLE,
     LUKASHENKO,
@@ -166,8 +168,8 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(app: Fast
 def test_an_address_with_many_failed_sign_ins_is_refused_for_a_while(
         store: Store, screener: Screener) -> None:
     app = make_app(store, screener)
-    app.state.web.sign_ins = SignInLimit(max_failures=3, window=60)
-    with TestClient(app) as client:
+    app.state.web.sign_ins = SignInLimit(store, max_failures=3, window=60)
+    with TestClient(app, client=("192.0.2.1", 50000)) as client:
         for name in ("a", "b", "c"):  # three user names: no account lock would stop this
             assert sign_in(client, name, "guess-guess-guess").status_code == 401
         refused = sign_in(client)  # even the right password, from this address
@@ -177,21 +179,53 @@ def test_an_address_with_many_failed_sign_ins_is_refused_for_a_while(
         assert client.get("/ui/search", follow_redirects=False).status_code == 303
 
 
-def test_the_sign_in_limit_forgets_failures_older_than_its_window() -> None:
-    limit = SignInLimit(max_failures=2, window=100, max_addresses=2)
-    limit.failed("10.0.0.1", now=0)
-    limit.failed("10.0.0.1", now=50)
+def test_the_sign_in_limit_holds_across_workers(store: Store, screener: Screener) -> None:
+    workers = [make_app(store, screener), make_app(store, screener)]
+    for worker in workers:
+        worker.state.web.sign_ins = SignInLimit(store, max_failures=4, window=60)
+    clients = [TestClient(w, client=("192.0.2.2", 50000)) for w in workers]
+    statuses = [sign_in(clients[n % 2], f"guess{n}", "guess-guess-guess").status_code
+                for n in range(6)]
+    assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+def test_concurrent_sign_ins_from_one_address_never_pass_the_limit(store: Store) -> None:
+    limit = SignInLimit(store, max_failures=5, window=60)
+    admitted: list[int] = []
+    refused: list[int] = []
+
+    def attempt(_: int) -> None:
+        try:
+            admitted.append(limit.admit("192.0.2.3"))
+        except TooManySignIns as exc:
+            refused.append(exc.wait)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        list(pool.map(attempt, range(30)))
+    assert len(admitted) <= 5 and len(admitted) + len(refused) == 30
+    assert refused and all(1 <= wait <= 60 for wait in refused)
+
+
+def test_a_successful_sign_in_does_not_count_against_the_address(store: Store) -> None:
+    limit = SignInLimit(store, max_failures=2, window=60)
+    for _ in range(5):
+        limit.succeeded(limit.admit("192.0.2.4"))
+    limit.admit("192.0.2.4")
+    assert limit.wait("192.0.2.4") == 0
+
+
+def test_the_sign_in_limit_forgets_failures_older_than_its_window(store: Store) -> None:
+    limit = SignInLimit(store, max_failures=2, window=100)
+    limit.admit("10.0.0.1", now=0)
+    limit.admit("10.0.0.1", now=50)
     assert limit.wait("10.0.0.1", now=60) == 40 and limit.wait("10.0.0.2", now=60) == 0
+    with pytest.raises(TooManySignIns):
+        limit.admit("10.0.0.1", now=60)
     assert limit.wait("10.0.0.1", now=100) == 0  # the first failure left the window
-
-
-def test_the_sign_in_limit_keeps_a_bounded_number_of_addresses() -> None:
-    limit = SignInLimit(max_failures=2, window=100, max_addresses=2)
-    for address, at in (("10.0.0.1", 0), ("10.0.0.1", 1), ("10.0.0.2", 2), ("10.0.0.3", 3),
-                        ("10.0.0.3", 4)):
-        limit.failed(address, now=at)
-    assert limit.wait("10.0.0.3", now=5) == 98
-    assert limit.wait("10.0.0.1", now=5) == 0  # the least recently failing one, forgotten
+    limit.admit("10.0.0.1", now=100)
+    with store.engine.connect() as conn:  # the rows out of the window are gone
+        assert conn.execute(select(sign_in_attempts.c.at_ms).where(
+            sign_in_attempts.c.address == "10.0.0.1")).scalars().all() == [50_000, 100_000]
 
 
 def test_sign_in_with_an_api_key_takes_the_keys_role(app: FastAPI, keys: dict[str, str],
@@ -242,6 +276,84 @@ def test_sign_out_ends_the_session(analyst: TestClient) -> None:
     answer = analyst.post("/ui/logout", data={"csrf_token": token(page.text)})
     assert answer.status_code == 200 and "You are signed out." in answer.text
     assert analyst.get("/ui/search", follow_redirects=False).status_code == 303
+
+
+def replayed(client: TestClient, cookie: str) -> int:
+    """The status of a page opened with a saved session cookie."""
+    client.cookies.clear()
+    client.cookies.set(COOKIE, cookie)
+    return client.get("/ui/sources", follow_redirects=False).status_code
+
+
+def test_a_cookie_saved_before_sign_out_is_refused_after_it(analyst: TestClient) -> None:
+    saved = analyst.cookies[COOKIE]
+    page = analyst.get("/ui/search")
+    analyst.post("/ui/logout", data={"csrf_token": token(page.text)})
+    assert replayed(analyst, saved) == 303
+
+
+def test_a_key_sessions_cookie_saved_before_sign_out_is_refused_after_it(
+        app: FastAPI, keys: dict[str, str]) -> None:
+    with TestClient(app) as client:
+        form = client.get("/ui/login")
+        client.post("/ui/login", data={"csrf_token": token(form.text), "method": "key",
+                                       "api_key": keys["screen"]})
+        saved = client.cookies[COOKIE]
+        assert replayed(client, saved) == 200
+        client.post("/ui/logout", data={"csrf_token": token(client.get("/ui/search").text)})
+        assert replayed(client, saved) == 303
+
+
+def test_disabling_a_user_ends_their_sessions_for_good(app: FastAPI, store: Store) -> None:
+    create_user(store, "leaver", "screen", PASSWORD)
+    with TestClient(app) as client:
+        sign_in(client, "leaver")
+        saved = client.cookies[COOKIE]
+        set_disabled(store, "leaver", True)
+        set_disabled(store, "leaver", False)  # enabled again: the old session stays ended
+        assert replayed(client, saved) == 303
+
+
+def test_a_new_role_ends_the_users_sessions(app: FastAPI, store: Store) -> None:
+    create_user(store, "promoted", "screen", PASSWORD)
+    with TestClient(app) as client:
+        sign_in(client, "promoted")
+        saved = client.cookies[COOKIE]
+        assert replayed(client, saved) == 200
+        set_role(store, "promoted", "admin")
+        assert replayed(client, saved) == 303
+        sign_in(client, "promoted")
+        assert client.get("/ui/audit").status_code == 200
+
+
+def test_a_new_password_ends_the_users_sessions_for_good(app: FastAPI, store: Store) -> None:
+    create_user(store, "changer", "screen", PASSWORD)
+    with TestClient(app) as client:
+        sign_in(client, "changer")
+        saved = client.cookies[COOKIE]
+        set_password(store, "changer", "another long password")
+        assert replayed(client, saved) == 303
+
+
+_ERROR = re.compile(r'<p class="error"[^>]*>([^<]*)</p>')
+
+
+def test_the_lock_answer_is_the_same_for_unknown_names(store: Store,
+                                                        screener: Screener) -> None:
+    create_user(store, "locksmith", "screen", PASSWORD)
+    app = make_app(store, screener)
+    answers = {}
+    for number, name in enumerate(("locksmith", "no-such-person")):
+        with TestClient(app, client=(f"192.0.2.{10 + number}", 50000)) as client:
+            tries = [sign_in(client, name, "guess-guess-guess")
+                     for _ in range(users.MAX_FAILURES)]
+            tries.append(sign_in(client, name, PASSWORD))
+            answers[name] = [(a.status_code, re.sub(r"\d{4}-\d\d-\d\dT[\d:+]+", "TIME",
+                                                     _ERROR.findall(a.text)[0]))
+                             for a in tries]
+    assert answers["locksmith"] == answers["no-such-person"]
+    assert answers["locksmith"][-1] == (
+        401, "Too many wrong passwords: this account is locked until TIME (UTC).")
 
 
 def test_sign_in_never_redirects_to_another_site(app: FastAPI) -> None:

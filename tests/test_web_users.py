@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -22,6 +25,7 @@ from watchlist.web.users import (
     list_users,
     set_disabled,
     set_password,
+    set_role,
     web_users,
 )
 
@@ -38,6 +42,22 @@ def fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def store(home: Path) -> Store:
     return Store()
+
+
+@pytest.fixture
+def shared_store(store_url: str) -> Iterator[Store]:
+    """A store on SQLite and on PostgreSQL, for what must hold across workers."""
+    store = Store(store_url)
+    yield store
+    store.close()
+
+
+def outcome(store: Store, name: str, password: str) -> str:
+    try:
+        authenticate(store, name, password)
+    except SignInError as exc:
+        return str(exc)
+    return "signed in"
 
 
 def stored_hash(store: Store, name: str) -> str:
@@ -74,6 +94,46 @@ def test_repeated_wrong_passwords_lock_the_account(store: Store) -> None:
     assert authenticate(store, "alice", "a brand new password").name == "alice"
 
 
+def test_concurrent_wrong_passwords_are_all_counted_and_lock_the_account(
+        shared_store: Store) -> None:
+    create_user(shared_store, "alice", "screen", PASSWORD)
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        answers = list(pool.map(lambda _: outcome(shared_store, "alice", "a wrong guess"),
+                                range(15)))
+    assert answers.count("wrong user name or password") >= MAX_FAILURES
+    assert "locked until" in outcome(shared_store, "alice", PASSWORD)
+
+
+def test_an_unknown_name_is_answered_and_locked_like_a_real_one(store: Store) -> None:
+    create_user(store, "alice", "screen", PASSWORD)
+    answers: dict[str, list[str]] = {}
+    for name in ("alice", "nobody"):
+        answers[name] = [outcome(store, name, "a wrong guess") for _ in range(MAX_FAILURES)]
+        answers[name].append(outcome(store, name, PASSWORD))
+    assert answers["alice"][:-1] == answers["nobody"][:-1] == \
+        ["wrong user name or password"] * MAX_FAILURES
+    locked = [a.split(" until ")[0] for a in (answers["alice"][-1], answers["nobody"][-1])]
+    assert locked == ["too many wrong passwords: this account is locked"] * 2
+
+
+def test_an_unknown_name_costs_one_password_hash_like_a_real_one(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    create_user(store, "alice", "screen", PASSWORD)
+    verified: list[str] = []
+    hasher = users._HASHER
+
+    class Counting(PasswordHasher):
+        def verify(self, hash: Any, password: Any) -> bool:  # noqa: A002
+            verified.append(password)
+            return hasher.verify(hash, password)
+
+    monkeypatch.setattr(users, "_HASHER", Counting(time_cost=1, memory_cost=1024,
+                                                   parallelism=1))
+    for name in ("alice", "nobody"):
+        outcome(store, name, "a wrong guess")
+    assert verified == ["a wrong guess", "a wrong guess"]
+
+
 def test_a_disabled_user_cannot_sign_in(store: Store) -> None:
     create_user(store, "alice", "admin", PASSWORD)
     set_disabled(store, "alice", True)
@@ -82,6 +142,15 @@ def test_a_disabled_user_cannot_sign_in(store: Store) -> None:
     assert not get_user(store, "alice").active
     set_disabled(store, "alice", False)
     assert authenticate(store, "alice", PASSWORD).active
+
+
+def test_a_role_can_be_changed(store: Store) -> None:
+    create_user(store, "alice", "screen", PASSWORD)
+    assert set_role(store, "alice", "admin").role == "admin"
+    with pytest.raises(StoreError, match="unknown role"):
+        set_role(store, "alice", "auditor")
+    with pytest.raises(StoreError, match="no user named"):
+        set_role(store, "nobody", "admin")
 
 
 def test_a_new_password_changes_the_session_fingerprint(store: Store) -> None:
@@ -128,6 +197,9 @@ def test_the_users_commands(home: Path) -> None:
                             input="another long password\n")
     assert changed.exit_code == 0
     assert authenticate(Store(), "carol", "another long password").role == "admin"
+    demoted = runner.invoke(cli_app, ["users", "role", "carol", "screen"])
+    assert demoted.exit_code == 0 and "carol now has the screen role" in demoted.output
+    assert get_user(Store(), "carol").role == "screen"
     disabled = runner.invoke(cli_app, ["users", "disable", "carol"])
     assert disabled.exit_code == 0 and "carol is disabled" in disabled.output
     missing = runner.invoke(cli_app, ["users", "disable", "nobody"])

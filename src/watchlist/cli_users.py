@@ -1,4 +1,5 @@
-"""The `users` commands: accounts for the web interface (create, list, password, disable).
+"""The `users` commands: accounts for the web interface (create, list, password, role,
+disable).
 
 Registered on the `watchlist` app when cli.py imports this module.
 """
@@ -20,7 +21,7 @@ from watchlist.store.store import Store
 from watchlist.web import users
 
 users_app = typer.Typer(help="Accounts for the web interface (`watchlist serve`, /ui): "
-                        "create, list, set a password, disable.", no_args_is_help=True)
+                        "create, list, set a password or a role, disable.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 PasswordStdin = Annotated[bool, typer.Option(
@@ -107,3 +108,14 @@ def users_disable(
     with _errors():
         user = users.set_disabled(Store(), name, not enable)
         console.print(f"{escape(user.name)} is {'enabled' if user.active else 'disabled'}")
+
+
+@users_app.command("role")
+def users_role(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    role: Annotated[str, typer.Argument(help="screen or admin.")],
+) -> None:
+    """Give a user another role (their open sessions end: they sign in again with it)."""
+    with _errors():
+        user = users.set_role(Store(), name, role)
+        console.print(f"{escape(user.name)} now has the {user.role} role")

@@ -1,6 +1,9 @@
 """Who is calling: an API key from `Authorization: ApiKey KEY` or `X-API-Key: KEY`.
 
-No key, or a key that is unknown or revoked: 401. A `screen` key on an admin endpoint: 403.
+No key, or a key that is unknown or revoked: 401. More than one credential that disagree (an
+`X-API-Key` beside a different `Authorization`, a header sent twice with different values,
+or any other Authorization scheme beside a key): 401, whether or not one of them is valid.
+A `screen` key on an admin endpoint: 403.
 An app made with auth=False (`watchlist serve --no-auth`, loopback only) lets every request
 through as an anonymous admin.
 """
@@ -37,16 +40,24 @@ class Caller:
     key_id: str | None = None
 
 
-def _presented(authorization: str | None, x_api_key: str | None) -> str | None:
-    if x_api_key and x_api_key.strip():
-        return x_api_key.strip()
-    if authorization:
-        scheme, _, value = authorization.strip().partition(" ")
+def _presented(request: Request, authorization: str | None,
+               x_api_key: str | None) -> str | None:
+    """The one key a request presents, from every `X-API-Key` and `Authorization` header it
+    has (and the values passed, as reconcile's `api_key` parameter); 401 when they differ."""
+    keys = {v.strip() for v in (*request.headers.getlist("x-api-key"), x_api_key or "")
+            if v.strip()}
+    for header in {*request.headers.getlist("authorization"), authorization or ""}:
+        if not header.strip():
+            continue
+        scheme, _, value = header.strip().partition(" ")
         if scheme.lower() != "apikey" or not value.strip():
             raise ApiError(401, "unsupported Authorization scheme: send "
                            "`Authorization: ApiKey KEY` or `X-API-Key: KEY`", _CHALLENGE)
-        return value.strip()
-    return None
+        keys.add(value.strip())
+    if len(keys) > 1:
+        raise ApiError(401, "more than one credential: send one API key, as "
+                       "`Authorization: ApiKey KEY` or `X-API-Key: KEY`", _CHALLENGE)
+    return keys.pop() if keys else None
 
 
 class KeyCache:
@@ -94,8 +105,8 @@ def _anonymous(request: Request) -> Caller:
     return Caller(actor=f"no-auth:{host}", role="admin")
 
 
-def _required(authorization: str | None, x_api_key: str | None) -> str:
-    raw = _presented(authorization, x_api_key)
+def _required(request: Request, authorization: str | None, x_api_key: str | None) -> str:
+    raw = _presented(request, authorization, x_api_key)
     if raw is None:
         raise ApiError(401, "an API key is required: send `Authorization: ApiKey KEY` or "
                        "`X-API-Key: KEY`", _CHALLENGE)
@@ -113,7 +124,7 @@ def resolve_caller(request: Request, authorization: str | None,
     """The caller of a request, or 401 (for code outside FastAPI's dependencies)."""
     if not request.app.state.auth:
         return _anonymous(request)
-    return _caller_of(_verified_sync(request, _required(authorization, x_api_key)))
+    return _caller_of(_verified_sync(request, _required(request, authorization, x_api_key)))
 
 
 async def current_caller(request: Request,
@@ -124,7 +135,7 @@ async def current_caller(request: Request,
     read, so the event loop is not held."""
     if not request.app.state.auth:
         return _anonymous(request)
-    raw = _required(authorization, x_api_key)
+    raw = _required(request, authorization, x_api_key)
     cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
     key = cache.get(raw) if cache is not None else None
     if key is None:

@@ -47,6 +47,8 @@ TABLE_MODULES = (
     "watchlist.monitor.schema",
     "watchlist.web.users",
     "watchlist.web.session",
+    "watchlist.web.live_sessions",
+    "watchlist.web.throttle",
 )
 log = logging.getLogger("watchlist.store")
 _IN_PROCESS = threading.Lock()  # alembic's context is process-global: one migration at a time

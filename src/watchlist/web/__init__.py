@@ -36,16 +36,19 @@ class WebState:
     Changes page shows, small caches."""
 
     sessions: sessions_module.Sessions
-    sign_ins: SignInLimit = field(default_factory=SignInLimit)
+    sign_ins: SignInLimit
     diffs: DiffCache = field(default_factory=DiffCache)
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
 def tables() -> list[Any]:
     """The tables the web interface adds to the store."""
-    from watchlist.web.users import web_users
+    from watchlist.web.live_sessions import web_sessions
+    from watchlist.web.throttle import sign_in_attempts
+    from watchlist.web.users import sign_in_failures, web_users
 
-    return [web_users, sessions_module.web_secrets]
+    return [web_users, sign_in_failures, web_sessions, sign_in_attempts,
+            sessions_module.web_secrets]
 
 
 async def _sign_in_first(request: Request, _exc: Exception) -> Response:
@@ -96,7 +99,11 @@ def _for_pages(api_handler: Any) -> Any:
 
 def warm(app: FastAPI) -> None:
     """Start comparing each list's last two versions in the background, so the Changes
-    page opens at once (the API's `warm` startup calls this after opening the screener)."""
+    page opens at once, and prepare the sign-in's dummy password hash (the API's `warm`
+    startup calls this after opening the screener)."""
+    from watchlist.web import users
+
+    users.prepare()
     try:
         app.state.web.diffs.warm(app.state.store)
     except Exception:  # noqa: BLE001 - the Changes page reports the problem when opened
@@ -119,7 +126,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
 
     store = store or app.state.store
     sessions_module.ensure_tables(store)
-    app.state.web = WebState(sessions_module.Sessions(store))
+    app.state.web = WebState(sessions_module.Sessions(store), SignInLimit(store))
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(WebError, _error_page)
     for kind in (StarletteHTTPException, RequestValidationError):

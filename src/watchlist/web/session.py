@@ -1,11 +1,14 @@
 """Web sessions: a signed cookie saying who signed in, and a CSRF token for every form.
 
 The cookie holds no secret: the kind of sign-in (`user` or `key`), the user name or key id,
-the user's password fingerprint, a CSRF token and when it was issued, signed with
-itsdangerous (HMAC-SHA256 with a key derived from the site secret) and refused after
-`SESSION_HOURS`. Each request re-reads the user or key, so disabling a user, changing their
-password or revoking the key ends its sessions at once. The cookie is HttpOnly,
-SameSite=Lax, and Secure when the page was fetched over https (or WATCHLIST_WEB_SECURE=1).
+the user's password fingerprint, the session's token, a CSRF token and when it was issued,
+signed with itsdangerous (HMAC-SHA256 with a key derived from the site secret) and refused
+after `SESSION_HOURS`. A cookie counts only while its session is open in the store
+(`live_sessions`): signing out ends it there, so a copy of the cookie replayed later is
+refused; a new password, disabling a user or changing their role ends all their sessions.
+Each request also re-reads the user or key, so a revoked key ends its sessions at once. The
+cookie is HttpOnly, SameSite=Lax, and Secure when the page was fetched over https (or
+WATCHLIST_WEB_SECURE=1).
 
 The site secret comes from WATCHLIST_WEB_SECRET, else from the store (made once, so every
 worker process and every restart signs with the same one).
@@ -30,7 +33,8 @@ from sqlalchemy.exc import IntegrityError
 from watchlist.store.keys import api_keys
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
-from watchlist.web import users
+from watchlist.web import live_sessions, users
+from watchlist.web.throttle import sign_in_attempts
 
 COOKIE = "watchlist_session"
 SESSION_HOURS = 12
@@ -50,7 +54,9 @@ web_secrets = Table(
 
 
 def ensure_tables(store: Store) -> None:
-    metadata.create_all(store.engine, tables=[web_secrets, users.web_users])
+    metadata.create_all(store.engine, tables=[web_secrets, users.web_users,
+                                              users.sign_in_failures, live_sessions.web_sessions,
+                                              sign_in_attempts])
 
 
 def site_secret(store: Store) -> str:
@@ -113,9 +119,10 @@ class Session:
         it may end up in a shared address, and opens nothing but that purpose."""
         return hmac.new(self.csrf.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def sign_in(self, kind: str, ref: str, fingerprint: str = "") -> None:
-        """A fresh session (new CSRF token) for a user or a key."""
-        self.data = {"kind": kind, "ref": ref, "fp": fingerprint,
+    def sign_in(self, kind: str, ref: str, token: str, fingerprint: str = "") -> None:
+        """A fresh session (new CSRF token) for a user or a key, open in the store under
+        `token`."""
+        self.data = {"kind": kind, "ref": ref, "fp": fingerprint, "sid": token,
                      "csrf": secrets.token_urlsafe(32), "at": int(time.time())}
         self.dirty = True
         self.clear = False
@@ -155,6 +162,24 @@ class Sessions:
         request.state.web_session = session
         return session
 
+    def sign_in(self, request: Request, kind: str, ref: str, fingerprint: str = "") -> None:
+        """Sign this request's session in as a user or key, ending the session it had."""
+        session = self.load(request)
+        self._end(session)
+        token = live_sessions.open_session(self.store, kind, ref, self.max_age)
+        session.sign_in(kind, ref, token, fingerprint)
+
+    def sign_out(self, request: Request) -> None:
+        """End this request's session in the store (every copy of its cookie) and here."""
+        session = self.load(request)
+        self._end(session)
+        session.sign_out()
+
+    def _end(self, session: Session) -> None:
+        token = session.data.get("sid")
+        if isinstance(token, str) and token:
+            live_sessions.end_session(self.store, token)
+
     def save(self, request: Request, response: Response) -> Response:
         """Send the cookie back when the session changed."""
         session = getattr(request.state, "web_session", None)
@@ -172,8 +197,11 @@ class Sessions:
             return WebUser(actor=f"no-auth:{host}", name="local (no sign-in)", role="admin",
                            kind="anonymous")
         data = self.load(request).data
-        kind, ref = data.get("kind"), data.get("ref")
-        if not isinstance(ref, str) or not ref:
+        kind, ref, token = data.get("kind"), data.get("ref"), data.get("sid")
+        if not isinstance(ref, str) or not ref or not isinstance(token, str) or not token \
+                or not isinstance(kind, str):
+            return None
+        if not live_sessions.is_open(self.store, token, kind, ref):
             return None
         if kind == "user":
             found = users.get_user(self.store, ref)

@@ -84,8 +84,7 @@ Callback = Annotated[str | None, Query(description="JSONP: wrap the answer in th
 
 def _caller(request: Request, api_key: str | None) -> Caller:
     """The caller by header or `api_key`, or 401/403 (anyone when auth is off)."""
-    caller = resolve_caller(request, request.headers.get("authorization"),
-                            request.headers.get("x-api-key") or api_key)
+    caller = resolve_caller(request, request.headers.get("authorization"), api_key)
     return check_role(caller, "screen")
 
 

@@ -1,4 +1,4 @@
--- The store's schema at revision 0005 on SQLite, as its migrations make it.
+-- The store's schema at revision 0006 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -146,19 +146,6 @@ CREATE TABLE web_secrets (
     created_at VARCHAR(40) NOT NULL,
     PRIMARY KEY (name)
 );
-CREATE TABLE web_users (
-    id INTEGER NOT NULL,
-    name VARCHAR(100) NOT NULL,
-    role VARCHAR(20) NOT NULL,
-    password_hash VARCHAR(200) NOT NULL,
-    created_at VARCHAR(40) NOT NULL,
-    disabled_at VARCHAR(40),
-    failed_logins INTEGER NOT NULL,
-    locked_until VARCHAR(40),
-    last_login_at VARCHAR(40),
-    PRIMARY KEY (id),
-    UNIQUE (name)
-);
 CREATE TABLE alerts (
     id INTEGER NOT NULL,
     customer_id VARCHAR(200) NOT NULL,
@@ -233,4 +220,40 @@ CREATE TABLE "audit_log" (
     PRIMARY KEY (seq)
 );
 CREATE INDEX ix_audit_log_at ON audit_log (at);
-INSERT INTO alembic_version (version_num) VALUES ('0005');
+CREATE TABLE web_sessions (
+    id VARCHAR(64) NOT NULL,
+    kind VARCHAR(10) NOT NULL,
+    ref VARCHAR(200) NOT NULL,
+    created_at VARCHAR(40) NOT NULL,
+    expires_at VARCHAR(40) NOT NULL,
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_web_sessions_kind_ref ON web_sessions (kind, ref);
+CREATE INDEX ix_web_sessions_expires_at ON web_sessions (expires_at);
+CREATE TABLE sign_in_failures (
+    name VARCHAR(200) NOT NULL,
+    failures INTEGER NOT NULL,
+    locked_until VARCHAR(40),
+    last_failed_at VARCHAR(40) NOT NULL,
+    PRIMARY KEY (name)
+);
+CREATE INDEX ix_sign_in_failures_last_failed_at ON sign_in_failures (last_failed_at);
+CREATE TABLE sign_in_attempts (
+    id INTEGER NOT NULL,
+    address VARCHAR(64) NOT NULL,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_sign_in_attempts_address_at_ms ON sign_in_attempts (address, at_ms);
+CREATE TABLE "web_users" (
+    id INTEGER NOT NULL,
+    name VARCHAR(100) NOT NULL,
+    role VARCHAR(20) NOT NULL,
+    password_hash VARCHAR(200) NOT NULL,
+    created_at VARCHAR(40) NOT NULL,
+    disabled_at VARCHAR(40),
+    last_login_at VARCHAR(40),
+    PRIMARY KEY (id),
+    UNIQUE (name)
+);
+INSERT INTO alembic_version (version_num) VALUES ('0006');

@@ -11,6 +11,7 @@ from watchlist.store.keys import verify_key
 from watchlist.web import users
 from watchlist.web.deps import CheckedForm, StoreDep
 from watchlist.web.render import PREFIX, page, redirect
+from watchlist.web.throttle import TooManySignIns
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 HOME = PREFIX + "/search"
@@ -39,37 +40,37 @@ def login(request: Request, store: StoreDep,
           password: Annotated[str, Form(max_length=users.MAX_PASSWORD)] = "",
           api_key: Annotated[str, Form(max_length=200)] = "",
           next: Annotated[str, Form()] = HOME) -> Response:  # noqa: A002
-    session = request.app.state.web.sessions.load(request)
-    limit = request.app.state.web.sign_ins
+    sessions = request.app.state.web.sessions
     address = request.client.host if request.client else "unknown"
-    wait = limit.wait(address)
-    if wait:
+    try:
+        attempt = request.app.state.web.sign_ins.admit(address)
+    except TooManySignIns as exc:
         return page(request, "login.html", title="Sign in", next=safe_next(next), name=name,
                     method=method, status_code=429,
                     error=f"Too many failed sign-ins from your address: try again in "
-                          f"{-(-wait // 60)} minute{'s' if wait > 60 else ''}.")
+                          f"{-(-exc.wait // 60)} minute{'s' if exc.wait > 60 else ''}.")
     error = None
     if method == "key":
         key = verify_key(store, api_key) if api_key.strip() else None
         if key is None:
             error = "That API key is unknown or revoked."
         else:
-            session.sign_in("key", key.key_id)
+            sessions.sign_in(request, "key", key.key_id)
     else:
         try:
             user = users.authenticate(store, name, password)
         except users.SignInError as exc:
-            error = str(exc).capitalize() + "."
+            error = str(exc)[:1].upper() + str(exc)[1:] + "."
         else:
-            session.sign_in("user", user.name, user.fingerprint)
+            sessions.sign_in(request, "user", user.name, user.fingerprint)
     if error:
-        limit.failed(address)
         return page(request, "login.html", title="Sign in", next=safe_next(next), error=error,
                     name=name, method=method, status_code=401)
+    request.app.state.web.sign_ins.succeeded(attempt)
     return redirect(request, safe_next(next))
 
 
 @router.post("/logout", dependencies=[CheckedForm])
 def logout(request: Request) -> Response:
-    request.app.state.web.sessions.load(request).sign_out()
+    request.app.state.web.sessions.sign_out(request)
     return redirect(request, PREFIX + "/login", "You are signed out.")
