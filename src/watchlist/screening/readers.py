@@ -31,6 +31,8 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
+from watchlist.fieldlimits import Kind, length_problem, values_problem
+from watchlist.jsondepth import MAX_DEPTH, depth_error, too_deep
 from watchlist.screening.encoding import (
     ENCODING_NAMES,
     SAMPLE,
@@ -188,6 +190,20 @@ def customer_birth_date(text: str) -> str | list[str]:
     return parsed.values[0] if len(parsed.values) == 1 else list(parsed.values)
 
 
+def _size_problem(raw: dict[str, Any]) -> str | None:
+    """The error for a field too long (or with too many names) to screen, else None."""
+    for field in COLUMNS:
+        value = raw.get(field)
+        if value is None:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        kind: Kind = "name" if field == "name" else "value"
+        problem = values_problem(field, [str(v) for v in values], kind)
+        if problem:
+            return problem
+    return None
+
+
 def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
     """One input row (keys already fields) as a query, or with `error` when it cannot be.
 
@@ -202,6 +218,11 @@ def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
         row_id = number
     elif not isinstance(row_id, str | int):
         row_id = _text_value(row_id) or number
+    if isinstance(row_id, str) and length_problem("id", row_id):
+        row_id = number
+    too_large = _size_problem(raw)
+    if too_large:
+        return {"id": row_id, "error": too_large}
     query: dict[str, Any] = {"id": row_id}
     errors: list[str] = []
 
@@ -422,8 +443,13 @@ class BatchReader:
                 first = handle.read(1)
             if first == "[":
                 # A JSON array is read whole: fine for small files, use JSON lines for big.
+                text = first + handle.read()
+                if too_deep(text, MAX_DEPTH + 1):  # the array holding the records adds one
+                    raise InputError(f"{self.path}: {depth_error('the JSON array')}; write "
+                                     "one record per line (JSON lines) to have the others "
+                                     "screened")
                 try:
-                    records = json.loads(first + handle.read())
+                    records = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{self.path}: not valid JSON: {exc}") from None
                 for record in records:
@@ -432,6 +458,9 @@ class BatchReader:
             lines = handle if not first else _prepend(first, handle)
             for line in lines:
                 if not line.strip():
+                    continue
+                if too_deep(line):
+                    yield {"\0error": depth_error("the line")}
                     continue
                 try:
                     record = json.loads(line)
