@@ -1,14 +1,14 @@
 """Limits on the size of what is screened: one party's names and other values.
 
-Screening time grows with the length of a name, faster than linearly for a long run of
-letters (a 100,000-letter name took 100 s), so each value, the values of one property and
-the properties of one query are bounded; everything that takes queries (the API,
-`watchlist check`, `watchlist screen`) refuses more with an error naming the field.
+Screening time grows with the length of a name (against the real lists, a name of 100,000
+letters took 100 s, one of 500 characters of listed words 21 ms), so each value, the values
+of one property and the properties of one query are bounded; everything that takes queries
+(the API, `watchlist check`, `watchlist screen`) refuses more with an error naming the field.
 
-The real lists (68,065 entities) set the numbers: the longest name is 324 characters (an
-Australian cell packing eight aliases into one), the longest identifier, date, country,
-URL or entity id 121, the longest free text (notes) 3,333; an entity has at most 143
-values of one property (aliases) and 28 properties.
+The real lists (68,065 entities) set the numbers: the longest name is 324 characters (a UN
+alias packing several spellings into one), the longest identifier 95, URL or entity
+id 121, free text (notes) 3,333; an entity has at most 143 values of one property
+(aliases) and 28 properties.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
-from watchlist.fieldlimits import Kind, length_problem, values_problem
+from watchlist.fieldlimits import Kind, values_problem
 from watchlist.jsondepth import MAX_DEPTH, depth_error, too_deep
 from watchlist.screening.encoding import (
     ENCODING_NAMES,
@@ -191,8 +191,9 @@ def customer_birth_date(text: str) -> str | list[str]:
 
 
 def _size_problem(raw: dict[str, Any]) -> str | None:
-    """The error for a field too long (or with too many names) to screen, else None."""
-    for field in COLUMNS:
+    """The error for a field too long (or with too many names) to screen, else None. The id
+    is not screened, only echoed: its limits are the caller's (a customer book's column)."""
+    for field in FIELDS:
         value = raw.get(field)
         if value is None:
             continue
@@ -218,8 +219,6 @@ def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
         row_id = number
     elif not isinstance(row_id, str | int):
         row_id = _text_value(row_id) or number
-    if isinstance(row_id, str) and length_problem("id", row_id):
-        row_id = number
     too_large = _size_problem(raw)
     if too_large:
         return {"id": row_id, "error": too_large}
