@@ -14,7 +14,12 @@ from fastapi.testclient import TestClient
 
 from conftest import FIXTURES, small_served_store
 from watchlist.api.app import create_app
-from watchlist.fieldlimits import MAX_NAME_CHARS, MAX_PROPERTIES, MAX_VALUES
+from watchlist.fieldlimits import (
+    MAX_NAME_CHARS,
+    MAX_PROPERTIES,
+    MAX_REQUEST_NAME_CHARS,
+    MAX_VALUES,
+)
 from watchlist.jsondepth import MAX_DEPTH
 from watchlist.screener import Screener
 
@@ -171,3 +176,23 @@ def test_a_payment_party_named_at_length_is_a_422_naming_it(
                            headers={"X-API-Key": key, "Content-Type": "application/xml"})
     assert time.perf_counter() - start < 2.0
     _refused(response, "Nm", "900,000 characters", f"at most {MAX_NAME_CHARS}")
+
+
+def test_name_parts_may_not_add_up_to_a_name_too_long(setup: tuple[TestClient, str]) -> None:
+    client, key = setup
+    _refused(_match(client, key, {"firstName": ["Ivan " * 60], "lastName": ["Petrov " * 50]}),
+             "queries.q1.properties: the name its parts make", f"at most {MAX_NAME_CHARS}")
+
+
+def test_a_request_may_hold_only_so_many_characters_of_names(
+        setup: tuple[TestClient, str]) -> None:
+    client, key = setup
+    per_query = MAX_REQUEST_NAME_CHARS // 50 // MAX_NAME_CHARS + 1  # names of 500 each
+    queries = {f"q{i}": {"schema": "Person", "properties": {
+        "name": [f"Ivan {i} {j} " + "x" * (MAX_NAME_CHARS - 12) for j in range(per_query)]}}
+        for i in range(50)}
+    start = time.perf_counter()
+    response = client.post("/match", headers={"X-API-Key": key}, json={"queries": queries})
+    assert time.perf_counter() - start < 2.0
+    _refused(response, "queries:", "characters of names in one request",
+             f"at most {MAX_REQUEST_NAME_CHARS:,}")

@@ -30,7 +30,7 @@ from sqlalchemy import and_, select
 
 from watchlist.api.deps import version_ref
 from watchlist.api.errors import ApiError
-from watchlist.fieldlimits import Kind, properties_problem, values_problem
+from watchlist.fieldlimits import Kind, length_problem, properties_problem, values_problem
 from watchlist.index.build import IndexProgress, index_on_disk, wait_for_updates
 from watchlist.screener import QUERY_SCHEMATA, Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
@@ -274,6 +274,10 @@ def example_query(key: str, schema_name: str, properties: dict[str, Any],
         parts = [" ".join(props[p]) for p in NAME_PARTS if props.get(p)]
         if parts:
             names = [" ".join(parts)]
+            too_long = length_problem(f"{where}.properties: the name its parts make",
+                                      names[0], "name")
+            if too_long:
+                raise ApiError(422, too_long)
     query: dict[str, Any] = {"name": names, "schema": schema.name}
     if schema.name == "Thing":
         query["schema"] = None

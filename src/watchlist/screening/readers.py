@@ -3,8 +3,9 @@
 Every row becomes a query dict with the keys of FIELDS (only those given) and an `id`
 (the row number, counting from 1, when the row has none). A row that cannot be screened
 (no name, a date or country that cannot be read, an impossible date such as `31/02/1999`,
-an unknown schema, a line that is not JSON) comes out with an `error` instead, so one bad
-row never stops a run; a date is never silently cut to the part that is valid.
+an unknown schema, a line that is not JSON or is nested too deep, a field too long to
+screen: see watchlist.fieldlimits) comes out with an `error` instead, so one bad row never
+stops a run; a date is never silently cut to the part that is valid.
 
 Files are never loaded whole: CSV and JSON lines are read line by line (gzip too), Parquet
 by record batches. The format is recognised by content (Parquet's magic bytes, gzip's, a

@@ -31,7 +31,7 @@ from watchlist.api.screening import (
     screening_refs,
 )
 from watchlist.api.settings import Settings
-from watchlist.fieldlimits import MAX_NAME_CHARS, length_problem
+from watchlist.fieldlimits import MAX_NAME_CHARS, length_problem, request_names_problem
 from watchlist.screener import Hit, Screener
 from watchlist.store.store import Store
 
@@ -177,6 +177,10 @@ async def match(
         query, props = example_query(key, example.schema_, example.properties)
         prepared[key] = (query, {"id": example.id, "schema": example.schema_,
                                  "properties": props})
+    too_much = request_names_problem("queries", (n for query, _echo in prepared.values()
+                                                 for n in query["name"]))
+    if too_much:
+        raise ApiError(422, too_much)
     shaped, matcher, refs = await _screen(request, store, caller, "match", prepared,
                                           threshold, limit, sources)
     responses = {key: {"status": 200, **shaped[key], "query": prepared[key][1]}
