@@ -129,6 +129,9 @@ def test_other_values_have_their_own_limits(setup: tuple[TestClient, str]) -> No
     _refused(_match(client, key, {"name": "Ivan", "idNumber": "9" * 201}),
              "queries.q1.properties.idNumber", "201 characters", "at most 200")
     _refused(_match(client, key, {"name": "Ivan"}, id="c" * 201), "queries.q1.id")
+    long_schema = {"queries": {"q1": {"schema": "P" * 201, "properties": {"name": "Ivan"}}}}
+    _refused(client.post("/match", headers={"X-API-Key": key}, json=long_schema),
+             "queries.q1.schema", "201 characters")
     long_key = {"queries": {"k" * 201: {"schema": "Person", "properties": {"name": "Ivan"}}}}
     _refused(client.post("/match", headers={"X-API-Key": key}, json=long_key), "queries")
     # Free text is only echoed: as long as the longest real notes (3,333), not without end.

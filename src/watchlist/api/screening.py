@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from followthemoney import model
+from followthemoney.property import Property
 from followthemoney.schema import Schema
 from followthemoney.types import registry
 from sqlalchemy import and_, select
@@ -236,7 +237,7 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
 
-def _kind(prop: Any) -> Kind:
+def _kind(prop: Property) -> Kind:
     """Which length limit a property's values have (see watchlist.fieldlimits)."""
     if prop.type == registry.name or prop.name in NAME_PARTS:
         return "name"

@@ -171,7 +171,8 @@ async def match(
     prepared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for key, example in body.queries.items():
         too_long = length_problem("queries: a key", key) or (
-            example.id is not None and length_problem(f"queries.{key}.id", example.id))
+            example.id is not None and length_problem(f"queries.{key}.id", example.id)) or (
+            length_problem(f"queries.{key}.schema", example.schema_))
         if too_long:
             raise ApiError(422, too_long)
         query, props = example_query(key, example.schema_, example.properties)
