@@ -18,6 +18,7 @@ from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import KeyCache
 from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
+from watchlist.api.json_depth_limit import JsonDepthLimit
 from watchlist.api.routers import (
     admin,
     alerts,
@@ -109,7 +110,9 @@ def create_app(store: Store | None = None, auth: bool = True,
                    alerts.router):
         app.include_router(router)
     web.install(app, store)  # the analysts' pages under /ui
-    # The last added runs outermost: the versions header goes on every answer, 413s too.
+    # The last added runs outermost: the versions header goes on every answer, 413s too;
+    # the JSON depth is measured on a body already bounded by BodyLimit.
+    app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(VersionsHeader, serving=holder.serving)
     return app

@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from followthemoney import model
+from followthemoney.property import Property
 from followthemoney.schema import Schema
 from followthemoney.types import registry
 from sqlalchemy import and_, select
 
 from watchlist.api.deps import version_ref
 from watchlist.api.errors import ApiError
+from watchlist.fieldlimits import Kind, length_problem, properties_problem, values_problem
 from watchlist.index.build import IndexProgress, index_on_disk, wait_for_updates
 from watchlist.screener import QUERY_SCHEMATA, Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
@@ -235,6 +237,15 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
 
+def _kind(prop: Property) -> Kind:
+    """Which length limit a property's values have (see watchlist.fieldlimits)."""
+    if prop.type == registry.name or prop.name in NAME_PARTS:
+        return "name"
+    if prop.type in (registry.text, registry.address, registry.string):
+        return "text"
+    return "value"
+
+
 def example_query(key: str, schema_name: str, properties: dict[str, Any],
                   where: str | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """A yente entity example as a screener query, and its properties cleaned for the echo.
@@ -244,6 +255,9 @@ def example_query(key: str, schema_name: str, properties: dict[str, Any],
     """
     where = where or f"queries.{key}"
     schema = _schema(schema_name, where)
+    too_many = properties_problem(f"{where}.properties", len(properties))
+    if too_many:
+        raise ApiError(422, too_many)
     props: dict[str, list[str]] = {}
     for name, value in properties.items():
         prop = schema.get(name)
@@ -251,6 +265,9 @@ def example_query(key: str, schema_name: str, properties: dict[str, Any],
             raise ApiError(422, f"{where}.properties: unknown property {name!r} of schema "
                            f"{schema.name}")
         values = _as_list(value)
+        too_large = values_problem(f"{where}.properties.{name}", values, _kind(prop))
+        if too_large:
+            raise ApiError(422, too_large)
         if values:
             props[prop.name] = values
     names = [v for p in NAME_PROPS for v in props.get(p, [])]
@@ -258,6 +275,10 @@ def example_query(key: str, schema_name: str, properties: dict[str, Any],
         parts = [" ".join(props[p]) for p in NAME_PARTS if props.get(p)]
         if parts:
             names = [" ".join(parts)]
+            too_long = length_problem(f"{where}.properties: the name its parts make",
+                                      names[0], "name")
+            if too_long:
+                raise ApiError(422, too_long)
     query: dict[str, Any] = {"name": names, "schema": schema.name}
     if schema.name == "Thing":
         query["schema"] = None

@@ -3,8 +3,9 @@
 Every row becomes a query dict with the keys of FIELDS (only those given) and an `id`
 (the row number, counting from 1, when the row has none). A row that cannot be screened
 (no name, a date or country that cannot be read, an impossible date such as `31/02/1999`,
-an unknown schema, a line that is not JSON) comes out with an `error` instead, so one bad
-row never stops a run; a date is never silently cut to the part that is valid.
+an unknown schema, a line that is not JSON or is nested too deep, a field too long to
+screen: see watchlist.fieldlimits) comes out with an `error` instead, so one bad row never
+stops a run; a date is never silently cut to the part that is valid.
 
 Files are never loaded whole: CSV and JSON lines are read line by line (gzip too), Parquet
 by record batches. The format is recognised by content (Parquet's magic bytes, gzip's, a
@@ -31,6 +32,8 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
+from watchlist.fieldlimits import Kind, values_problem
+from watchlist.jsondepth import MAX_DEPTH, depth_error, too_deep
 from watchlist.screening.csv_input import csv_rows
 from watchlist.screening.encoding import (
     ENCODING_HINT,
@@ -193,6 +196,21 @@ def customer_birth_date(text: str) -> str | list[str]:
     return parsed.values[0] if len(parsed.values) == 1 else list(parsed.values)
 
 
+def _size_problem(raw: dict[str, Any]) -> str | None:
+    """The error for a field too long (or with too many names) to screen, else None. The id
+    is not screened, only echoed: its limits are the caller's (a customer book's column)."""
+    for field in FIELDS:
+        value = raw.get(field)
+        if value is None:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        kind: Kind = "name" if field == "name" else "value"
+        problem = values_problem(field, [str(v) for v in values], kind)
+        if problem:
+            return problem
+    return None
+
+
 def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
     """One input row (keys already fields) as a query, or with `error` when it cannot be.
 
@@ -207,6 +225,9 @@ def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
         row_id = number
     elif not isinstance(row_id, str | int):
         row_id = _text_value(row_id) or number
+    too_large = _size_problem(raw)
+    if too_large:
+        return {"id": row_id, "error": too_large}
     query: dict[str, Any] = {"id": row_id}
     errors: list[str] = []
 
@@ -429,8 +450,13 @@ class BatchReader:
                 first = handle.read(1)
             if first == "[":
                 # A JSON array is read whole: fine for small files, use JSON lines for big.
+                text = first + handle.read()
+                if too_deep(text, MAX_DEPTH + 1):  # the array holding the records adds one
+                    raise InputError(f"{self.path}: {depth_error('the JSON array')}; write "
+                                     "one record per line (JSON lines) to have the others "
+                                     "screened")
                 try:
-                    records = json.loads(first + handle.read())
+                    records = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{self.path}: not valid JSON: {exc}") from None
                 for record in records:
@@ -439,6 +465,9 @@ class BatchReader:
             lines = handle if not first else _prepend(first, handle)
             for line in lines:
                 if not line.strip():
+                    continue
+                if too_deep(line):
+                    yield {"\0error": depth_error("the line")}
                     continue
                 try:
                     record = json.loads(line)

@@ -31,6 +31,7 @@ from watchlist.api.screening import (
     screening_refs,
 )
 from watchlist.api.settings import Settings
+from watchlist.fieldlimits import MAX_NAME_CHARS, length_problem, request_names_problem
 from watchlist.screener import Hit, Screener
 from watchlist.store.store import Store
 
@@ -169,9 +170,18 @@ async def match(
                        f"{settings.max_batch}")
     prepared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for key, example in body.queries.items():
+        too_long = length_problem("queries: a key", key) or (
+            example.id is not None and length_problem(f"queries.{key}.id", example.id)) or (
+            length_problem(f"queries.{key}.schema", example.schema_))
+        if too_long:
+            raise ApiError(422, too_long)
         query, props = example_query(key, example.schema_, example.properties)
         prepared[key] = (query, {"id": example.id, "schema": example.schema_,
                                  "properties": props})
+    too_much = request_names_problem("queries", (n for query, _echo in prepared.values()
+                                                 for n in query["name"]))
+    if too_much:
+        raise ApiError(422, too_much)
     shaped, matcher, refs = await _screen(request, store, caller, "match", prepared,
                                           threshold, limit, sources)
     responses = {key: {"status": 200, **shaped[key], "query": prepared[key][1]}
@@ -191,7 +201,7 @@ async def search(
     store: StoreDep,
     settings: SettingsDep,
     caller: ScreenCaller,
-    q: Annotated[str, Query(min_length=1, max_length=500, description="A name.")],
+    q: Annotated[str, Query(min_length=1, max_length=MAX_NAME_CHARS, description="A name.")],
     schema: Annotated[str, Query(description="The kind of party: Person, Organization, "
                                  "Company, LegalEntity, Vessel, Airplane, or Thing (any).")]
     = "Thing",

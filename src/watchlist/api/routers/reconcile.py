@@ -43,6 +43,13 @@ from watchlist.api.models import (
 )
 from watchlist.api.screening import MATCH_SCHEMATA, ScreenerHolder
 from watchlist.api.settings import Settings
+from watchlist.fieldlimits import (
+    MAX_VALUES,
+    length_problem,
+    properties_problem,
+    values_problem,
+)
+from watchlist.jsondepth import depth_error, too_deep
 from watchlist.screener import Hit, QueryError, Screener, parse_query
 from watchlist.store.keys import verify_key
 
@@ -160,6 +167,9 @@ def prepare_query(key: str, raw: Any, settings: Settings
     text = raw.get("query")
     if not isinstance(text, str) or not text.strip():
         raise ApiError(400, f"{where}.query: a name is needed")
+    too_long = length_problem(f"{where}.query", text.strip(), "name")
+    if too_long:
+        raise ApiError(422, too_long)
     schema = _type(raw.get("type"), where)
     limit = raw.get("limit", settings.default_limit)
     if isinstance(limit, str) and limit.strip().isdigit():
@@ -170,6 +180,9 @@ def prepare_query(key: str, raw: Any, settings: Settings
     props = raw.get("properties") or []
     if not isinstance(props, list):
         raise ApiError(400, f"{where}.properties: a list of {{pid, v}} is needed")
+    too_many = properties_problem(f"{where}.properties", len(props))
+    if too_many:
+        raise ApiError(422, too_many)
     query: dict[str, Any] = {"name": [text.strip()], "schema": None if schema == "Thing"
                              else schema}
     echo_props = []
@@ -182,6 +195,13 @@ def prepare_query(key: str, raw: Any, settings: Settings
             raise ApiError(400, f"{at}.pid: unknown property {pid!r}; use one of "
                            f"{', '.join(PROPERTIES)}")
         values = _values(prop.get("v"), f"{at}.v")
+        earlier = len(query.get(PROPERTIES[pid][2], []))
+        too_large = values_problem(f"{at}.v", values) or (
+            earlier + len(values) > MAX_VALUES
+            and f"{where}.properties: {earlier + len(values):,} values of the kind of "
+                f"{pid}; at most {MAX_VALUES}")
+        if too_large:
+            raise ApiError(422, too_large)
         if values:
             query.setdefault(PROPERTIES[pid][2], []).extend(values)
             echo_props.append({"pid": pid, "v": values})
@@ -197,6 +217,8 @@ def parse_queries(raw: str | None, settings: Settings) -> dict[str, Any]:
     """The `queries` parameter: a JSON object of queries by key, or 400."""
     if raw is None:
         raise ApiError(400, "queries: missing")
+    if too_deep(raw):
+        raise ApiError(422, depth_error("queries"))
     try:
         data = json.loads(raw)
     except ValueError as exc:

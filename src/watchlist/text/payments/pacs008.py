@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from watchlist.fieldlimits import length_problem
 from watchlist.sources.files import _parser_kwargs, local
 from watchlist.sources.xml_prolog import MAX_PROLOG, prolog_problem
 from watchlist.text.payments.codes import (
@@ -215,11 +216,20 @@ def _identifiers(party: Party, ident: etree._Element, root: etree._Element,
                 party.identifiers.append(number)
 
 
+def _name(elem: etree._Element, path: str, source: str) -> str | None:
+    """The party's Nm, or a PaymentError when it is too long to screen."""
+    name = _text(elem, "Nm")
+    too_long = name and length_problem("Nm", name, "name")
+    if too_long:
+        raise PaymentError(source, _where(path), too_long)
+    return name
+
+
 def _customer(elem: etree._Element, tag: str, root: etree._Element, source: str,
               transaction: str | None) -> Party:
     path = _path(elem, root)
     party = Party(role=CUSTOMERS.get(tag, tag), field=tag, path=path, transaction=transaction)
-    party.name = _text(elem, "Nm")
+    party.name = _name(elem, path, source)
     party.names = [party.name] if party.name else []
     _address(party, elem, root, source)
     ident = _child(elem, "Id")
@@ -243,7 +253,7 @@ def _agent(elem: etree._Element, tag: str, root: etree._Element, source: str,
     lei = _text(fin, "LEI")
     if lei:
         party.identifiers.append(lei)
-    party.name = _text(fin, "Nm")
+    party.name = _name(fin, path, source)
     party.names = [party.name] if party.name else []
     _address(party, fin, root, source)
     if party.country is None and party.bic:
