@@ -426,3 +426,84 @@ def test_the_plain_data_holds_the_index_exactly(in_home: Path,
         else:
             assert value == other and type(value) is type(other), name
     assert [p._forms for p in built.parties] == [p._forms for p in loaded.parties]
+
+
+# -- signed artifacts: a key the loader holds -------------------------------------------
+
+def key_file(path: Path, text: str = "k" * 64) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def signed(home: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("signed")
+    key = key_file(folder / "index.key")
+    target = folder / "signed-index.zip"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(home))
+        patch.setenv("WATCHLIST_INDEX_KEY_FILE", str(key))
+        patch.setattr("watchlist.index.build.symbol_table", lambda tokens: {})
+        manifest = export_artifact(target)
+    assert manifest["signature"]["hmac"]
+    return target, key
+
+
+def test_a_signed_artifact_loads_where_the_key_is_held_and_says_it_is_signed(
+        signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    target, key = signed
+    monkeypatch.setenv("WATCHLIST_INDEX_KEY_FILE", str(key))
+    index, manifest = load_artifact(target)
+    assert index.key == manifest["key"]
+    result = runner.invoke(app, ["index", "info", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "signed with index key" in result.stdout
+
+
+def test_a_consistently_rechecksummed_forgery_is_refused_by_a_loader_holding_the_key(
+        signed: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target, key = signed
+    with zipfile.ZipFile(target) as archive:
+        data = json.loads(archive.read(JSON_MEMBER))
+    data["altered"] = True  # what someone able to replace the file would change, checksums redone
+    forged = forge(target, tmp_path / "forged.zip",
+                   {JSON_MEMBER: json.dumps(data).encode("utf-8")})
+    recount = forge(target, tmp_path / "recount.zip", {}, manifest={"entities": 1})
+    monkeypatch.delenv("WATCHLIST_INDEX_KEY_FILE", raising=False)
+    assert load_artifact(recount)[1]["entities"] == 1  # checksums alone let it through
+    monkeypatch.setenv("WATCHLIST_INDEX_KEY_FILE", str(key))
+    for altered in (forged, recount):
+        with pytest.raises(ArtifactError, match="signature does not match"):
+            load_artifact(altered)
+        result = runner.invoke(app, ["index", "info", str(altered)])
+        assert result.exit_code == 2 and "refused" in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_an_unsigned_artifact_or_one_signed_with_another_key_is_refused_when_a_key_is_held(
+        exported: tuple[Path, dict], signed: tuple[Path, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHLIST_INDEX_KEY_FILE", str(signed[1]))
+    with pytest.raises(ArtifactError, match="not signed"):
+        load_artifact(exported[0])
+    monkeypatch.setenv("WATCHLIST_INDEX_KEY_FILE", str(key_file(tmp_path / "other.key",
+                                                                "o" * 64)))
+    with pytest.raises(ArtifactError, match="another key"):
+        load_artifact(signed[0])
+
+
+def test_without_a_key_signed_and_unsigned_artifacts_load_on_their_checksums(
+        exported: tuple[Path, dict], signed: tuple[Path, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WATCHLIST_INDEX_KEY_FILE", raising=False)
+    assert load_artifact(exported[0])[0].key == load_artifact(signed[0])[0].key
+
+
+def test_a_missing_or_short_index_key_file_is_named_in_the_error(
+        signed: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHLIST_INDEX_KEY_FILE", str(tmp_path / "absent.key"))
+    with pytest.raises(ArtifactError, match="absent.key does not exist"):
+        load_artifact(signed[0])
+    monkeypatch.setenv("WATCHLIST_INDEX_KEY_FILE", str(key_file(tmp_path / "short.key", "x")))
+    with pytest.raises(ArtifactError, match="at least 32"):
+        load_artifact(signed[0])

@@ -32,6 +32,9 @@ def _print_manifest(manifest: dict[str, Any], where: str) -> None:
     out.print(f"{manifest.get('entities', 0):,} listed records in "
               f"{manifest.get('profiles', 0):,} profiles; index "
               f"{_size(int(manifest.get('size') or 0))}, sha256 {manifest.get('sha256')}")
+    signature = manifest.get("signature")
+    out.print(f"signed with index key {escape(str(signature.get('key')))}"
+              if isinstance(signature, dict) else "unsigned")
     table = Table(title="lists")
     for col in ("source", "version", "published", "sha256"):
         table.add_column(col, justify="right" if col == "version" else "left")

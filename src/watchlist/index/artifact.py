@@ -41,7 +41,9 @@ from watchlist import __version__
 from watchlist.errors import WatchlistError
 from watchlist.index.build import FORMAT, Index, _code_digest, open_index
 from watchlist.index.codec import MEMBERS, IndexDataError, decode, encode
+from watchlist.index.signing import SIGNATURE, sign, signature_problem, signing_key
 from watchlist.index.zipread import ZipLimitError, limits, read_members
+from watchlist.keyfile import KeyFileError
 from watchlist.match.symbols import load_symbols
 from watchlist.store.labels import mark_ref
 
@@ -203,6 +205,9 @@ def write_artifact(index: Index, target: str | os.PathLike[str]) -> dict[str, An
         "lists": [mark_ref({k: v.get(k) for k in ("source", "version", "published", "sha256")},
                            v) for v in index.versions],
     }
+    key = _signing_key(os.fspath(target))
+    if key is not None:
+        manifest[SIGNATURE] = sign(manifest, key)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED,
                          compresslevel=6) as archive:
@@ -286,6 +291,7 @@ def read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, bytes], dict[
     with _open_zip(local, where) as archive:
         manifest = _manifest_of(archive, where)
         verify_manifest(manifest, where)
+        check_signature(manifest, where)
         names = set(archive.namelist()) - {MANIFEST}
         if names != MEMBERS:
             extra = ", ".join(sorted(names - MEMBERS)) or "none"
@@ -299,6 +305,24 @@ def read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, bytes], dict[
         raise ArtifactError(f"{where}: the index does not match the checksum in its "
                             "manifest (damaged or altered); copy or export it again")
     return members, manifest
+
+
+def _signing_key(where: str) -> bytes | None:
+    try:
+        return signing_key()
+    except KeyFileError as exc:
+        raise ArtifactError(f"{where}: {exc}") from None
+
+
+def check_signature(manifest: dict[str, Any], where: str) -> None:
+    """Refuse a manifest not signed with the loader's key, when it holds one."""
+    key = _signing_key(where)
+    if key is None:
+        return
+    problem = signature_problem(manifest, key)
+    if problem:
+        raise ArtifactError(f"{where}: refused: {problem}; export it again with the same "
+                            "WATCHLIST_INDEX_KEY_FILE")
 
 
 def load_artifact(path: str | os.PathLike[str]) -> tuple[Index, dict[str, Any]]:

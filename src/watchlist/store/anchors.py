@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from sqlalchemy import func, select
 
 from watchlist import config
 from watchlist.errors import StoreError, WatchlistError
+from watchlist.keyfile import KeyFileError, read_key
 from watchlist.store.audit import (
     GENESIS,
     Verification,
@@ -43,7 +43,6 @@ ENV_ANCHORS = "WATCHLIST_AUDIT_ANCHORS"
 ENV_KEY_FILE = "WATCHLIST_AUDIT_KEY_FILE"
 KEY_FILE_NAME = "audit-anchor.key"
 #: Shortest key accepted from a file the operator gives (a made key is 64 hex characters).
-MIN_KEY_BYTES = 32
 FORMAT = 1
 _FIELDS = ("v", "store", "seq", "hash", "at", "key", "sig")
 _HEX = frozenset("0123456789abcdef")
@@ -109,42 +108,13 @@ def load_key(path: Path | None = None, create: bool = False) -> bytes:
     """The signing key; with `create`, a new random one is written (mode 0600) when the file
     does not exist. Processes starting together all end up with the same key."""
     path = path or key_path()
-    if create and not path.exists():
-        _create_key(path)
     try:
-        key = path.read_bytes().strip()
-    except FileNotFoundError:
-        raise AnchorError(f"audit key file {path} does not exist: checkpoints cannot be "
-                          f"checked without the key that signed them (set {ENV_KEY_FILE})"
-                          ) from None
-    except OSError as exc:
-        raise AnchorError(f"audit key file {path} cannot be read: {exc.strerror}") from None
-    if len(key) < MIN_KEY_BYTES:
-        raise AnchorError(f"audit key file {path} holds {len(key)} bytes: a key needs at "
-                          f"least {MIN_KEY_BYTES} (make one with `openssl rand -hex 32`)")
-    return key
-
-
-def _create_key(path: Path) -> None:
-    """Write a key to a private temporary file, then link it into place: the file appears
-    whole, and if another process made one meanwhile, that one is kept."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, (secrets.token_hex(32) + "\n").encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink()
-    except OSError as exc:
-        raise AnchorError(f"audit key file {path} cannot be created: {exc.strerror}") from None
+        return read_key(path, "audit key", ENV_KEY_FILE, create=create)
+    except KeyFileError as exc:
+        missing = not path.exists() and not create
+        hint = (": checkpoints cannot be checked without the key that signed them"
+                if missing else "")
+        raise AnchorError(f"{exc}{hint}") from None
 
 
 def key_fingerprint(key: bytes) -> str:
