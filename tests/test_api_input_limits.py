@@ -199,3 +199,13 @@ def test_a_request_may_hold_only_so_many_characters_of_names(
     assert time.perf_counter() - start < 2.0
     _refused(response, "queries:", "characters of names in one request",
              f"at most {MAX_REQUEST_NAME_CHARS:,}")
+
+
+def test_match_bodies_deeper_than_its_parser_reads_answer_422_not_400(
+        setup: tuple[TestClient, str]) -> None:
+    client, key = setup
+    body = ('{"queries": {"q1": {"schema": "Person", "properties": {"name": '
+            + "[" * 300 + "]" * 300 + "}}}}")
+    response = _json(client, key, "/match", body)
+    assert response.status_code == 422, response.text
+    assert "body" in response.json()["detail"]

@@ -63,6 +63,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     bad_json = [e for e in errors if e.get("type") == "json_invalid"]
     if bad_json:
         reason = (bad_json[0].get("ctx") or {}).get("error", "")
+        if "recursion limit" in str(reason):
+            return error_response(422, "body: JSON nested deeper than this endpoint reads "
+                                       f"(pydantic's parser stops at 200 levels): {reason}")
         return error_response(400, f"malformed JSON in the request body{': ' if reason else ''}"
                                    f"{reason}")
     parts = []
