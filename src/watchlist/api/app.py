@@ -17,6 +17,7 @@ from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import KeyCache
 from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
+from watchlist.api.openapi import install_openapi
 from watchlist.api.routers import (
     admin,
     alerts,
@@ -103,6 +104,7 @@ def create_app(store: Store | None = None, auth: bool = True,
                    alerts.router):
         app.include_router(router)
     web.install(app, store)  # the analysts' pages under /ui
+    install_openapi(app, settings)
     # The last added runs outermost: the versions header goes on every answer, 413s too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(VersionsHeader, serving=holder.serving)

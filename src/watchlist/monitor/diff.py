@@ -352,7 +352,7 @@ def resolve_version(store: Store, source: str, spec: str | None,
             return default
         return next((v for v in versions if v.current), max(versions, key=_order))
     text = spec.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         for v in versions:
             if v.version == int(text):
                 return v

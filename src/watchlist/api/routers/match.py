@@ -22,6 +22,7 @@ from watchlist.api.models import (
     error_responses,
 )
 from watchlist.api.screening import (
+    MATCH_SCHEMATA,
     EntityCache,
     ScreenerHolder,
     audit_hit,
@@ -193,8 +194,8 @@ async def search(
     caller: ScreenCaller,
     q: Annotated[str, Query(min_length=1, max_length=500, description="A name.")],
     schema: Annotated[str, Query(description="The kind of party: Person, Organization, "
-                                 "Company, LegalEntity, Vessel, Airplane, or Thing (any).")]
-    = "Thing",
+                                 "Company, LegalEntity, Vessel, Airplane, or Thing (any).",
+                                 json_schema_extra={"enum": MATCH_SCHEMATA})] = "Thing",
     threshold: Threshold = None,
     limit: Limit = None,
     sources: Sources = None,

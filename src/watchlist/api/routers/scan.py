@@ -73,8 +73,9 @@ _BODY_DOC: dict[str, Any] = {
         "required": True,
         "content": {
             "application/json": {"schema": ScanRequest.model_json_schema()},
-            "text/plain": {"schema": {"type": "string"}},
-            "text/html": {"schema": {"type": "string"}},
+            # Any text at all is a text to scan: nothing about it can be invalid.
+            "text/plain": {"schema": {"description": "The text."}},
+            "text/html": {"schema": {"description": "The HTML document."}},
             "application/pdf": {"schema": {"type": "string", "format": "binary"}},
         },
     }
