@@ -1,0 +1,111 @@
+"""The OpenAPI document says what the service does: every error in the one error body (a
+string `detail`), JSONP where a route takes `callback`, POST /reconcile's manifest, the
+configured limits, the ranges of ids and offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import small_served_store
+from watchlist.api.app import create_app
+from watchlist.api.settings import Settings
+from watchlist.store.store import Store
+
+ERROR_REF = "#/components/schemas/ErrorResponse"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    with small_served_store(tmp_path_factory, "api-openapi", "screen") as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def document(served: tuple[Store, str]) -> dict[str, Any]:
+    with TestClient(create_app(served[0], warm=False)) as client:
+        return client.get("/openapi.json").json()
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_every_error_is_documented_as_the_error_body(document: dict[str, Any]) -> None:
+    errors = 0
+    for path, method, operation in operations(document):
+        for code, response in operation["responses"].items():
+            if code.startswith(("4", "5")):
+                errors += 1
+                assert response["content"] == {
+                    "application/json": {"schema": {"$ref": ERROR_REF}}}, (method, path, code)
+    assert errors > 50
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert schemas["ErrorResponse"]["properties"]["detail"]["type"] == "string"
+
+
+def test_every_route_with_input_documents_its_422(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        if operation.get("parameters") or operation.get("requestBody"):
+            assert "422" in operation["responses"], (method, path)
+
+
+def test_a_validation_error_answers_a_string_detail_and_the_errors(
+        served: tuple[Store, str]) -> None:
+    store, key = served
+    with TestClient(create_app(store, warm=False)) as client:
+        body = client.get("/alerts/0", headers={"X-API-Key": key}).json()
+    assert isinstance(body["detail"], str) and body["status"] == 422
+    assert body["errors"][0]["loc"] == ["path", "alert_id"]
+
+
+@pytest.mark.parametrize("path", ["/reconcile", "/reconcile/suggest/entity",
+                                  "/reconcile/suggest/type", "/reconcile/suggest/property"])
+def test_jsonp_is_documented_where_a_callback_is_taken(document: dict[str, Any],
+                                                        path: str) -> None:
+    operation = document["paths"][path]["get"]
+    assert {"application/json", "application/javascript"} <= set(
+        operation["responses"]["200"]["content"])
+    callback = next(p for p in operation["parameters"] if p["name"] == "callback")
+    assert callback["schema"]["maxLength"] == 100 and "pattern" in callback["schema"]
+    assert "400" in operation["responses"]
+
+
+def test_post_reconcile_documents_the_manifest_it_answers_without_queries(
+        document: dict[str, Any], served: tuple[Store, str]) -> None:
+    operation = document["paths"]["/reconcile"]["post"]
+    answers = operation["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
+    assert {"$ref": "#/components/schemas/ReconcileManifest"} in answers
+    assert set(operation["requestBody"]["content"]) == {
+        "application/x-www-form-urlencoded", "application/json"}
+    with TestClient(create_app(served[0], warm=False)) as client:
+        assert client.post("/reconcile").json()["versions"] == ["0.2"]
+
+
+def test_the_document_states_the_configured_limits(served: tuple[Store, str]) -> None:
+    settings = Settings(max_limit=40, max_batch=7)
+    with TestClient(create_app(served[0], warm=False, settings=settings)) as client:
+        document = client.get("/openapi.json").json()
+    for path, method in (("/match", "post"), ("/search", "get")):
+        limit = next(p for p in document["paths"][path][method]["parameters"]
+                     if p["name"] == "limit")
+        assert {"type": "integer", "minimum": 1, "maximum": 40} in limit["schema"]["anyOf"]
+    queries = document["components"]["schemas"]["MatchRequest"]["properties"]["queries"]
+    assert queries["maxProperties"] == 7
+
+
+def test_ids_and_offsets_have_documented_ranges(document: dict[str, Any]) -> None:
+    for path in ("/alerts/{alert_id}", "/alerts/{alert_id}/decision"):
+        for operation in document["paths"][path].values():
+            alert_id = next(p for p in operation["parameters"] if p["name"] == "alert_id")
+            assert (alert_id["schema"]["minimum"], alert_id["schema"]["maximum"]) == (
+                1, 2**63 - 1)
+    listing = {p["name"]: p["schema"] for p in document["paths"]["/alerts"]["get"]["parameters"]}
+    assert (listing["offset"]["minimum"], listing["offset"]["maximum"]) == (0, 1_000_000_000)
+    assert (listing["limit"]["minimum"], listing["limit"]["maximum"]) == (1, 1000)
