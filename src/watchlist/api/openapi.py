@@ -4,6 +4,7 @@ limits this server is configured with (most results, queries per batch)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -45,6 +46,15 @@ def _integer_schema(schema: dict[str, Any]) -> dict[str, Any]:
         if branch.get("type") == "integer":
             return branch
     return schema
+
+
+def documented_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the document lists for a request path (`Allow` of a 405), or none."""
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return sorted(method.upper() for method in operations)
+    return []
 
 
 def install_openapi(app: FastAPI, settings: Settings) -> None:

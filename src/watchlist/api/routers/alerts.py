@@ -159,12 +159,14 @@ def diff(
     = None,
 ) -> dict[str, Any]:
     """Targets added, removed, and changed field by field, as `watchlist diff --json`."""
-    from watchlist.monitor.diff import default_pair, diff_versions
+    from watchlist.monitor.diff import VersionNotFound, default_pair, diff_versions
 
     if not store.versions(source):
         raise ApiError(404, f"no stored version of source {source!r}")
     try:
         old, new = default_pair(store, source, from_, to)
+    except VersionNotFound as exc:
+        raise ApiError(404, str(exc)) from None
     except StoreError as exc:
         raise ApiError(422, str(exc)) from None
     use_versions(request, [new])
