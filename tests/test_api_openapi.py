@@ -24,10 +24,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, st
         yield found
 
 
+def document_of(store: Store) -> dict[str, Any]:
+    with TestClient(create_app(store, warm=False)) as client:
+        return client.get("/openapi.json").json()
+
+
 @pytest.fixture(scope="module")
 def document(served: tuple[Store, str]) -> dict[str, Any]:
-    with TestClient(create_app(served[0], warm=False)) as client:
-        return client.get("/openapi.json").json()
+    return document_of(served[0])
 
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -109,3 +113,48 @@ def test_ids_and_offsets_have_documented_ranges(document: dict[str, Any]) -> Non
     listing = {p["name"]: p["schema"] for p in document["paths"]["/alerts"]["get"]["parameters"]}
     assert (listing["offset"]["minimum"], listing["offset"]["maximum"]) == (0, 1_000_000_000)
     assert (listing["limit"]["minimum"], listing["limit"]["maximum"]) == (1, 1000)
+
+
+def test_a_wrong_method_is_answered_with_every_method_of_the_path(
+        served: tuple[Store, str]) -> None:
+    with TestClient(create_app(served[0], warm=False)) as client:
+        for method, path, allowed in (("OPTIONS", "/reconcile", "GET, POST"),
+                                      ("DELETE", "/alerts/5", "GET"), ("PUT", "/match", "POST")):
+            answer = client.request(method, path)
+            assert answer.status_code == 405 and answer.headers["Allow"] == allowed
+            assert answer.json()["status"] == 405
+
+
+def test_an_empty_scan_body_is_refused_not_found_clean(served: tuple[Store, str]) -> None:
+    store, key = served
+    with TestClient(create_app(store, warm=False)) as client:
+        answer = client.post("/scan", headers={"X-API-Key": key})
+    assert answer.status_code == 422 and "no text" in answer.json()["detail"]
+    body = document_of(store)["paths"]["/scan"]["post"]["requestBody"]["content"]
+    assert body["text/plain"]["schema"]["minLength"] == 1
+
+
+def test_a_version_not_stored_is_not_found(served: tuple[Store, str]) -> None:
+    store, key = served
+    with TestClient(create_app(store, warm=False)) as client:
+        for params in ({}, {"to": "99"}, {"from": "1999-01-01"}):
+            answer = client.get("/diff/un_sc_sanctions", params=params,
+                                headers={"X-API-Key": key})
+            assert answer.status_code == 404, answer.text
+        same = client.get("/diff/un_sc_sanctions", params={"from": "1", "to": "1"},
+                          headers={"X-API-Key": key})
+        assert same.status_code == 422
+
+
+def test_as_of_is_exactly_the_date_the_document_says(served: tuple[Store, str],
+                                                     document: dict[str, Any]) -> None:
+    store, key = served
+    as_of = next(p for p in document["paths"]["/sources"]["get"]["parameters"]
+                 if p["name"] == "as_of")
+    assert as_of["schema"]["format"] == "date"
+    with TestClient(create_app(store, warm=False)) as client:
+        for value in ("2025-02-01x", "20250201", "2025-02-30", "2025-W05-6"):
+            answer = client.get("/sources", params={"as_of": value}, headers={"X-API-Key": key})
+            assert answer.status_code == 422, value
+        assert client.get("/sources", params={"as_of": "2025-02-01"},
+                          headers={"X-API-Key": key}).status_code == 200
