@@ -158,3 +158,27 @@ def test_as_of_is_exactly_the_date_the_document_says(served: tuple[Store, str],
             assert answer.status_code == 422, value
         assert client.get("/sources", params={"as_of": "2025-02-01"},
                           headers={"X-API-Key": key}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/search", "/match"])
+def test_a_blank_sources_value_is_refused_as_documented(served: tuple[Store, str],
+                                                        document: dict[str, Any],
+                                                        path: str) -> None:
+    store, key = served
+    method = "post" if path == "/match" else "get"
+    sources = next(p for p in document["paths"][path][method]["parameters"]
+                   if p["name"] == "sources")
+    assert {"type": "array", "items": {"type": "string", "pattern": r"[^,\s]"}} in \
+        sources["schema"]["anyOf"]
+    query = {"q": "Ivan"} if method == "get" else {}
+    body = {"queries": {"a": {"schema": "Person", "properties": {"name": ["Ivan"]}}}}
+    with TestClient(create_app(store, warm=False)) as client:
+        def ask(value: str) -> Any:
+            return client.request(method, path, params={**query, "sources": value},
+                                  headers={"X-API-Key": key},
+                                  json=body if method == "post" else None)
+
+        for blank in ("", " , "):
+            answer = ask(blank)
+            assert answer.status_code == 422 and "name a source" in answer.json()["detail"]
+        assert ask("un_sc_sanctions,").status_code == 200
