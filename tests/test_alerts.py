@@ -142,7 +142,7 @@ def test_alerts_over_the_api(store: Store) -> None:
     assert client.get("/alerts?status=open", headers=headers).json()["total"] == 4
     shown = client.get(f"/alerts/{alert_id}", headers=headers).json()
     assert shown["decisions"][0]["reason"] == "a bakery"
-    assert client.get("/diff/un_sc_sanctions", headers=headers).status_code == 422  # one version
+    assert client.get("/diff/un_sc_sanctions", headers=headers).status_code == 404  # one version
     assert client.get("/diff/nowhere", headers=headers).status_code == 404
     update_from_paths(store, [FIXTURES / "un_small_v2.xml"])
     diff = client.get("/diff/un_sc_sanctions", headers=headers).json()

@@ -19,6 +19,7 @@ from watchlist.api.auth import KeyCache
 from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
 from watchlist.api.json_depth_limit import JsonDepthLimit
+from watchlist.api.openapi import install_openapi
 from watchlist.api.routers import (
     admin,
     alerts,
@@ -110,6 +111,7 @@ def create_app(store: Store | None = None, auth: bool = True,
                    alerts.router):
         app.include_router(router)
     web.install(app, store)  # the analysts' pages under /ui
+    install_openapi(app, settings)
     # The last added runs outermost: the versions header goes on every answer, 413s too;
     # the JSON depth is measured on a body already bounded by BodyLimit.
     app.add_middleware(JsonDepthLimit)

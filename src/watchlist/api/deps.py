@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any
@@ -29,12 +30,19 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+#: A date query parameter as the OpenAPI document states it (RFC 3339 full-date).
+DATE_SCHEMA: dict[str, Any] = {"format": "date"}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def check_date(value: str | None, name: str = "as_of") -> str | None:
-    """A YYYY-MM-DD (or ISO date-time) query parameter, or 422."""
+    """A YYYY-MM-DD query parameter (a real date, nothing after it), or 422."""
     if value is None:
         return None
     try:
-        date.fromisoformat(value[:10])
+        if not _DATE.fullmatch(value):
+            raise ValueError(value)
+        date.fromisoformat(value)
     except ValueError:
         raise ApiError(422, f"{name}: not a date: {value!r} (use YYYY-MM-DD)") from None
     return value

@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from watchlist.api.openapi import documented_methods
+
 log = logging.getLogger("watchlist.api")
 
 
@@ -52,9 +54,14 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.detail, exc.headers, **exc.extra)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(exc.status_code, exc.detail, getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        # The router names only the first route of the path; the document has them all.
+        if methods := documented_methods(request.app, request.url.path):
+            headers = {**(headers or {}), "Allow": ", ".join(methods)}
+    return error_response(exc.status_code, exc.detail, headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
+
+from watchlist.api.screening import MATCH_SCHEMATA
+from watchlist.sources.registry import SOURCES
 
 
 class VersionRef(BaseModel):
@@ -32,6 +35,8 @@ class ErrorResponse(BaseModel):
     errors: list[dict[str, Any]] | None = Field(
         default=None, description="Request validation errors one by one (422).")
     status_url: str | None = Field(default=None, description="The update running (409).")
+    status_now: str | None = Field(default=None, description="The alert's status now, when "
+                                   "a decision expected another (409).")
 
 
 _ERROR_TEXT = {
@@ -39,7 +44,7 @@ _ERROR_TEXT = {
     401: "No API key, or an unknown or revoked one.",
     403: "The key's role may not call this endpoint.",
     404: "Not found.",
-    409: "An update is already running.",
+    409: "A conflict: an update is already running, or the alert was decided meanwhile.",
     413: "Request body too large.",
     422: "An invalid parameter, body or query.",
     503: "No list is serving.",
@@ -154,7 +159,8 @@ class UpdateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sources: list[str] | None = Field(default=None, examples=[["un_sc_sanctions"]])
+    sources: list[Annotated[str, WithJsonSchema({"type": "string", "enum": list(SOURCES)})]] \
+        | None = Field(default=None, examples=[["un_sc_sanctions"]])
 
 
 class UpdateOutcome(BaseModel):
@@ -207,7 +213,8 @@ class EntityExample(BaseModel):
     id: str | None = None
     schema_: str = Field(alias="schema", serialization_alias="schema",
                          examples=["Person"], description="Person, Organization, Company, "
-                         "LegalEntity, Vessel, Airplane, PublicBody, or Thing (any kind).")
+                         "LegalEntity, Vessel, Airplane, PublicBody, or Thing (any kind).",
+                         json_schema_extra={"enum": MATCH_SCHEMATA})
     properties: dict[str, list[str] | str] = Field(
         default_factory=dict,
         examples=[{"name": ["Ivan Petrovich Testovsky"], "birthDate": ["1961-07-14"],

@@ -33,6 +33,8 @@ from watchlist.store.store import Store, now_iso
 
 __all__ = [
     "DECISIONS",
+    "MAX_ID",
+    "MAX_OFFSET",
     "AlertError",
     "AlertNotFound",
     "StatusConflict",
@@ -49,6 +51,10 @@ __all__ = [
 DECISIONS = {"match": "match", "false-positive": "false-positive", "escalate": "escalated"}
 SYSTEM = "system:monitor"
 MAX_REASON = 4000
+#: The largest id a store can hold (a signed 64-bit integer): a larger one names no alert.
+MAX_ID = 2**63 - 1
+#: The furthest a page of alerts may start (the API's `offset`): more than any book raises.
+MAX_OFFSET = 1_000_000_000
 
 
 class AlertError(WatchlistError):
@@ -114,6 +120,8 @@ def status_filter(status: str | None) -> tuple[str, ...] | None:
 def list_alerts(store: Store, status: str | None = None, customer: str | None = None,
                 limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """A page of alerts (newest first) and how many match the filters."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise AlertError(f"offset {offset} is out of range: 0 to {MAX_OFFSET}")
     m.ensure_tables(store.engine)
     a = m.alerts
     wanted = status_filter(status)
@@ -145,8 +153,15 @@ def customer_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
     return names
 
 
+def _check_id(alert_id: int) -> None:
+    """AlertNotFound for an id no store can hold (the database would overflow on it)."""
+    if not 1 <= alert_id <= MAX_ID:
+        raise AlertNotFound(f"no alert {alert_id}")
+
+
 def get_alert(store: Store, alert_id: int) -> dict[str, Any]:
     """One alert with its decisions (oldest first) and the customer record, or AlertNotFound."""
+    _check_id(alert_id)
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id)).first()
@@ -178,6 +193,7 @@ def decide(store: Store, alert_id: int, decision: str, reason: str, actor: str,
     if expected_status is not None and expected_status not in m.STATUSES:
         raise AlertError(f"unknown status {expected_status!r}; use one of "
                          f"{', '.join(m.STATUSES)}")
+    _check_id(alert_id)
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         try:

@@ -35,6 +35,7 @@ __all__ = [
     "FieldChange",
     "Record",
     "VersionDiff",
+    "VersionNotFound",
     "default_pair",
     "diff_versions",
     "field_tally",
@@ -50,6 +51,10 @@ __all__ = [
 
 #: Entities per IN (...) list, well below every database's parameter limit.
 CHUNK = 500
+
+
+class VersionNotFound(StoreError):
+    """The version asked for (or the one before it) is not stored: the API's 404."""
 #: A field on no target of a version is called missing from the whole version when, at the
 #: rate the other version has it, this many targets would have it (the chance that none
 #: does is then under 1%); rarer fields may just happen to be absent.
@@ -346,17 +351,17 @@ def resolve_version(store: Store, source: str, spec: str | None,
     the version serving then, by publisher date); None gives `default` (or the current)."""
     versions = store.versions(source)
     if not versions:
-        raise StoreError(f"no stored version of source {source!r}")
+        raise VersionNotFound(f"no stored version of source {source!r}")
     if spec is None:
         if default is not None:
             return default
         return next((v for v in versions if v.current), max(versions, key=_order))
     text = spec.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         for v in versions:
             if v.version == int(text):
                 return v
-        raise StoreError(f"{source} has no version {text}; it has "
+        raise VersionNotFound(f"{source} has no version {text}; it has "
                          f"{', '.join(str(v.version) for v in versions)}")
     if len(text) >= 10 and text[4] == "-":
         found = store.serving(as_of=text, sources=[source])
@@ -364,7 +369,7 @@ def resolve_version(store: Store, source: str, spec: str | None,
             dates = ", ".join(f"{v.version}: {(v.published or v.fetched_at)[:10]}"
                               + ("" if v.published else " (fetched; no date in the file)")
                               for v in sorted(versions, key=_order))
-            raise StoreError(f"no version of {source} was serving on {text}; its versions "
+            raise VersionNotFound(f"no version of {source} was serving on {text}; its versions "
                              f"date from {dates}")
         return found[0]
     raise StoreError(f"{spec!r} is neither a version number nor a date (YYYY-MM-DD)")
@@ -383,6 +388,6 @@ def default_pair(store: Store, source: str, old_spec: str | None = None,
         return old, new
     older = [v for v in store.versions(source) if _order(v) < _order(new)]
     if not older:
-        raise StoreError(f"{source} has no version before version {new.version}: nothing "
+        raise VersionNotFound(f"{source} has no version before version {new.version}: nothing "
                          "to compare it with (import an older snapshot, or give --from)")
     return max(older, key=_order), new

@@ -21,9 +21,19 @@ from watchlist.api.errors import ApiError
 from watchlist.api.models import error_responses
 from watchlist.errors import StoreError
 from watchlist.monitor import alerts as alerts_mod
-from watchlist.monitor.alerts import AlertError, AlertNotFound, StatusConflict
+from watchlist.monitor.alerts import MAX_ID, MAX_OFFSET, AlertError, AlertNotFound, StatusConflict
 
 router = APIRouter(tags=["Monitoring"])
+
+#: An alert's status, as `expected_status` names it.
+Status = Literal["new", "reopened", "escalated", "match", "false-positive", "delisted", "closed"]
+#: What the list may be filtered by: open, closed, all, or one status.
+StatusFilter = Literal["open", "closed", "all", "new", "reopened", "escalated", "match",
+                       "false-positive", "delisted"]
+#: A version of a list in a query: its number, or a date (the version serving then).
+VERSION_SPEC: dict[str, Any] = {"pattern": "^([0-9]+|[0-9]{4}-[0-9]{2}-[0-9]{2})$"}
+AlertId = Annotated[int, Path(ge=1, le=MAX_ID, description="The alert id (1 to 2^63-1; "
+                                                           "another number is a 422).")]
 
 
 class DecisionRequest(BaseModel):
@@ -36,7 +46,7 @@ class DecisionRequest(BaseModel):
         "until the customer or the listing changes), escalate.")
     reason: str = Field(min_length=1, max_length=alerts_mod.MAX_REASON,
                         description="Why; kept in the audit log.")
-    expected_status: str | None = Field(
+    expected_status: Status | None = Field(
         default=None, description="Refuse with 409 if the alert's status is no longer this "
         "one (someone decided meanwhile).")
 
@@ -74,11 +84,13 @@ def list_alerts(
     request: Request,
     store: StoreDep,
     _caller: ScreenCaller,
-    status: Annotated[str, Query(description="open (needing action: new, reopened, escalated, "
-                                 "match), closed, all, or one status.")] = "open",
+    status: Annotated[StatusFilter, Query(description="open (needing action: new, reopened, "
+                                          "escalated, match), closed, all, or one status.")]
+    = "open",
     customer: Annotated[str | None, Query(description="One customer's alerts.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Alerts to skip (at most "
+                                 "1,000,000,000).")] = 0,
 ) -> dict[str, Any]:
     """Alerts raised by `watchlist monitor`, newest first; each names the customer and the
     listed party, with the score, its explanation and the list versions."""
@@ -96,7 +108,7 @@ def get_alert(
     request: Request,
     store: StoreDep,
     _caller: ScreenCaller,
-    alert_id: Annotated[int, Path(description="The alert id.")],
+    alert_id: AlertId,
 ) -> dict[str, Any]:
     """One alert: customer record, listed party, score and explanation, list versions,
     what changed when it reopened, and every decision (oldest first)."""
@@ -115,7 +127,7 @@ def decide(
     request: Request,
     store: StoreDep,
     caller: ScreenCaller,
-    alert_id: Annotated[int, Path(description="The alert id.")],
+    alert_id: AlertId,
     body: DecisionRequest,
 ) -> dict[str, Any]:
     """Record a decision (by the calling key) and answer with it and the alert after it."""
@@ -140,18 +152,21 @@ def diff(
     _caller: ScreenCaller,
     source: Annotated[str, Path(description="The source id, e.g. us_ofac_sdn.")],
     from_: Annotated[str | None, Query(alias="from", description="Older version: number or "
-                                       "date (YYYY-MM-DD). Default: the one before `to`.")]
-    = None,
+                                       "date (YYYY-MM-DD). Default: the one before `to`.",
+                                       json_schema_extra=VERSION_SPEC)] = None,
     to: Annotated[str | None, Query(description="Newer version: number or date. Default: "
-                                    "the current one.")] = None,
+                                    "the current one.", json_schema_extra=VERSION_SPEC)]
+    = None,
 ) -> dict[str, Any]:
     """Targets added, removed, and changed field by field, as `watchlist diff --json`."""
-    from watchlist.monitor.diff import default_pair, diff_versions
+    from watchlist.monitor.diff import VersionNotFound, default_pair, diff_versions
 
     if not store.versions(source):
         raise ApiError(404, f"no stored version of source {source!r}")
     try:
         old, new = default_pair(store, source, from_, to)
+    except VersionNotFound as exc:
+        raise ApiError(404, str(exc)) from None
     except StoreError as exc:
         raise ApiError(422, str(exc)) from None
     use_versions(request, [new])

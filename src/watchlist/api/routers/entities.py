@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from followthemoney import EntityProxy
 
 from watchlist.api.auth import ScreenCaller
-from watchlist.api.deps import StoreDep, check_date, use_versions
+from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date, use_versions
 from watchlist.api.errors import ApiError
 from watchlist.api.models import EntityResponse, error_responses
 from watchlist.errors import StoreError
@@ -101,7 +101,8 @@ def fetch_entity(
     store: StoreDep,
     _caller: ScreenCaller,
     as_of: Annotated[str | None, Query(description="The profile as the lists stood on this "
-                                       "date (YYYY-MM-DD).")] = None,
+                                       "date (YYYY-MM-DD).", json_schema_extra=DATE_SCHEMA)]
+    = None,
 ) -> dict[str, Any]:
     """A listed party with every designation: publisher, regime, reference, listing date and
     statement of reasons, plus its names, identifiers and addresses."""

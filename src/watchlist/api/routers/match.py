@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import create_model
+from pydantic import AfterValidator, WithJsonSchema, create_model
 
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller, check_role, current_caller
@@ -22,6 +22,7 @@ from watchlist.api.models import (
     error_responses,
 )
 from watchlist.api.screening import (
+    MATCH_SCHEMATA,
     EntityCache,
     ScreenerHolder,
     audit_hit,
@@ -47,7 +48,18 @@ Threshold = Annotated[float | None, Query(
 Limit = Annotated[int | None, Query(
     ge=1, description="Most results per query (default 5; at most WATCHLIST_API_MAX_LIMIT, "
     "500 unless configured).")]
-Sources = Annotated[list[str] | None, Query(
+
+
+def _named(value: str) -> str:
+    if not any(part.strip() for part in value.split(",")):
+        raise ValueError("blank: name a source, e.g. un_sc_sanctions")
+    return value
+
+
+#: One `sources` value: source ids separated by commas, at least one (blank is a 422).
+SourceList = Annotated[str, AfterValidator(_named),
+                       WithJsonSchema({"type": "string", "pattern": r"[^,\s]"})]
+Sources = Annotated[list[SourceList] | None, Query(
     description="Only parties designated by these sources (repeat the parameter or separate "
     "with commas), e.g. un_sc_sanctions.")]
 
@@ -203,8 +215,8 @@ async def search(
     caller: ScreenCaller,
     q: Annotated[str, Query(min_length=1, max_length=MAX_NAME_CHARS, description="A name.")],
     schema: Annotated[str, Query(description="The kind of party: Person, Organization, "
-                                 "Company, LegalEntity, Vessel, Airplane, or Thing (any).")]
-    = "Thing",
+                                 "Company, LegalEntity, Vessel, Airplane, or Thing (any).",
+                                 json_schema_extra={"enum": MATCH_SCHEMATA})] = "Thing",
     threshold: Threshold = None,
     limit: Limit = None,
     sources: Sources = None,

@@ -76,14 +76,25 @@ PROPERTIES: dict[str, tuple[str, str, str]] = {
     "registrationNumber": ("Registration number", "A company registration number.",
                            "identifier"),
 }
-_CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
+#: A JSONP callback: a JavaScript function name, dotted names allowed (ASCII, at most 100).
+CALLBACK_PATTERN = r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$"
+CALLBACK_MAX = 100
+_CALLBACK = re.compile(CALLBACK_PATTERN)
 _SUGGEST_LIMIT = 10
 _ERRORS = error_responses(400, 401, 403, 422, 503)
+#: The 200 answer of a route taking `callback`: JSON, or JSONP (JavaScript) with it.
+_JSONP = {200: {"content": {"application/javascript": {
+    "schema": {"type": "string", "description": "`/**/CALLBACK(JSON);`"}}},
+    "description": "JSON; JavaScript (JSONP) when `callback` is given."}}
 
 ApiKeyParam = Annotated[str | None, Query(
     description="The API key, for clients that cannot send headers (OpenRefine). The "
     "`Authorization` and `X-API-Key` headers work too.")]
-Callback = Annotated[str | None, Query(description="JSONP: wrap the answer in this function.")]
+# Documented, not validated by FastAPI: a bad name is the 400 `_answer` gives.
+Callback = Annotated[str | None, Query(
+    description="JSONP: wrap the answer in this function (a JavaScript name, dotted names "
+    "allowed); the answer is then application/javascript.",
+    json_schema_extra={"pattern": CALLBACK_PATTERN, "maxLength": CALLBACK_MAX})]
 
 
 # -- plumbing ------------------------------------------------------------------------------
@@ -99,7 +110,7 @@ def _answer(body: Any, callback: str | None = None) -> Response:
     """JSON, or JSONP when a callback is named."""
     if callback is None:
         return JSONResponse(body)
-    if not _CALLBACK.match(callback) or len(callback) > 100:
+    if not _CALLBACK.match(callback) or len(callback) > CALLBACK_MAX:
         raise ApiError(400, "callback: not a JavaScript function name")
     text = json.dumps(body, ensure_ascii=False)
     return Response(f"/**/{callback}({text});", media_type="application/javascript")
@@ -329,9 +340,19 @@ async def _form_queries(request: Request) -> str | None:
 
 # -- routes --------------------------------------------------------------------------------
 
+_QUERIES_TEXT = {"type": "string", "description": "The queries as JSON, as for GET."}
+#: What POST /reconcile reads (none: the manifest).
+_POST_BODY: dict[str, Any] = {"requestBody": {"required": False, "content": {
+    "application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {"queries": _QUERIES_TEXT}}},
+    "application/json": {"schema": {
+        "type": "object", "properties": {"queries": {"anyOf": [
+            _QUERIES_TEXT, {"type": "object", "description": "The queries by key."}]}}}},
+}}}
+
 
 @router.get("", response_model=ReconcileManifest | ReconcileResponse,
-            summary="Reconcile (manifest or queries)", responses=_ERRORS)
+            summary="Reconcile (manifest or queries)", responses={**_ERRORS, **_JSONP})
 async def reconcile_get(
     request: Request,
     queries: Annotated[str | None, Query(
@@ -352,8 +373,10 @@ async def reconcile_get(
     return _answer(answers, callback)
 
 
-@router.post("", response_model=ReconcileResponse, summary="Reconcile queries",
-             responses=_ERRORS)
+@router.post("", response_model=ReconcileResponse | ReconcileManifest,
+             summary="Reconcile queries (or the manifest)",
+             responses=error_responses(400, 401, 403, 413, 422, 503),
+             openapi_extra=_POST_BODY)
 async def reconcile_post(
     request: Request,
     queries: Annotated[str | None, Query(description="The queries, if not in the body.")]
@@ -410,7 +433,7 @@ def _suggest_entities(request: Request, prefix: str, limit: int) -> list[dict[st
 
 
 @router.get("/suggest/entity", response_model=SuggestResponse, summary="Suggest parties",
-            responses=_ERRORS)
+            responses={**_ERRORS, **_JSONP})
 async def suggest_entity(
     request: Request,
     prefix: Annotated[str, Query(min_length=1, max_length=200,
@@ -425,7 +448,8 @@ async def suggest_entity(
     return _answer({"result": result}, callback)
 
 
-@router.get("/suggest/type", response_model=SuggestResponse, summary="Suggest types")
+@router.get("/suggest/type", response_model=SuggestResponse, summary="Suggest types",
+            responses={**error_responses(400, 422), **_JSONP})
 async def suggest_type(
     prefix: Annotated[str, Query(max_length=200)] = "",
     callback: Callback = None,
@@ -438,7 +462,8 @@ async def suggest_type(
     return _answer({"result": result}, callback)
 
 
-@router.get("/suggest/property", response_model=SuggestResponse, summary="Suggest properties")
+@router.get("/suggest/property", response_model=SuggestResponse, summary="Suggest properties",
+            responses={**error_responses(400, 422), **_JSONP})
 async def suggest_property(
     prefix: Annotated[str, Query(max_length=200)] = "",
     callback: Callback = None,
@@ -478,7 +503,7 @@ def _preview(request: Request, entity_id: str) -> str | None:
 
 
 @router.get("/preview", response_class=HTMLResponse, summary="Preview a party",
-            responses=error_responses(401, 403, 404, 503))
+            responses=error_responses(401, 403, 404, 422, 503))
 async def preview(
     request: Request,
     id: Annotated[str, Query(min_length=1, max_length=300, description="An entity id.")],

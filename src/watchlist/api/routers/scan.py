@@ -73,8 +73,9 @@ _BODY_DOC: dict[str, Any] = {
         "required": True,
         "content": {
             "application/json": {"schema": ScanRequest.model_json_schema()},
-            "text/plain": {"schema": {"type": "string"}},
-            "text/html": {"schema": {"type": "string"}},
+            # Any text but none at all is a text to scan (no `type`: every body is text).
+            "text/plain": {"schema": {"minLength": 1, "description": "The text."}},
+            "text/html": {"schema": {"minLength": 1, "description": "The HTML document."}},
             "application/pdf": {"schema": {"type": "string", "format": "binary"}},
         },
     }
@@ -84,6 +85,10 @@ _BODY_DOC: dict[str, Any] = {
 def _body(raw: bytes, content_type: str) -> tuple[bytes | str, str]:
     """The document and its format, from a JSON body or a raw one."""
     kind = content_type.split(";", 1)[0].strip().lower()
+    if not raw:
+        # Nothing sent is not a text found clean: most likely the body was forgotten.
+        raise ApiError(422, "body: the request holds no text; send JSON {\"text\"} or the "
+                       "document itself")
     if is_json(kind):
         body = json_body(raw, ScanRequest)
         return body.text, body.format

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from watchlist.api.auth import ScreenCaller
-from watchlist.api.deps import StoreDep, check_date, use_versions
+from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date, use_versions
 from watchlist.api.models import SourcesResponse, error_responses
 from watchlist.store.labels import bundled_notice
 
@@ -25,7 +25,8 @@ def sources(
     store: StoreDep,
     _caller: ScreenCaller,
     as_of: Annotated[str | None, Query(description="The lists as they stood on this date "
-                                       "(YYYY-MM-DD, by publisher date).")] = None,
+                                       "(YYYY-MM-DD, by publisher date).",
+                                       json_schema_extra=DATE_SCHEMA)] = None,
     history: Annotated[bool, Query(description="Every stored version, not only the serving "
                                    "ones.")] = False,
 ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -20,6 +20,7 @@ from watchlist.errors import StoreError
 from watchlist.monitor import schema as m
 from watchlist.monitor.alerts import (
     DECISIONS,
+    MAX_ID,
     MAX_REASON,
     AlertError,
     AlertNotFound,
@@ -50,6 +51,8 @@ SORTS = {
 CHOICES = (("match", "Match (true hit)", "m"), ("false-positive", "False positive", "f"),
            ("escalate", "Escalate", "e"))
 PAGE_SIZE = 50
+#: An alert's number in an address: 1 to the largest a store holds, else the page is a 422.
+AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
 #: Alerts sorted or searched in memory at most; beyond, the queue is shown newest first.
 MAX_SORTED = 20000
 #: Customer fields shown beside the party, in this order (others follow).
@@ -211,7 +214,7 @@ def alert_page(request: Request, store: Store, alert_id: int, status: str,
 
 
 @router.get("/alerts/{alert_id}")
-def alert(request: Request, alert_id: int, store: StoreDep, user: User,
+def alert(request: Request, alert_id: AlertId, store: StoreDep, user: User,
           status: Annotated[str, Query(max_length=30)] = "open") -> Response:
     return alert_page(request, store, alert_id, _status(status))
 
@@ -219,7 +222,7 @@ def alert(request: Request, alert_id: int, store: StoreDep, user: User,
 @router.post("/alerts/{alert_id}/decide", dependencies=[CheckedForm])
 def decide_alert(
     request: Request,
-    alert_id: int,
+    alert_id: AlertId,
     store: StoreDep,
     user: User,
     decision: Annotated[str, Form(max_length=30)] = "",
