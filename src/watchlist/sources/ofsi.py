@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import html
 import re
 import zipfile
 import zlib
@@ -52,7 +51,7 @@ from watchlist.sources.uk_helpers import (
     un_reference_in,
     whole_name,
 )
-from watchlist.sources.xlsx import cell_value, workbook_rows
+from watchlist.sources.xlsx import cell_value, first_strings, workbook_rows
 
 SOURCE = "gb_hmt_sanctions"
 AUTHORITY = "HM Treasury, Office of Financial Sanctions Implementation (OFSI)"
@@ -152,18 +151,10 @@ def sniff_xlsx(path: Path, head: bytes) -> Sniff | None:
     if not head.startswith(ZIP_MAGIC):
         return None
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-            parts = [n for n in ("xl/sharedStrings.xml",) if n in names] + sheets[:1]
-            text = ""
-            for name in parts:
-                with zf.open(name) as fh:
-                    text += fh.read(HEAD_SIZE).decode("utf-8", errors="ignore")
+        cells = first_strings(path)
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError,
             zlib.error, EOFError, ValueError):
         return None
-    cells = [html.unescape(t) for t in re.findall(r"<t(?:\s[^>]*)?>([^<]*)</t>", text)]
     return Sniff("ofsi_xlsx", SOURCE) if _is_header(cells) else None
 
 

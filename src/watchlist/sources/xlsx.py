@@ -52,6 +52,8 @@ MAX_ROW_CELLS = 16_384
 MAX_SECONDS = 60.0
 
 _CHUNK = 64 * 1024
+SHARED_STRINGS = "xl/sharedStrings.xml"
+_SHEET = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
 _TEXT = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
 
 
@@ -159,12 +161,18 @@ def measure_workbook(path: Path, clock: _Clock | None = None) -> None:
 
 
 def first_strings(path: Path) -> list[str]:
-    """The texts (`<t>` elements) in the first 64 KB of each part: enough to recognise a
-    sheet's header without opening the whole workbook."""
+    """The texts (`<t>` elements) in the first 64 KB of the shared strings and of the first
+    sheet: enough to recognise a sheet's header without opening the whole workbook (two
+    bounded reads, whatever else the file holds)."""
     texts: list[str] = []
     with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            with archive.open(info) as part:
+        names = archive.namelist()
+        sheets = {int(m.group(1)): n for n in names if (m := _SHEET.fullmatch(n))}
+        parts = [SHARED_STRINGS] if SHARED_STRINGS in names else []
+        if sheets:
+            parts.append(sheets[min(sheets)])
+        for name in parts:
+            with archive.open(name) as part:
                 head = part.read(_CHUNK).decode("utf-8", errors="ignore")
             texts.extend(html.unescape(t) for t in _TEXT.findall(head))
     return texts
