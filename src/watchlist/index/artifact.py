@@ -25,7 +25,6 @@ machine.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import io
 import json
@@ -40,11 +39,10 @@ from typing import IO, Any
 from watchlist import __version__
 from watchlist.errors import WatchlistError
 from watchlist.index.build import FORMAT, Index, _code_digest, open_index
-from watchlist.index.codec import MEMBERS, IndexDataError, decode, encode
+from watchlist.index.codec import MEMBERS, IndexDataError, encode, load
 from watchlist.index.signing import SIGNATURE, sign, signature_problem, signing_key
 from watchlist.index.zipread import ZipLimitError, limits, read_members
 from watchlist.keyfile import KeyFileError
-from watchlist.match.symbols import load_symbols
 from watchlist.store.labels import mark_ref
 
 __all__ = [
@@ -337,20 +335,8 @@ def load_artifact(path: str | os.PathLike[str]) -> tuple[Index, dict[str, Any]]:
 
 
 def _decode(members: dict[str, bytes], where: str) -> Index:
-    """The index from its members, with the garbage collector out of the way (as
-    load_index)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """The index from its members, or ArtifactError naming the file."""
     try:
-        index = decode(members)
+        return load(members)
     except IndexDataError as exc:
         raise ArtifactError(f"{where}: {exc}; export it again") from None
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    if index.format != FORMAT:
-        raise ArtifactError(f"{where}: the artifact does not hold a watchlist index of "
-                            f"format {FORMAT}")
-    load_symbols(index.symbols, index.vocab_tokens)
-    return index

@@ -22,7 +22,6 @@ about half a second. It holds:
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -32,7 +31,6 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +39,9 @@ from followthemoney import EntityProxy
 
 from watchlist import config
 from watchlist.errors import WatchlistError
+from watchlist.index.codec import MEMBERS, encode, load
+from watchlist.index.model import FORMAT, Index
+from watchlist.index.zipread import read_members
 from watchlist.match.names import _skeleton
 from watchlist.match.prepare import (
     MIN_IDENTIFIER,
@@ -72,9 +73,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Bump when the persisted layout or the preparation of names changes.
-FORMAT = 2
-
 #: Told how a build goes: (stage, done, total), e.g. ("linking profiles", 1200, 12000).
 IndexProgress = Callable[[str, int, int], None]
 #: A build tells its progress at most about this many times per stage.
@@ -90,64 +88,6 @@ _ID_TYPES = (
     ("bic", "swiftBic"), ("registration", "registrationNumber"), ("tax", "taxNumber"),
     ("inn", "innCode"), ("ogrn", "ogrnCode"), ("lei", "leiCode"), ("mmsi", "mmsi"),
 )
-
-
-@dataclass
-class Index:
-    """Everything a screener needs, loaded from one file."""
-
-    key: str
-    versions: list[dict[str, Any]]
-    stats: TokenStats
-    parties: list[Party]
-    sources: list[str]
-    designations: list[list[dict[str, Any]]]
-    form_entity: np.ndarray
-    form_weight: np.ndarray
-    forms: list[Any]
-    vocab: dict[str, int]
-    vocab_tokens: list[str]
-    vocab_weight: np.ndarray
-    post_offsets: np.ndarray
-    post_forms: np.ndarray
-    deletes: dict[str, tuple[int, ...]]
-    skeletons: dict[str, tuple[int, ...]]
-    symbol_members: dict[str, tuple[int, ...]]
-    symbols: dict[str, frozenset[str]]
-    identifiers: dict[str, tuple[int, ...]]
-    profile_of: np.ndarray
-    profiles: list[tuple[int, ...]]
-    profile_lead: list[int]
-    profile_ids: list[str]
-    links: list[dict[str, Any]]
-    built_at: float = 0.0
-    build_seconds: float = 0.0
-    format: int = FORMAT
-    by_id: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.by_id:
-            self.by_id = {p.id: i for i, p in enumerate(self.parties) if p.id}
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("by_id", None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.by_id = {p.id: i for i, p in enumerate(self.parties) if p.id}
-
-    def postings(self, token_id: int) -> np.ndarray:
-        return self.post_forms[self.post_offsets[token_id]:self.post_offsets[token_id + 1]]
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "key": self.key, "entities": len(self.parties), "forms": len(self.forms),
-            "tokens": len(self.vocab_tokens), "profiles": len(self.profiles),
-            "linked_profiles": sum(1 for m in self.profiles if len(m) > 1),
-            "links": len(self.links), "build_seconds": round(self.build_seconds, 2),
-        }
 
 
 #: The code that decides what an index holds: a change to any of it makes a new index.
@@ -411,8 +351,6 @@ def build_index(store: Any, versions: list[Any] | None = None,
 def save_index(index: Index, path: Path) -> None:
     """Write the index atomically (a half-written file is never read), as plain data
     (`watchlist.index.codec`): a ZIP file of JSON and numpy arrays, stored uncompressed."""
-    from watchlist.index.codec import encode
-
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".idx-", dir=path.parent)
     try:
@@ -427,28 +365,14 @@ def save_index(index: Index, path: Path) -> None:
 
 def load_index(path: Path) -> Index | None:
     """The index at path, or None when it is missing, unreadable, malformed or of another
-    format (read within the bounds of `watchlist.index.zipread`; never run as code).
-
-    The cyclic garbage collector is paused while the many small objects are made (twice
-    as fast), and they are then frozen out of its way for the life of the process."""
-    from watchlist.index.codec import MEMBERS, decode
-    from watchlist.index.zipread import read_members
-
-    enabled = gc.isenabled()
-    gc.disable()
+    format (read within the bounds of `watchlist.index.zipread`; never run as code)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            index = decode(read_members(archive, str(path), sorted(MEMBERS)))
+            return load(read_members(archive, str(path), sorted(MEMBERS)))
     except (OSError, zipfile.BadZipFile, WatchlistError) as exc:
         if path.exists():
             log.warning("index %s unreadable (%s); rebuilding", path, exc)
         return None
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    load_symbols(index.symbols, index.vocab_tokens)
-    return index
 
 
 def open_index(store: Any, rebuild: bool = False, keep: int = 2) -> Index:
