@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, shared_file
 from watchlist.errors import SourceError
+from watchlist.normalise.dates import parse_birth_date
 from watchlist.sources import dfat_xlsx
 from watchlist.sources.base import TARGET_TOPIC, Context, FileSet
-from watchlist.sources.dates import parse_birth_date
 from watchlist.sources.detect import sniff_file
 from watchlist.sources.files import read_head
 from watchlist.sources.parse import parse_entities, validate

@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from watchlist.config import shrink_limit
 from watchlist.errors import WatchlistError
 from watchlist.index.build import updating_lists
-from watchlist.profile import load_profile
+from watchlist.profiles.record import load_profile
 from watchlist.screening.csv_safety import safe_cell
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES

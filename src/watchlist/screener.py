@@ -18,7 +18,7 @@ matches any kind), `birth_date` (ISO, or day-first dates; a list or a range of y
 `country` (a name or ISO code), `identifier` (any number: passport, registration, IMO...).
 
 Each hit is one profile: every list record of the same party (linked by
-`watchlist.profiles`), with the designations of all of them, the score of the best-matching
+`watchlist.profiles.linking`), with the designations of all of them, the score of the best-matching
 record and the explanation of that score, feature by feature.
 """
 
@@ -134,8 +134,8 @@ def _country_codes() -> frozenset[str]:
 
 def parse_query(query: Any) -> Party:
     """A query (dict, Query or plain name) as a party; raises QueryError when unusable."""
-    from watchlist.sources.countries import country_code
-    from watchlist.sources.dates import DateError, parse_birth_date
+    from watchlist.normalise.countries import country_code
+    from watchlist.normalise.dates import DateError, parse_birth_date
 
     data = _as_mapping(query)
     names = _values(data.get("name"))

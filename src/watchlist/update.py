@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 
-from watchlist import __version__
 from watchlist.errors import FetchError, SourceError
 from watchlist.index.build import IndexProgress, build_missing_index, index_on_disk
 from watchlist.sources.base import FileSet
@@ -32,6 +31,7 @@ from watchlist.store.labels import bundled_notice
 from watchlist.store.shrink import Hold
 from watchlist.store.snapshot import FETCH_TIME, NEWEST_LISTING, Snapshot, files_sha256
 from watchlist.store.store import ImportOutcome, Store, Version, held_note, now_iso
+from watchlist.version import __version__
 
 
 @dataclass

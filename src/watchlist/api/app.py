@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
-from watchlist import __version__ as package_version
 from watchlist import web
 from watchlist.api import jobs
 from watchlist.api.anchor_keeper import AnchorKeeper
@@ -39,6 +38,7 @@ from watchlist.screener import Screener
 from watchlist.store import anchors, audit, keys
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store
+from watchlist.version import __version__ as package_version
 
 
 def create_tables(store: Store) -> None:

@@ -36,7 +36,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from watchlist import __version__
 from watchlist.errors import WatchlistError
 from watchlist.index.build import FORMAT, Index, _code_digest, open_index
 from watchlist.index.codec import MEMBERS, IndexDataError, encode, load
@@ -44,6 +43,7 @@ from watchlist.index.signing import SIGNATURE, sign, signature_problem, signing_
 from watchlist.index.zipread import ZipLimitError, limits, read_members
 from watchlist.keyfile import KeyFileError
 from watchlist.store.labels import mark_ref
+from watchlist.version import __version__
 
 __all__ = [
     "ARTIFACT_FORMAT",

@@ -17,7 +17,7 @@ about half a second. It holds:
   Arabic or Hebrew script); rigour's name symbols (Mikhail ~ Michael, Bill ~ William);
 * an identifier index (normalised value -> targets);
 * the profiles: records of different lists (or of one list) linked as one party, with
-  the evidence of each link (see `watchlist.profiles`).
+  the evidence of each link (see `watchlist.profiles.linking`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ from watchlist.match.prepare import (
 )
 from watchlist.match.symbols import load_symbols, symbol_table, token_symbols
 from watchlist.names.scripts import latin_forms
+from watchlist.profiles.linking import link_profiles
+from watchlist.progress import IndexProgress, Stage
 from watchlist.store.labels import mark_ref
 
 __all__ = [
@@ -73,11 +75,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Told how a build goes: (stage, done, total), e.g. ("linking profiles", 1200, 12000).
-IndexProgress = Callable[[str, int, int], None]
-#: A build tells its progress at most about this many times per stage.
-STEPS = 100
-
 TARGET_SCHEMATA = frozenset(
     {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "PublicBody"}
 )
@@ -91,7 +88,7 @@ _ID_TYPES = (
 
 
 #: The code that decides what an index holds: a change to any of it makes a new index.
-_CODE = ("match", "names", "index/build.py", "profiles.py")
+_CODE = ("match", "names", "index/build.py", "profiles/linking.py")
 
 
 def _code_digest() -> str:
@@ -147,34 +144,6 @@ def _designation(source: str, sanction: EntityProxy) -> dict[str, Any]:
         "authority": sanction.first("authority", quiet=True),
         "sanction_id": sanction.id,
     }
-
-
-class Stage:
-    """One stage of a build, telling `progress` how far it is (about STEPS times)."""
-
-    def __init__(self, progress: IndexProgress | None, name: str, total: int) -> None:
-        self.progress = progress
-        self.name = name
-        self.total = total
-        self.done = 0
-        self.step = max(1, total // STEPS)
-        if progress is not None:
-            progress(name, 0, total)
-
-    def over(self, items: Iterable[Any]) -> Iterator[Any]:
-        """The items, each counted as done once taken."""
-        if self.progress is None:
-            yield from items
-            return
-        for item in items:
-            yield item
-            self.done += 1
-            if self.done % self.step == 0:
-                self.progress(self.name, min(self.done, self.total), self.total)
-
-    def end(self) -> None:
-        if self.progress is not None and self.done % self.step:
-            self.progress(self.name, min(self.done, self.total), self.total)
 
 
 def _collect(store: Any, versions: list[Any], progress: IndexProgress | None = None
@@ -248,8 +217,6 @@ def build_index(store: Any, versions: list[Any] | None = None,
                 progress: IndexProgress | None = None) -> Index:
     """Build the index of the serving versions of a store (not persisted; see `open_index`),
     telling `progress` how each stage goes."""
-    from watchlist.profiles import link_profiles
-
     started = time.perf_counter()
     versions = list(versions if versions is not None else store.serving())
     key = index_key(versions)

@@ -38,9 +38,9 @@ from pathlib import Path
 
 from followthemoney import EntityProxy
 
+from watchlist.normalise.countries import country_code
+from watchlist.normalise.dates import excel_serial_date, parse_birth_date, parse_date
 from watchlist.sources.base import Context, Format, Sniff
-from watchlist.sources.countries import country_code
-from watchlist.sources.dates import excel_serial_date, parse_birth_date, parse_date
 from watchlist.sources.entities import (
     add_birth_date,
     add_country,

@@ -24,9 +24,9 @@ from followthemoney import EntityProxy
 from followthemoney.types import registry
 from lxml import etree
 
+from watchlist.normalise.countries import country_code
+from watchlist.normalise.dates import iso_date
 from watchlist.sources.base import MAX_NAME_LENGTH, Context, Format, Sniff
-from watchlist.sources.countries import country_code
-from watchlist.sources.dates import iso_date
 from watchlist.sources.entities import (
     add_birth_date,
     add_country,

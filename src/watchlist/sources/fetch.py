@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from watchlist import __version__
 from watchlist.errors import FetchError
 from watchlist.sources.files import is_html
 from watchlist.sources.registry import BROWSER_UA
+from watchlist.version import __version__
 
 MAX_BYTES = 1 << 30
 DEFAULT_UA = f"watchlist/{__version__} (sanctions screening; +https://pypi.org/project/watchlist)"

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from followthemoney import EntityProxy
 
+from watchlist.normalise.dates import excel_serial_date, iso_date
 from watchlist.sources.base import Context, Format, Sniff
-from watchlist.sources.dates import excel_serial_date, iso_date
 from watchlist.sources.entities import (
     add_birth_date,
     add_date,

@@ -12,9 +12,9 @@ import re
 
 from followthemoney import EntityProxy
 
+from watchlist.normalise.countries import country_code
+from watchlist.normalise.dates import parse_date
 from watchlist.sources.base import Context
-from watchlist.sources.countries import country_code
-from watchlist.sources.dates import parse_date
 from watchlist.sources.entities import (
     add_value,
     clean,

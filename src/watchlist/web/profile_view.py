@@ -13,7 +13,7 @@ from followthemoney.types import registry
 from watchlist.api.routers.entities import designation
 from watchlist.errors import StoreError
 from watchlist.names.scripts import main_script
-from watchlist.profile import Profile, load_profile
+from watchlist.profiles.record import Profile, load_profile
 from watchlist.screener import QueryError, Screener
 from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store, Version
@@ -33,7 +33,7 @@ COUNTRY_PROPS = (("nationality", "nationality"), ("citizenship", "citizenship"),
 DETAIL_PROPS = ("title", "position", "gender", "religion", "education", "type", "tonnage",
                 "notes", "summary", "description", "sourceUrl", "website", "email", "phone")
 
-#: How each linking rule reads (see `watchlist.profiles`).
+#: How each linking rule reads (see `watchlist.profiles.linking`).
 RULES = {
     "identifier": "the same identifier {identifier}",
     "name+birth_date": "the same birth date {birth_date}",

@@ -15,11 +15,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from watchlist import __version__
 from watchlist.sources.registry import SOURCES
 from watchlist.store.labels import bundled_notice
 from watchlist.store.shrink import percent as share_percent
 from watchlist.store.store import Version
+from watchlist.version import __version__
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

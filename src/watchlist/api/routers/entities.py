@@ -12,7 +12,7 @@ from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date, use_versions
 from watchlist.api.errors import ApiError
 from watchlist.api.models import EntityResponse, error_responses
 from watchlist.errors import StoreError
-from watchlist.profile import Profile, load_profile
+from watchlist.profiles.record import Profile, load_profile
 from watchlist.store.store import Store
 
 router = APIRouter(tags=["Data access"])

@@ -44,6 +44,7 @@ import numpy as np
 from watchlist.match.features import _date_relation
 from watchlist.match.names import Sims, best_name_match, numbers_differ
 from watchlist.match.prepare import ANY, PERSON, NameForm, Party, compatible, kind_of
+from watchlist.progress import Stage
 
 __all__ = ["SOURCE_PRIORITY", "Link", "link_profiles", "pair_evidence"]
 
@@ -222,7 +223,6 @@ def _priority(index: Any, e: int) -> tuple[int, str]:
 def link_profiles(index: Any, progress: Callable[[str, int, int], None] | None = None) -> None:
     """Link the records of the index into profiles (fills profile_of, profiles, links),
     telling `progress` how many candidate pairs were compared."""
-    from watchlist.index.build import Stage
 
     parties = index.parties
     links: list[Link] = []
