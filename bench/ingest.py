@@ -35,7 +35,7 @@ IMPORT = r"""
 import json, resource, sys, time
 from pathlib import Path
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 from watchlist.normalise.countries import country_code
 from watchlist.sources.registry import formats
 path = Path(sys.argv[1])

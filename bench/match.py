@@ -491,7 +491,7 @@ def build_store(lists: Path, home: Path) -> float:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from watchlist.store.store import Store; from watchlist.update import "
+         "from watchlist.store.store import Store; from watchlist.updates.pipeline import "
          "update_from_paths; r = update_from_paths(Store(), [Path(sys.argv[1])]); "
          "print(len(r.outcomes), len(r.failures))", str(lists)],
         env=subprocess_env(home), capture_output=True, text=True)

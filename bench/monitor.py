@@ -74,7 +74,7 @@ def use_home(path: Path) -> Any:
 
 
 def import_file(store: Any, path: Path) -> None:
-    from watchlist.update import update_from_paths
+    from watchlist.updates.pipeline import update_from_paths
 
     report = update_from_paths(store, [path])
     if report.failures:

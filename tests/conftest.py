@@ -14,7 +14,7 @@ from pgtest import store_url  # noqa: F401 - the `store_url` fixture: SQLite and
 from watchlist.config import SHRINK_LIMIT_ENV
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 # No test may touch the user's own store: every test process gets a throwaway home unless
 # a fixture (`home`, or a module's own) points somewhere else.

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from watchlist.api.app import create_app
 from watchlist.errors import StoreError
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import portfolio as book
 from watchlist.monitor.run import run_monitor
 from watchlist.screener import Screener
+from watchlist.service import create_app
 from watchlist.store.audit import ACTOR_MAX, iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import FIXTURES, small_served_store
-from watchlist.api.app import create_app
 from watchlist.fieldlimits import (
     MAX_NAME_CHARS,
     MAX_PROPERTIES,
@@ -22,6 +21,7 @@ from watchlist.fieldlimits import (
 )
 from watchlist.jsondepth import MAX_DEPTH
 from watchlist.screener import Screener
+from watchlist.service import create_app
 
 HUGE_NAME = "A" * 900_000
 

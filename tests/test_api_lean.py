@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 
 from conftest import small_served_store
 from watchlist.api import lean
-from watchlist.api.app import create_app
 from watchlist.api.models import MatchResponse
 from watchlist.api.routers import match as match_router
 from watchlist.screener import Screener
+from watchlist.service import create_app
 
 GOOD = {"queries": {"q1": {"schema": "Person", "properties": {
     "name": ["Ivan Testovsky"], "birthDate": ["1961-07-14"], "nationality": ["kp"]}},

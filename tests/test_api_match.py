@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import FIXTURES, module_home
-from watchlist.api.app import create_app
-from watchlist.api.settings import Settings
 from watchlist.screener import Screener
+from watchlist.service import create_app
+from watchlist.service_settings import Settings
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 V1 = FIXTURES / "un_small_v1.xml"
 V2 = FIXTURES / "un_small_v2.xml"

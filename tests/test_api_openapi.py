@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import small_served_store
-from watchlist.api.app import create_app
-from watchlist.api.settings import Settings
+from watchlist.service import create_app
+from watchlist.service_settings import Settings
 from watchlist.store.store import Store
 
 ERROR_REF = "#/components/schemas/ErrorResponse"

@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import FIXTURES, module_home
-from watchlist.api.app import create_app
 from watchlist.screener import Screener
+from watchlist.service import create_app
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 PAYMENTS = FIXTURES / "payments"
 BELARUSKALI = "us-ofac-sdn-32746"

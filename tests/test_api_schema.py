@@ -19,9 +19,9 @@ from schemathesis.config import SchemathesisConfig  # noqa: E402
 from schemathesis.engine import events, from_schema  # noqa: E402
 
 from conftest import small_served_store  # noqa: E402
-from watchlist.api.app import create_app  # noqa: E402
 from watchlist.screener import Screener  # noqa: E402
-from watchlist.update import Report  # noqa: E402
+from watchlist.service import create_app  # noqa: E402
+from watchlist.updates.pipeline import Report  # noqa: E402
 
 #: The operations whose valid requests may still be refused, and why (shared with the CLI).
 CONFIG = Path(__file__).parent / "schemathesis.toml"

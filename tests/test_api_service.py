@@ -17,14 +17,14 @@ from typer.testing import CliRunner
 
 import watchlist.cli_service  # noqa: F401 - registers `serve` on the app
 from conftest import FIXTURES
-from watchlist.api.app import create_app, serve_app
-from watchlist.api.settings import Settings
 from watchlist.cli import app as cli_app
 from watchlist.cli_service import ENV_HOST, ENV_NO_AUTH, is_loopback
+from watchlist.service import create_app, serve_app
+from watchlist.service_settings import Settings
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
-from watchlist.update import Report, Reporter, update_from_paths
+from watchlist.updates.pipeline import Report, Reporter, update_from_paths
 
 V1 = FIXTURES / "un_small_v1.xml"
 V2 = FIXTURES / "un_small_v2.xml"

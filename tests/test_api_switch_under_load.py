@@ -14,12 +14,12 @@ import pytest
 import uvicorn
 
 from conftest import FIXTURES
-from watchlist.api.app import create_app
-from watchlist.api.settings import Settings
 from watchlist.screener import Screener
+from watchlist.service import create_app
+from watchlist.service_settings import Settings
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 V1 = FIXTURES / "un_small_v1.xml"  # lists Amina Examplar
 V2 = FIXTURES / "un_small_v2.xml"  # delists her and lists Sample Shipping Lines

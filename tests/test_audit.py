@@ -30,7 +30,7 @@ from watchlist.store.audit import (
     verify_audit,
 )
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 runner = CliRunner()
 
@@ -247,7 +247,7 @@ def test_cli_check_and_screen_are_audited(store_url: str, tmp_path: Path) -> Non
     from watchlist.cli import app
     from watchlist.store.audit import iter_audit, verify_audit
     from watchlist.store.store import Store
-    from watchlist.update import update_from_paths
+    from watchlist.updates.pipeline import update_from_paths
 
     update_from_paths(Store(), [FIXTURES / "un_small_v1.xml"])
     runner = CliRunner()

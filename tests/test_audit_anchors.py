@@ -23,13 +23,13 @@ from typer.testing import CliRunner
 import watchlist.cli_service  # noqa: F401 - registers `audit` on the app
 from conftest import FIXTURES
 from watchlist.api.anchor_keeper import AnchorKeeper
-from watchlist.api.app import create_app
-from watchlist.api.settings import Settings
 from watchlist.cli import app
+from watchlist.service import create_app
+from watchlist.service_settings import Settings
 from watchlist.store import anchors
 from watchlist.store.audit import append_audit, entry_hash, iter_audit, verify_audit
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 runner = CliRunner()
 

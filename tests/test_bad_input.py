@@ -8,7 +8,7 @@ import pytest
 
 from conftest import FIXTURES
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 GOOD = FIXTURES / "un_small_v1.xml"
 NEWER = FIXTURES / "un_small_v2.xml"

@@ -24,15 +24,15 @@ import watchlist.cli_scan  # noqa: F401 - registers `scan`
 import watchlist.cli_screen  # noqa: F401 - registers `check`
 from conftest import FIXTURES, module_home
 from httpserver import ListServer
-from watchlist.api.app import create_app
 from watchlist.cli import app
 from watchlist.errors import FetchError, SourceError
+from watchlist.service import create_app
 from watchlist.sources import bundle, fetch
 from watchlist.sources.detect import walk
 from watchlist.sources.fetch import download, make_client
 from watchlist.sources.registry import SOURCES
 from watchlist.store.store import Store
-from watchlist.update import update_from_bundle, update_from_paths, update_sources
+from watchlist.updates.pipeline import update_from_bundle, update_from_paths, update_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUSED = "http://127.0.0.1:1/"

@@ -15,7 +15,7 @@ from watchlist.cli import app
 from watchlist.screening.csv_safety import safe_cell, safe_row
 from watchlist.screening.writers import open_writer
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 runner = CliRunner()
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
-from watchlist.api.app import create_app
 from watchlist.cli import app
 from watchlist.errors import StoreError
 from watchlist.monitor.diff import (
@@ -27,9 +26,10 @@ from watchlist.monitor.diff import (
     resolve_version,
     substantive_first,
 )
+from watchlist.service import create_app
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -14,7 +14,7 @@ from watchlist.errors import FetchError
 from watchlist.sources import fetch
 from watchlist.sources.fetch import download, make_client
 from watchlist.store.store import Store
-from watchlist.update import update_from_url, update_sources
+from watchlist.updates.pipeline import update_from_url, update_sources
 
 
 @pytest.fixture(autouse=True)

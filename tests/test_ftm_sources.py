@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, shared_file
-from watchlist.api.app import create_app
 from watchlist.cli import app
+from watchlist.service import create_app
 from watchlist.sources.naming import file_source_id, id_problem
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import Reporter, update_from_paths
+from watchlist.updates.pipeline import Reporter, update_from_paths
 
 
 class Messages(Reporter):

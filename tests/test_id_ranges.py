@@ -12,14 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import small_served_store
-from watchlist.api.app import create_app
 from watchlist.api.routers.alerts import Status
 from watchlist.errors import StoreError
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import schema as m
 from watchlist.monitor.diff import resolve_version
+from watchlist.service import create_app
 from watchlist.store.store import Store
-from watchlist.web.users import create_user
+from watchlist.store.users import create_user
 
 HUGE = 10**36
 TOO_BIG = 2**63  # one past the largest id a store holds

@@ -31,7 +31,7 @@ from watchlist.index.build import index_key, index_path, load_index
 from watchlist.index.codec import JSON_MEMBER, MEMBERS
 from watchlist.screener import Screener
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 LISTS = [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_sdn_small.xml",
          FIXTURES / "sema_small.xml", FIXTURES / "dfat_small.csv"]

@@ -15,7 +15,7 @@ from watchlist.match.names import Sims
 from watchlist.match.prepare import PERSON, Party
 from watchlist.match.symbols import set_runtime
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 SMALL = [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_csv_small"]
 

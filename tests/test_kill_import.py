@@ -14,13 +14,13 @@ import pytest
 
 from conftest import FIXTURES
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 SCRIPT = """
 import sys
 from pathlib import Path
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 print("started", flush=True)
 update_from_paths(Store(), [Path(p) for p in sys.argv[1:]])
 print("finished", flush=True)

@@ -27,7 +27,7 @@ from watchlist.store import migrate
 from watchlist.store.audit import append_audit, iter_audit, verify_audit
 from watchlist.store.keys import create_key, verify_key
 from watchlist.store.store import Store, make_engine, store_url
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "watchlist"

@@ -20,7 +20,7 @@ from watchlist.monitor.run import MonitorError, run_monitor
 from watchlist.screener import Screener
 from watchlist.store.audit import verify_audit
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOOKS = FIXTURES / "monitor"

@@ -25,7 +25,7 @@ from watchlist.text.payments.screen import (
     party_query,
     screen_payment,
 )
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 PAYMENTS = FIXTURES / "payments"
 LISTS = PAYMENTS / "ofac_belarus_csv"

@@ -20,7 +20,7 @@ from bad_files import bad_files
 from conftest import LISTS
 from watchlist.cli import app
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 runner = CliRunner()
 UN_FILE = LISTS / "un" / "consolidated_2026-02-27.xml"

@@ -12,7 +12,7 @@ from followthemoney import model
 from conftest import LISTS, module_home
 from watchlist.screener import Hit, Query, Screener
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 FILES = [
     "ofac/sdn_csv_2022-11",

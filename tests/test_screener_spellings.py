@@ -10,7 +10,7 @@ import pytest
 from watchlist.match.names import token_similarity
 from watchlist.screener import Screener
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 LISTED = {
     "id": "belarus-1", "schema": "Person", "topics": ["sanction"],

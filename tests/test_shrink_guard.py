@@ -15,15 +15,16 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from httpserver import ListServer
-from watchlist.api.app import create_app
 from watchlist.cli import app as cli_app
 from watchlist.config import parse_shrink_limit, shrink_limit
 from watchlist.errors import WatchlistError
+from watchlist.service import create_app
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.shrink import removed_share
 from watchlist.store.store import Store
-from watchlist.update import (
+from watchlist.store.users import create_user
+from watchlist.updates.pipeline import (
     Report,
     Reporter,
     accept_held,
@@ -31,7 +32,6 @@ from watchlist.update import (
     update_from_paths,
     update_sources,
 )
-from watchlist.web.users import create_user
 
 UN = "un_sc_sanctions"
 PASSWORD = "correct horse battery staple"

@@ -30,7 +30,7 @@ from watchlist.screening.readers import prepare_row  # noqa: E402
 from watchlist.screening.runner import screen_chunk  # noqa: E402
 from watchlist.spark import OUTPUT_COLUMNS, flatten_record, screen_dataframe  # noqa: E402
 from watchlist.store.store import Store  # noqa: E402
-from watchlist.update import update_from_paths  # noqa: E402
+from watchlist.updates.pipeline import update_from_paths  # noqa: E402
 
 LISTS = [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_sdn_small.xml",
          FIXTURES / "sema_small.xml", FIXTURES / "dfat_small.csv"]

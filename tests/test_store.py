@@ -15,7 +15,7 @@ import pytest
 from conftest import FIXTURES
 from watchlist.errors import StoreError
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 V1 = FIXTURES / "un_small_v1.xml"
 V2 = FIXTURES / "un_small_v2.xml"

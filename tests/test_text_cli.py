@@ -11,15 +11,15 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest import module_home
-from watchlist.api.app import create_app
 from watchlist.cli import app
 from watchlist.screener import Screener
+from watchlist.service import create_app
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
 from watchlist.text.extract import extract, html_text
 from watchlist.text.render import html_page
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 TEXTS = Path(__file__).parent / "fixtures" / "text"
 runner = CliRunner()

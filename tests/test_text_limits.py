@@ -18,15 +18,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import module_home
-from watchlist.api.app import create_app
 from watchlist.cli import app as cli_app
 from watchlist.screener import Screener
+from watchlist.service import create_app
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
+from watchlist.store.users import create_user
 from watchlist.text import extract as extract_module
 from watchlist.text.extract import ExtractError, TooLargeError, extract, html_text
-from watchlist.update import update_from_paths
-from watchlist.web.users import create_user
+from watchlist.updates.pipeline import update_from_paths
 from webstore import PASSWORD
 
 TEXTS = Path(__file__).parent / "fixtures" / "text"

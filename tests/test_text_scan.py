@@ -11,7 +11,7 @@ import pytest
 from conftest import module_home
 from watchlist.store.store import Store
 from watchlist.text import Mention, Scanner
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 TEXTS = Path(__file__).parent / "fixtures" / "text"
 

@@ -17,10 +17,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
-from watchlist.api import jobs
-from watchlist.api.app import create_app
-from watchlist.api.screening import open_screener
-from watchlist.api.settings import Settings
 from watchlist.cli import app as cli_app
 from watchlist.index.build import (
     build_missing_index,
@@ -30,11 +26,15 @@ from watchlist.index.build import (
     updating_lists,
 )
 from watchlist.screener import Screener
+from watchlist.screening.holder import open_screener
+from watchlist.service import create_app
+from watchlist.service_settings import Settings
 from watchlist.sources import meter
 from watchlist.sources.detect import walk
 from watchlist.sources.parse import parse_entities
 from watchlist.store.store import Store
-from watchlist.update import Report, Reporter, index_after_update, update_from_paths
+from watchlist.updates import jobs
+from watchlist.updates.pipeline import Report, Reporter, index_after_update, update_from_paths
 
 V1 = FIXTURES / "un_small_v1.xml"  # lists Amina Examplar
 V2 = FIXTURES / "un_small_v2.xml"  # delists her and lists Sample Shipping Lines

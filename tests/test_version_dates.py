@@ -20,7 +20,7 @@ from watchlist.sources.detect import walk
 from watchlist.sources.parse import parse_snapshot
 from watchlist.store.snapshot import FETCH_TIME, FILE_DATE, NEWEST_LISTING, UNDATED
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths, update_sources
+from watchlist.updates.pipeline import update_from_paths, update_sources
 
 EMPTY = "-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
 #: An undated consolidated CSV whose remarks give listing dates (newest 16 Dec 2022); the

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
+from watchlist.service import create_app
 from watchlist.store.store import Store
-from watchlist.update import Report, Reporter
+from watchlist.updates.pipeline import Report, Reporter
 from webstore import ARTICLE, LUKASHENKO, PASSWORD, SCRIPT_NAME, SCRIPT_PARTY, build_store
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -18,21 +18,21 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from conftest import FIXTURES
-from watchlist.api.app import create_app
 from watchlist.monitor.alerts import get_alert, list_alerts
 from watchlist.monitor.diff import VersionDiff, default_pair
 from watchlist.screener import Screener
+from watchlist.service import create_app
+from watchlist.store import users
 from watchlist.store.audit import append_audit, audit_log, iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store
-from watchlist.update import Report, Reporter, update_from_paths
+from watchlist.store.users import create_user, set_disabled, set_password, set_role
+from watchlist.updates.pipeline import Report, Reporter, update_from_paths
 from watchlist.web import diffs as web_diffs
-from watchlist.web import users
 from watchlist.web.pages import audit as audit_page
 from watchlist.web.pages import changes as changes_page
 from watchlist.web.session import COOKIE
 from watchlist.web.throttle import SignInLimit, TooManySignIns, sign_in_attempts
-from watchlist.web.users import create_user, set_disabled, set_password, set_role
 from webstore import (
     ARTICLE,
     LUKASHENKO,

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from watchlist.cli import app as cli_app
 from watchlist.errors import StoreError
+from watchlist.store import users
 from watchlist.store.store import Store
-from watchlist.web import users
-from watchlist.web.users import (
+from watchlist.store.users import (
     MAX_FAILURES,
     SignInError,
     authenticate,

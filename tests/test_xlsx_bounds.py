@@ -14,7 +14,7 @@ from watchlist.errors import SourceError
 from watchlist.sources import dfat_xlsx, xlsx
 from watchlist.sources.base import Context
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
+from watchlist.updates.pipeline import update_from_paths
 
 HEADER = ["Reference", "Name of Individual or Entity", "Type", "Name Type", "Date of Birth",
           "Citizenship", "Control Date"]

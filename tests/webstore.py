@@ -11,11 +11,11 @@ from conftest import FIXTURES
 from watchlist.monitor.portfolio import import_book
 from watchlist.monitor.run import run_monitor
 from watchlist.screener import Screener
+from watchlist.store import users
 from watchlist.store.keys import create_key
 from watchlist.store.store import Store
-from watchlist.update import update_from_paths
-from watchlist.web import users
-from watchlist.web.users import create_user
+from watchlist.store.users import create_user
+from watchlist.updates.pipeline import update_from_paths
 
 WEB = FIXTURES / "web"
 LUKASHENKO = "us-ofac-sdn-9760"

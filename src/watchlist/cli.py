@@ -41,7 +41,7 @@ from watchlist.store.labels import bundled_notice, bundled_summary, version_labe
 from watchlist.store.shrink import Hold
 from watchlist.store.snapshot import date_origin
 from watchlist.store.store import Store, Version, now_iso
-from watchlist.update import (
+from watchlist.updates.pipeline import (
     Report,
     Reporter,
     accept_held,
@@ -199,7 +199,7 @@ def update(
             if not no_index:
                 index_after_update(store, reports, reporter)
         try:  # the sources page shows it beside the service's updates
-            from watchlist.api.jobs import record_run
+            from watchlist.updates.jobs import record_run
 
             record_run(store, cli_actor(), sources or None, reports, started_at)
         except SQLAlchemyError as exc:

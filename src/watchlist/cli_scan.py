@@ -5,34 +5,21 @@ Registered on the `watchlist` app when cli.py imports this module.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from watchlist.cli import _errors, app, console, out, print_bundled_note
 from watchlist.errors import WatchlistError
-from watchlist.store.audit import append_audit_many, cli_actor, version_ref
+from watchlist.store.audit import append_audit_many, cli_actor
+from watchlist.store.labels import version_ref
 from watchlist.store.store import Store
+from watchlist.text.audit_entry import audit_items
 
-__all__ = ["audit_items", "scan"]
-
-
-def audit_items(actor: str, name: str, fmt: str, text: str, mentions: list[Any],
-                versions: list[dict[str, Any]]) -> tuple[str, str, dict[str, Any],
-                                                         list[dict[str, Any]],
-                                                         list[dict[str, Any]]]:
-    """One audit entry for a scanned text: which text (name, size, SHA-256 of its UTF-8),
-    the list versions, and each mention (id "start:end")."""
-    query = {"file": name, "format": fmt, "chars": len(text),
-             "sha256": hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()}
-    hits = [{"id": f"{m.start}:{m.end}", "entity_id": m.entity_id, "profile_id": m.profile_id,
-             "caption": m.caption, "schema": m.schema, "score": m.score,
-             "designations": m.designations} for m in mentions]
-    return (actor, "scan", query, [version_ref(v) for v in versions], hits)
+__all__ = ["scan"]
 
 
 @app.command()

@@ -44,7 +44,8 @@ from watchlist.screening.writers import (
     output_format,
     shape_match,
 )
-from watchlist.store.audit import append_audit, append_audit_many, cli_actor, version_ref
+from watchlist.store.audit import append_audit, append_audit_many, cli_actor
+from watchlist.store.labels import version_ref
 from watchlist.store.store import Store
 
 Threshold = Annotated[float | None, typer.Option(

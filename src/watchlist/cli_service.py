@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import inspect
-import ipaddress
 import json
 import os
 import socket
@@ -21,6 +20,7 @@ from rich.table import Table
 
 from watchlist.cli import _errors, app, console, out
 from watchlist.errors import WatchlistError
+from watchlist.service_settings import ENV_HOST, ENV_NO_AUTH, is_loopback
 from watchlist.store import anchors
 from watchlist.store.audit import export_audit, since_bound, verify_audit
 from watchlist.store.keys import ROLES, create_key, list_keys, revoke_key
@@ -33,21 +33,6 @@ audit_app = typer.Typer(help="The audit log of every screening: verify the chain
                         no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
-
-#: Set by `watchlist serve` for its worker processes (see `watchlist.api.app.serve_app`).
-ENV_NO_AUTH = "WATCHLIST_SERVE_NO_AUTH"
-ENV_HOST = "WATCHLIST_SERVE_HOST"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding to `host` keeps the server reachable from this machine only."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
 
 # -- serve --------------------------------------------------------------------------------
 
@@ -96,15 +81,15 @@ def serve(
                                  f"loopback address (127.0.0.1, ::1, localhost), not {host}")
         import uvicorn
 
-        from watchlist.api.app import create_tables
-        from watchlist.api.screening import ensure_index
+        from watchlist.screening.holder import ensure_index
+        from watchlist.service import create_tables
 
         # Taken before anything is prepared or printed; held while the index is built.
         reserved = reserve_port(host, port)
         store = Store()
         create_tables(store)  # here, before the workers start and race to do it
         if not no_auth and not list_keys(store, include_revoked=False):
-            from watchlist.web.users import list_users
+            from watchlist.store.users import list_users
 
             has_users = any(u.active for u in list_users(store))
             console.print("[yellow]warning[/] no active API key: every API request will get "
@@ -135,7 +120,7 @@ def serve(
             # Loading a large index can hold a worker for a few seconds; do not kill it.
             options["timeout_worker_healthcheck"] = 60
         reserved.close()
-        uvicorn.run("watchlist.api.app:serve_app", factory=True, host=host, port=port,
+        uvicorn.run("watchlist.service:serve_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=False,
                     access_log=access_log, **options)
 
@@ -146,7 +131,7 @@ def _announce_anchors() -> None:
     path = anchors.anchors_path()
     if path is None:
         return
-    from watchlist.api.settings import Settings
+    from watchlist.service_settings import Settings
 
     settings = Settings.from_env()
     anchors.check_anchors_path(path)

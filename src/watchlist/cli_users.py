@@ -16,9 +16,9 @@ from rich.table import Table
 
 from watchlist.cli import _errors, app, console, out
 from watchlist.errors import WatchlistError
+from watchlist.store import users
 from watchlist.store.keys import ROLES
 from watchlist.store.store import Store
-from watchlist.web import users
 
 users_app = typer.Typer(help="Accounts for the web interface (`watchlist serve`, /ui): "
                         "create, list, set a password or a role, disable.", no_args_is_help=True)

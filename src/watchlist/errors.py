@@ -29,3 +29,7 @@ class FetchError(WatchlistError):
         self.problem = problem
         self.unreachable = unreachable
         super().__init__(f"{url}: {problem}")
+
+
+class NotServing(WatchlistError):
+    """No list version is serving yet, so nothing can be screened (the API answers 503)."""

@@ -1,21 +1,17 @@
-"""The API app: `create_app(store=None, auth=True)`, served by `watchlist serve`."""
+"""The API app over a store: its state, routers, error handling, OpenAPI document and
+middleware. `watchlist.service` adds the analysts' pages to it and is what `serve` runs."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy.exc import OperationalError
 
-from watchlist import web
-from watchlist.api import jobs
 from watchlist.api.anchor_keeper import AnchorKeeper
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import KeyCache
-from watchlist.api.deps import VersionsHeader
 from watchlist.api.errors import BodyLimit, install_handlers
 from watchlist.api.json_depth_limit import JsonDepthLimit
 from watchlist.api.openapi import install_openapi
@@ -30,43 +26,34 @@ from watchlist.api.routers import (
     sources,
     system,
 )
-from watchlist.api.screening import EntityCache, ScreenerHolder
-from watchlist.api.settings import DESCRIPTION, TITLE, Settings
+from watchlist.api.screening import EntityCache
 from watchlist.api.wal_keeper import WalKeeper
-from watchlist.monitor import schema as monitor_schema
 from watchlist.screener import Screener
-from watchlist.store import anchors, audit, keys
-from watchlist.store.schema import metadata
+from watchlist.screening.holder import ScreenerHolder
+from watchlist.service_settings import DESCRIPTION, TITLE, Settings
+from watchlist.store import anchors
 from watchlist.store.store import Store
+from watchlist.updates import jobs
 from watchlist.version import __version__ as package_version
+from watchlist.versions_header import VersionsHeader
 
 
-def create_tables(store: Store) -> None:
-    """The tables of the API's own modules, in case the store was opened before they were
-    imported. Worker processes starting together may race to create them: a second attempt
-    finds them made."""
-    tables = [keys.api_keys, audit.audit_log, audit.audit_head, jobs.update_jobs,
-              *web.tables(), *monitor_schema.TABLES]
-    try:
-        metadata.create_all(store.engine, tables=tables)
-    except OperationalError:
-        metadata.create_all(store.engine, tables=tables)
-
-
-def create_app(store: Store | None = None, auth: bool = True,
+def create_api(store: Store, auth: bool = True,
                settings: Settings | None = None,
                updater: jobs.Updater | None = None,
                screener_opener: Callable[[Store], Screener] | None = None,
-               warm: bool = True) -> FastAPI:
-    """The API over a store (the default store when None).
+               warm: bool = True,
+               add_pages: Callable[[FastAPI], None] | None = None,
+               warm_pages: Callable[[FastAPI], None] | None = None) -> FastAPI:
+    """The API over a store (whose tables exist: `watchlist.service.create_tables`).
 
     auth=False lets every request through as an anonymous admin; `watchlist serve` only
     allows that on a loopback address. `updater` replaces the download POST /updatez runs;
     `screener_opener` the way the screener is opened (default `Screener.open(store)`);
     `warm` opens it at startup, in the background, rather than on the first screening.
+    `add_pages` adds other routes before the OpenAPI document and the middleware are
+    installed; `warm_pages` warms them after the screener is opened.
     """
-    store = store or Store()
-    create_tables(store)
     settings = settings or Settings.from_env()
     holder = ScreenerHolder(store, screener_opener, settings.version_check_seconds)
     writer = AuditWriter(store)
@@ -76,7 +63,8 @@ def create_app(store: Store | None = None, auth: bool = True,
 
     def _warm() -> None:
         holder.warm()
-        web.warm(app)  # then the Changes page's diffs, in their own thread
+        if warm_pages is not None:
+            warm_pages(app)  # the Changes page's diffs, in their own thread
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,7 +98,8 @@ def create_app(store: Store | None = None, auth: bool = True,
                    admin.router, reconcile.router, payments.router, scan.router,
                    alerts.router):
         app.include_router(router)
-    web.install(app, store)  # the analysts' pages under /ui
+    if add_pages is not None:
+        add_pages(app)
     install_openapi(app, settings)
     # The last added runs outermost: the versions header goes on every answer, 413s too;
     # the JSON depth is measured on a body already bounded by BodyLimit.
@@ -118,14 +107,3 @@ def create_app(store: Store | None = None, auth: bool = True,
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(VersionsHeader, serving=holder.serving)
     return app
-
-
-def serve_app() -> FastAPI:
-    """The app `watchlist serve` runs in each uvicorn worker (a factory, so workers can start it).
-
-    Auth is off only when `watchlist serve --no-auth` said so and the host is loopback.
-    """
-    from watchlist.cli_service import ENV_HOST, ENV_NO_AUTH, is_loopback
-
-    no_auth = os.environ.get(ENV_NO_AUTH) == "1" and is_loopback(os.environ.get(ENV_HOST, ""))
-    return create_app(auth=not no_auth)

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watchlist.api.openapi import documented_methods
+from watchlist.errors import NotServing
 
 log = logging.getLogger("watchlist.api")
 
@@ -52,6 +53,10 @@ def _describe(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.detail, exc.headers, **exc.extra)
+
+
+async def _not_serving(_request: Request, exc: Exception) -> JSONResponse:
+    return error_response(503, str(exc))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -90,6 +95,7 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(NotServing, _not_serving)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from watchlist.api.settings import Settings
+from watchlist.service_settings import Settings
 
 _ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 #: Routes whose `limit` query parameter is bounded by `Settings.max_limit`.

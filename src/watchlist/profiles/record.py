@@ -47,3 +47,30 @@ def load_profile(store: Store, entity_id: str, as_of: str | None = None) -> Prof
     """The profile of an entity in the list version serving now (or on `as_of`)."""
     entity, linked, version = store.entity(entity_id, as_of)
     return Profile(entity, linked, version)
+
+
+def _values(entity: EntityProxy, *props: str) -> list[str]:
+    found: list[str] = []
+    for prop in props:
+        for value in entity.get(prop, quiet=True):
+            if value not in found:
+                found.append(value)
+    return found
+
+
+def designation(sanction: EntityProxy) -> dict[str, Any]:
+    """A Sanction entity as a designation: publisher, regime, reference, date, reasons."""
+    return {
+        "id": sanction.id,
+        "publisher": _values(sanction, "authority"),
+        "regime": _values(sanction, "program", "programId"),
+        "reference": _values(sanction, "authorityId", "unscId"),
+        "listing_date": _values(sanction, "listingDate"),
+        "start_date": _values(sanction, "startDate"),
+        "end_date": _values(sanction, "endDate"),
+        "reasons": _values(sanction, "reason"),
+        "provisions": _values(sanction, "provisions"),
+        "summary": _values(sanction, "summary"),
+        "source_url": _values(sanction, "sourceUrl"),
+        "properties": sanction.to_dict()["properties"],
+    }

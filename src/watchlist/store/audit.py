@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from sqlalchemy import (
     Column,
@@ -42,10 +42,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from watchlist.errors import StoreError
-from watchlist.store.labels import mark_ref
+from watchlist.store.labels import version_ref
 from watchlist.store.locking import AUDIT, write_lock
 from watchlist.store.schema import metadata
-from watchlist.store.store import Store, Version
+
+
+class LogStore(Protocol):
+    """What the log needs of a store: its engine. (The store writes to the log when it holds
+    a shrunk list, so the log names no store class: that would be an import cycle.)"""
+
+    @property
+    def engine(self) -> Engine: ...
+
 
 GENESIS = "0" * 64
 ACTOR_MAX, ACTION_MAX = 300, 50
@@ -149,7 +157,7 @@ def _body_json(seq: int, at: str, actor: str, action: str, query_json: str, vers
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
-def ensure_tables(store: Store) -> None:
+def ensure_tables(store: LogStore) -> None:
     """Create the audit tables in a store opened before this module was imported."""
     if store.engine not in _READY:
         metadata.create_all(store.engine, tables=[audit_log, audit_head])
@@ -185,13 +193,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def version_ref(version: Version | dict[str, Any]) -> dict[str, Any]:
-    """How a list version is named in the log: source, version number, publisher date, sha256
-    (and `bundled`, `notice` for a snapshot bundled in the package)."""
-    data = version.to_dict() if isinstance(version, Version) else dict(version)
-    return mark_ref({k: data.get(k) for k in ("source", "version", "published", "sha256")}, data)
-
-
 def hit_summary(hit: Any) -> Any:
     """The logged form of a hit: its id, caption, schema, score, match and source(s)."""
     data = _plain(hit)
@@ -211,13 +212,13 @@ def begin_write(conn: Connection) -> None:
     write_lock(conn, AUDIT)
 
 
-def append_audit(store: Store, actor: str, action: str, query: Any,
-                 versions: Sequence[Version | dict[str, Any]], hits: Iterable[Any]) -> AuditEntry:
+def append_audit(store: LogStore, actor: str, action: str, query: Any,
+                 versions: Sequence[Any], hits: Iterable[Any]) -> AuditEntry:
     """Append one screening to the log and return its entry."""
     return append_audit_many(store, [(actor, action, query, versions, hits)])[0]
 
 
-def append_audit_many(store: Store, items: Sequence[tuple[str, str, Any, Sequence[Any],
+def append_audit_many(store: LogStore, items: Sequence[tuple[str, str, Any, Sequence[Any],
                                                           Iterable[Any]]]) -> list[AuditEntry]:
     """Append several screenings (a batch) in one transaction, in order.
 
@@ -300,7 +301,7 @@ def since_bound(since: str) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def iter_audit(store: Store, since: str | None = None) -> Iterator[AuditEntry]:
+def iter_audit(store: LogStore, since: str | None = None) -> Iterator[AuditEntry]:
     """The entries in order, from `since` (a date or ISO date-time, UTC) when given."""
     ensure_tables(store)
     query = select(audit_log).order_by(audit_log.c.seq)
@@ -311,7 +312,7 @@ def iter_audit(store: Store, since: str | None = None) -> Iterator[AuditEntry]:
             yield _entry(row)
 
 
-def export_audit(store: Store, handle: IO[str], since: str | None = None) -> int:
+def export_audit(store: LogStore, handle: IO[str], since: str | None = None) -> int:
     """Write entries as JSON lines (with their hashes); returns how many were written."""
     count = 0
     for entry in iter_audit(store, since):
@@ -320,7 +321,7 @@ def export_audit(store: Store, handle: IO[str], since: str | None = None) -> int
     return count
 
 
-def verify_audit(store: Store, collect: Collection[int] = ()) -> Verification:
+def verify_audit(store: LogStore, collect: Collection[int] = ()) -> Verification:
     """Walk the chain from the first entry; stop at the first entry that is wrong.
 
     The hashes of the entries numbered in `collect` are kept in the result's `hashes` (entry

@@ -3,7 +3,7 @@ always says it is one (status, check and scan output, API responses, web pages).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -52,3 +52,22 @@ def mark_ref(ref: dict[str, Any], version: Any) -> dict[str, Any]:
     if date:
         ref = {**ref, "bundled": date, "notice": bundled_notice(version)}
     return ref
+
+
+def version_ref(version: Any) -> dict[str, Any]:
+    """How an answer, a report or the audit log names a list version (a Version, or a
+    mapping of its fields): source, version number, publisher date, sha256, and `bundled`,
+    `notice` for a snapshot bundled in the package."""
+    data = dict(version) if isinstance(version, Mapping) else version.to_dict()
+    return mark_ref({k: data.get(k) for k in ("source", "version", "published", "sha256")}, data)
+
+
+def header_value(versions: Sequence[Any]) -> str:
+    """`un_sc_sanctions=3, us_ofac_sdn=1;bundled=2021-07-07`: each version, and the date of
+    a bundled snapshot."""
+    parts = []
+    for v in versions:
+        data = v if isinstance(v, Mapping) else v.to_dict()
+        date = bundled_date(data)
+        parts.append(f"{data['source']}={data['version']}" + (f";bundled={date}" if date else ""))
+    return ", ".join(parts) or "none"

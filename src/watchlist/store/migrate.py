@@ -43,11 +43,11 @@ TABLE_MODULES = (
     "watchlist.store.schema",
     "watchlist.store.audit",
     "watchlist.store.keys",
-    "watchlist.api.jobs",
+    "watchlist.updates.jobs",
     "watchlist.monitor.schema",
-    "watchlist.web.users",
+    "watchlist.store.users",
     "watchlist.web.session",
-    "watchlist.web.live_sessions",
+    "watchlist.store.user_sessions",
     "watchlist.web.throttle",
 )
 log = logging.getLogger("watchlist.store")

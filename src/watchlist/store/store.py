@@ -28,6 +28,7 @@ from watchlist.config import database_url, shrink_limit
 from watchlist.errors import StoreError
 from watchlist.store import migrate
 from watchlist.store import schema as t
+from watchlist.store.audit import append_audit_in
 from watchlist.store.locking import AUDIT, IMPORT, also_lock, write_lock
 from watchlist.store.shrink import Hold, over_limit, percent
 from watchlist.store.snapshot import Snapshot
@@ -131,8 +132,6 @@ def held_note(version: Version) -> str:
 def _audit_in(conn: Connection, actor: str, action: str, hold: Hold,
               versions: list[Version]) -> None:
     """Audit-log a hold or its acceptance in the transaction that makes it."""
-    from watchlist.store.audit import append_audit_in  # imports this module
-
     also_lock(conn, AUDIT)
     query = {k: v for k, v in hold.to_dict().items() if k not in ("message", "accept")}
     append_audit_in(conn, [(actor, action, query, versions, [])])

@@ -43,9 +43,9 @@ class WebState:
 
 def tables() -> list[Any]:
     """The tables the web interface adds to the store."""
-    from watchlist.web.live_sessions import web_sessions
+    from watchlist.store.user_sessions import web_sessions
+    from watchlist.store.users import sign_in_failures, web_users
     from watchlist.web.throttle import sign_in_attempts
-    from watchlist.web.users import sign_in_failures, web_users
 
     return [web_users, sign_in_failures, web_sessions, sign_in_attempts,
             sessions_module.web_secrets]
@@ -101,7 +101,7 @@ def warm(app: FastAPI) -> None:
     """Start comparing each list's last two versions in the background, so the Changes
     page opens at once, and prepare the sign-in's dummy password hash (the API's `warm`
     startup calls this after opening the screener)."""
-    from watchlist.web import users
+    from watchlist.store import users
 
     users.prepare()
     try:

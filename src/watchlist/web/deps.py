@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from watchlist.api.errors import ApiError
-from watchlist.api.screening import ScreenerHolder
+from watchlist.errors import NotServing
 from watchlist.screener import Screener
+from watchlist.screening.holder import ScreenerHolder
 from watchlist.store.store import Store
 from watchlist.web.session import CSRF_FIELD, CSRF_HEADER, WebUser, csrf_ok, same_origin
 
@@ -71,7 +71,7 @@ def screener_of(request: Request) -> Screener | None:
     holder: ScreenerHolder = request.app.state.screener
     try:
         return holder.get()
-    except ApiError:
+    except NotServing:
         return None
 
 

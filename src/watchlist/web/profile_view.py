@@ -10,10 +10,9 @@ from typing import Any
 from followthemoney import EntityProxy
 from followthemoney.types import registry
 
-from watchlist.api.routers.entities import designation
 from watchlist.errors import StoreError
 from watchlist.names.scripts import main_script
-from watchlist.profiles.record import Profile, load_profile
+from watchlist.profiles.record import Profile, designation, load_profile
 from watchlist.screener import QueryError, Screener
 from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store, Version

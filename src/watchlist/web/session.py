@@ -30,10 +30,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Column, String, Table, Text, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from watchlist.store import user_sessions as live_sessions
+from watchlist.store import users
 from watchlist.store.keys import api_keys
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
-from watchlist.web import live_sessions, users
 from watchlist.web.throttle import sign_in_attempts
 
 COOKIE = "watchlist_session"

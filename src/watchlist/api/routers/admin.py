@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from watchlist.api import jobs
 from watchlist.api.auth import AdminCaller
-from watchlist.api.deps import SettingsDep, StoreDep, use_versions
+from watchlist.api.deps import SettingsDep, StoreDep
 from watchlist.api.errors import ApiError
 from watchlist.api.models import UpdateJob, UpdateRequest, error_responses
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import append_audit
+from watchlist.updates import jobs
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["System information"])
 

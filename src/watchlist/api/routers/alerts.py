@@ -16,12 +16,13 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchlist.api.auth import ScreenCaller
-from watchlist.api.deps import StoreDep, use_versions
+from watchlist.api.deps import StoreDep
 from watchlist.api.errors import ApiError
 from watchlist.api.models import error_responses
 from watchlist.errors import StoreError
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor.alerts import MAX_ID, MAX_OFFSET, AlertError, AlertNotFound, StatusConflict
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["Monitoring"])
 

@@ -8,41 +8,15 @@ from fastapi import APIRouter, Path, Query, Request
 from followthemoney import EntityProxy
 
 from watchlist.api.auth import ScreenCaller
-from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date, use_versions
+from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date
 from watchlist.api.errors import ApiError
 from watchlist.api.models import EntityResponse, error_responses
 from watchlist.errors import StoreError
-from watchlist.profiles.record import Profile, load_profile
+from watchlist.profiles.record import Profile, designation, load_profile
 from watchlist.store.store import Store
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["Data access"])
-
-
-def _values(entity: EntityProxy, *props: str) -> list[str]:
-    found: list[str] = []
-    for prop in props:
-        for value in entity.get(prop, quiet=True):
-            if value not in found:
-                found.append(value)
-    return found
-
-
-def designation(sanction: EntityProxy) -> dict[str, Any]:
-    """A Sanction entity as a designation: publisher, regime, reference, date, reasons."""
-    return {
-        "id": sanction.id,
-        "publisher": _values(sanction, "authority"),
-        "regime": _values(sanction, "program", "programId"),
-        "reference": _values(sanction, "authorityId", "unscId"),
-        "listing_date": _values(sanction, "listingDate"),
-        "start_date": _values(sanction, "startDate"),
-        "end_date": _values(sanction, "endDate"),
-        "reasons": _values(sanction, "reason"),
-        "provisions": _values(sanction, "provisions"),
-        "summary": _values(sanction, "summary"),
-        "source_url": _values(sanction, "sourceUrl"),
-        "properties": sanction.to_dict()["properties"],
-    }
 
 
 def _nested(entity: EntityProxy, source: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, WithJsonSchema, create_model
 
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller, check_role, current_caller
-from watchlist.api.deps import SettingsDep, StoreDep, use_refs
+from watchlist.api.deps import SettingsDep, StoreDep
 from watchlist.api.errors import ApiError
 from watchlist.api.lean import json_body, lean_route, query_params
 from watchlist.api.models import (
@@ -24,17 +24,18 @@ from watchlist.api.models import (
 from watchlist.api.screening import (
     MATCH_SCHEMATA,
     EntityCache,
-    ScreenerHolder,
     audit_hit,
     example_query,
-    keep_hit,
     result_body,
     screening_refs,
 )
-from watchlist.api.settings import Settings
 from watchlist.fieldlimits import MAX_NAME_CHARS, length_problem, request_names_problem
 from watchlist.screener import Hit, Screener
+from watchlist.screening.hits import keep_hit
+from watchlist.screening.holder import ScreenerHolder
+from watchlist.service_settings import Settings
 from watchlist.store.store import Store
+from watchlist.versions_header import use_refs
 
 router = APIRouter(tags=["Matching"])
 

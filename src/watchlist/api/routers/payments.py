@@ -12,14 +12,16 @@ from starlette.concurrency import run_in_threadpool
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller
 from watchlist.api.bodies import is_json, json_body
-from watchlist.api.deps import SettingsDep, use_versions, version_ref
+from watchlist.api.deps import SettingsDep
 from watchlist.api.errors import ApiError
 from watchlist.api.models import ErrorResponse, VersionRef, error_responses
-from watchlist.api.screening import ScreenerHolder
-from watchlist.api.settings import Settings
 from watchlist.screener import Screener
+from watchlist.screening.holder import ScreenerHolder
+from watchlist.service_settings import Settings
+from watchlist.store.labels import version_ref
 from watchlist.text.payments import Payment, PaymentError, read_payments
 from watchlist.text.payments.screen import audit_item, screen_payment
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["Payments"])
 

@@ -33,7 +33,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from watchlist.api.auth import Caller, check_role, resolve_caller
-from watchlist.api.deps import use_versions, version_ref
 from watchlist.api.errors import ApiError
 from watchlist.api.models import (
     ReconcileManifest,
@@ -41,8 +40,7 @@ from watchlist.api.models import (
     SuggestResponse,
     error_responses,
 )
-from watchlist.api.screening import MATCH_SCHEMATA, ScreenerHolder
-from watchlist.api.settings import Settings
+from watchlist.api.screening import MATCH_SCHEMATA
 from watchlist.fieldlimits import (
     MAX_VALUES,
     length_problem,
@@ -51,7 +49,11 @@ from watchlist.fieldlimits import (
 )
 from watchlist.jsondepth import depth_error, too_deep
 from watchlist.screener import Hit, QueryError, Screener, parse_query
+from watchlist.screening.holder import ScreenerHolder
+from watchlist.service_settings import Settings
 from watchlist.store.keys import verify_key
+from watchlist.store.labels import version_ref
+from watchlist.versions_header import use_versions
 
 router = APIRouter(prefix="/reconcile", tags=["Reconciliation (OpenRefine)"])
 

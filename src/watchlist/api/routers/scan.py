@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,16 +11,17 @@ from starlette.concurrency import run_in_threadpool
 from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import Caller, ScreenCaller
 from watchlist.api.bodies import is_json, json_body
-from watchlist.api.deps import use_versions, version_ref
 from watchlist.api.errors import ApiError
 from watchlist.api.models import ErrorResponse, VersionRef, error_responses
-from watchlist.api.screening import ScreenerHolder
-from watchlist.screener import Screener
+from watchlist.screening.holder import ScreenerHolder
+from watchlist.store.labels import version_ref
+from watchlist.text.audit_entry import audit_items
+from watchlist.text.shared_scanner import shared_scanner
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["Text"])
 
 _ERRORS = error_responses(400, 401, 403, 413, 422, 503)
-_LOCK = threading.Lock()
 #: Raw bodies accepted besides JSON, and the format each is read as.
 RAW_TYPES = {"text/plain": "text", "text/html": "html", "application/xhtml+xml": "html",
              "application/pdf": "pdf"}
@@ -100,27 +100,8 @@ def _body(raw: bytes, content_type: str) -> tuple[bytes | str, str]:
                    "the document as text/plain, text/html or application/pdf")
 
 
-def text_scanner(request: Request, screener: Screener, threshold: float | None) -> Any:
-    """The scanner over the screener's index (its automaton built or loaded once)."""
-    from watchlist.text import Scanner
-
-    state = request.app.state
-    with _LOCK:
-        found = getattr(state, "text_scanner", None)
-        if found is None or found.index is not screener.index:
-            other = getattr(state, "payment_scanner", None)
-            automaton = other.automaton if other is not None and \
-                other.index is screener.index else None
-            found = Scanner(screener.index, automaton, store=state.store)
-            state.text_scanner = found
-    if threshold is None or threshold == found.threshold:
-        return found
-    return Scanner(screener.index, found.automaton, threshold)
-
-
 def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
           threshold: float | None, min_score: float) -> tuple[dict[str, Any], list[Any]]:
-    from watchlist.cli_scan import audit_items
     from watchlist.text.extract import Document, ExtractError, TooLargeError, extract, html_text
 
     try:
@@ -132,7 +113,7 @@ def _scan(request: Request, caller: Caller, raw: bytes | str, fmt: str,
         raise ApiError(413 if isinstance(exc, TooLargeError) else 422, str(exc)) from None
     holder: ScreenerHolder = request.app.state.screener
     screener = holder.get()
-    scanner = text_scanner(request, screener, threshold)
+    scanner = shared_scanner(request.app.state, screener, threshold)
     mentions = [m for m in scanner.scan(document.text) if m.score >= min_score]
     versions = screener.index.versions
     use_versions(request, versions)

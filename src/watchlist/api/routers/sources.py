@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from watchlist.api.auth import ScreenCaller
-from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date, use_versions
+from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date
 from watchlist.api.models import SourcesResponse, error_responses
 from watchlist.store.labels import bundled_notice
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["Data access"])
 

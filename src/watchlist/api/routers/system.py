@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from watchlist.api.deps import use_versions
 from watchlist.api.errors import ApiError
 from watchlist.api.models import HealthResponse, error_responses
+from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["System information"])
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from watchlist.screener import Hit, QueryError, Screener
-from watchlist.store.audit import append_audit, version_ref
+from watchlist.store.audit import append_audit
+from watchlist.store.labels import version_ref
 from watchlist.text.payments.model import FreeText, Party, Payment
 
 __all__ = ["PartyResult", "PaymentResult", "TextResult", "audit_item", "audit_payment",

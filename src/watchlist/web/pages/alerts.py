@@ -15,7 +15,6 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from watchlist.api.deps import use_versions
 from watchlist.errors import StoreError
 from watchlist.monitor import schema as m
 from watchlist.monitor.alerts import (
@@ -31,6 +30,7 @@ from watchlist.monitor.alerts import (
     status_filter,
 )
 from watchlist.store.store import Store
+from watchlist.versions_header import use_versions
 from watchlist.web.deps import CheckedForm, StoreDep, User, WebError, screener_of
 from watchlist.web.explain import CUSTOMER, explain
 from watchlist.web.profile_view import ProfileView, build_profile

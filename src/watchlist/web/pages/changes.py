@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from watchlist.api.deps import use_versions
 from watchlist.errors import StoreError
 from watchlist.monitor.diff import (
     VersionDiff,
@@ -24,6 +23,7 @@ from watchlist.monitor.diff import (
     whole_field_notes,
 )
 from watchlist.store.store import Store, Version
+from watchlist.versions_header import use_versions
 from watchlist.web.deps import StoreDep, User, WebError
 from watchlist.web.history import Change, changes_of
 from watchlist.web.render import PREFIX, page

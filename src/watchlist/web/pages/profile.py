@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from watchlist.api.deps import use_versions
 from watchlist.errors import StoreError
+from watchlist.versions_header import use_versions
 from watchlist.web.deps import StoreDep, User, WebError, screener_of
 from watchlist.web.profile_view import build_profile
 from watchlist.web.render import PREFIX, page

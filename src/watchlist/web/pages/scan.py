@@ -14,11 +14,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchlist.api.deps import use_versions
-from watchlist.api.routers.scan import text_scanner
 from watchlist.store.audit import append_audit
 from watchlist.store.store import Store
+from watchlist.text.audit_entry import audit_items
 from watchlist.text.extract import ExtractError, TooLargeError, extract
+from watchlist.text.shared_scanner import shared_scanner
+from watchlist.versions_header import use_versions
 from watchlist.web.deps import CheckedForm, StoreDep, User, screener_of
 from watchlist.web.highlight import pieces
 from watchlist.web.render import PREFIX, page
@@ -74,9 +75,8 @@ def _scan(request: Request, store: Store, user: Any, text: str, filename: str | 
         return _form(request, text=text[:MAX_CHARS], versions=versions, empty_store=False,
                      status_code=413, error=f"The text has {len(text):,} characters; at most "
                                             f"{MAX_CHARS:,} are scanned at once.")
-    from watchlist.cli_scan import audit_items  # the CLI's and the API's audit entry shape
 
-    mentions = text_scanner(request, screener, None).scan(text)
+    mentions = shared_scanner(request.app.state, screener, None).scan(text)
     actor, action, query, refs, hits = audit_items(user.actor, filename or "pasted text",
                                                    fmt, text, mentions, versions)
     append_audit(store, actor, action, {**query, "via": "web"}, refs, hits)

@@ -15,10 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from watchlist.api.deps import use_versions
-from watchlist.api.screening import keep_hit
 from watchlist.screener import Hit, QueryError, Screener
+from watchlist.screening.hits import keep_hit
 from watchlist.store.audit import append_audit
+from watchlist.versions_header import use_versions
 from watchlist.web.deps import StoreDep, User, screener_of
 from watchlist.web.explain import Aspect, explain
 from watchlist.web.render import PREFIX, page

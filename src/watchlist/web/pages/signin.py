@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from watchlist.store import users
 from watchlist.store.keys import verify_key
-from watchlist.web import users
 from watchlist.web.deps import CheckedForm, StoreDep
 from watchlist.web.render import PREFIX, page, redirect
 from watchlist.web.throttle import TooManySignIns

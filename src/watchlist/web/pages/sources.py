@@ -12,15 +12,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from watchlist.api import jobs
-from watchlist.api.deps import use_versions
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store import schema as t
 from watchlist.store.audit import append_audit
 from watchlist.store.shrink import Hold
 from watchlist.store.store import Store, Version
-from watchlist.update import Report, Reporter, accept_held
+from watchlist.updates import jobs
+from watchlist.updates.pipeline import Report, Reporter, accept_held
+from watchlist.versions_header import use_versions
 from watchlist.web.deps import Admin, CheckedForm, StoreDep, User, WebError
 from watchlist.web.render import PREFIX, page, redirect
 

@@ -29,10 +29,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from watchlist.errors import StoreError
+from watchlist.store import user_sessions
 from watchlist.store.keys import ROLES
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
-from watchlist.web import live_sessions
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -192,7 +192,7 @@ def _change(store: Store, name: str, values: dict[str, Any], end_sessions: bool)
         conn.execute(update(web_users).where(web_users.c.name == name).values(**values))
         _clear_failures(conn, name)
     if end_sessions:
-        live_sessions.end_sessions_of(store, "user", name)
+        user_sessions.end_sessions_of(store, "user", name)
     found = get_user(store, name)
     assert found is not None
     return found

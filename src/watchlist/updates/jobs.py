@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import Column, String, Table, Text, insert, select, update
 
-from watchlist.api.deps import version_ref
-from watchlist.api.screening import ensure_index
 from watchlist.index.build import IndexProgress, updating_lists
+from watchlist.screening.holder import ensure_index
 from watchlist.store.audit import begin_write
+from watchlist.store.labels import version_ref
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
-from watchlist.update import Report, Reporter, index_after_update, update_sources
+from watchlist.updates.pipeline import Report, Reporter, index_after_update, update_sources
 
 #: Runs an update of some sources (None: all) into a store, telling a reporter how it goes,
 #: and reports what it did.

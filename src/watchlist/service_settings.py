@@ -1,4 +1,6 @@
-"""The API's settings, in one place: limits and defaults, overridable from the environment.
+"""The service's settings (`watchlist serve`: the API and the analysts' pages), in one place:
+limits and defaults, overridable from the environment, and how `serve` tells its workers
+where they listen.
 
 | variable                        | default   | meaning                                      |
 |---------------------------------|-----------|----------------------------------------------|
@@ -24,6 +26,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -40,9 +43,21 @@ DESCRIPTION = (
     "could not reach the publishers) is marked `;bundled=DATE` there, carries `bundled` "
     "and `notice` in `versions`, and is named in an `X-Watchlist-Notice` header."
 )
-VERSIONS_HEADER = "X-Watchlist-Versions"
-NOTICE_HEADER = "X-Watchlist-Notice"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+#: Set by `watchlist serve` for its worker processes (see `watchlist.service.serve_app`).
+ENV_NO_AUTH = "WATCHLIST_SERVE_NO_AUTH"
+ENV_HOST = "WATCHLIST_SERVE_HOST"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to `host` keeps the server reachable from this machine only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 _ENV = {
     "max_body_bytes": "WATCHLIST_API_MAX_BODY",
