@@ -350,7 +350,6 @@ print(json.dumps({"import": t1 - t0, "open": t2 - t1, "rss_before_mb": before,
 
 SCREEN = HWM + r"""
 import json, resource, sys, time
-import watchlist.cli_screen
 from watchlist.cli import app
 start = time.perf_counter()
 try:

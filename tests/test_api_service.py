@@ -15,12 +15,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-import watchlist.cli_service  # noqa: F401 - registers `serve` on the app
 from conftest import FIXTURES
 from watchlist.cli import app as cli_app
-from watchlist.cli_service import ENV_HOST, ENV_NO_AUTH, is_loopback
 from watchlist.service import create_app, serve_app
-from watchlist.service_settings import Settings
+from watchlist.service_settings import ENV_HOST, ENV_NO_AUTH, Settings, is_loopback
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.keys import create_key, revoke_key
 from watchlist.store.store import Store

@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-import watchlist.cli_service  # noqa: F401 - registers `audit` on the app
 from conftest import FIXTURES
 from watchlist.cli import app
 from watchlist.store import audit

@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-import watchlist.cli_service  # noqa: F401 - registers `audit` on the app
 from conftest import FIXTURES
 from watchlist.api.anchor_keeper import AnchorKeeper
 from watchlist.cli import app
@@ -339,7 +338,7 @@ def test_the_app_refuses_to_start_with_anchors_it_cannot_write(
 
 def test_serve_makes_the_key_and_checks_the_anchors_before_starting_workers(
         tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from watchlist.cli_service import _announce_anchors
+    from watchlist.cli.serve import _announce_anchors
 
     monkeypatch.setenv(anchors.ENV_ANCHORS, str(tmp_path / "anchors.jsonl"))
     _announce_anchors()

@@ -20,8 +20,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-import watchlist.cli_scan  # noqa: F401 - registers `scan`
-import watchlist.cli_screen  # noqa: F401 - registers `check`
 from conftest import FIXTURES, module_home
 from httpserver import ListServer
 from watchlist.cli import app

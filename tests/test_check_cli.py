@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import watchlist.cli_screen  # noqa: F401 - registers check and screen on the app
 from conftest import LISTS
 from watchlist.cli import app
 from watchlist.store.store import Store

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-import watchlist.cli_service  # noqa: F401 - registers `keys` on the app
 from watchlist.cli import app
 from watchlist.errors import StoreError
 from watchlist.store.keys import (

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import watchlist.cli_screen  # noqa: F401 - registers check and screen on the app
 from bad_files import bad_files
 from conftest import LISTS
 from watchlist.cli import app

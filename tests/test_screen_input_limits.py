@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import watchlist.cli_screen  # noqa: F401 - registers check and screen on the app
 from watchlist.cli import app
 from watchlist.fieldlimits import MAX_NAME_CHARS, MAX_VALUES
 from watchlist.jsondepth import MAX_DEPTH

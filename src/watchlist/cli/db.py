@@ -1,6 +1,6 @@
 """The `db` commands: the store's schema revision, and migrating it (up, down, a new one).
 
-Registered on the `watchlist` app when cli.py imports this module. Opening the store
+Its `commands` join the `watchlist` command in cli/root.py. Opening the store
 migrates it anyway; `db upgrade` is for doing it at a chosen moment (before starting the
 service workers, say) and `db current` for seeing where a store is.
 """
@@ -16,14 +16,16 @@ from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli.common import console, out, reported_errors
 from watchlist.config import database_url
 from watchlist.store import migrate
 from watchlist.store.store import database_error, make_engine
 
+commands = typer.Typer()
+
 db_app = typer.Typer(help="The store's database: schema revision and migrations.",
                      no_args_is_help=True)
-app.add_typer(db_app, name="db")
+commands.add_typer(db_app, name="db")
 
 Url = Annotated[str | None, typer.Option(
     "--url", help="Database URL (default: WATCHLIST_DATABASE_URL, else SQLite in the home "
@@ -45,7 +47,7 @@ def _engine(url: str | None) -> Iterator[Engine]:
 @db_app.command("current")
 def current(url: Url = None) -> None:
     """Print the store's schema revision and whether it is the newest."""
-    with _errors():
+    with reported_errors():
         with _engine(url) as engine:
             found = migrate.current(engine)
         newest = migrate.head()
@@ -66,7 +68,7 @@ def upgrade(
     url: Url = None,
 ) -> None:
     """Migrate the store to the newest schema (or to REVISION)."""
-    with _errors():
+    with reported_errors():
         with _engine(url) as engine:
             before = migrate.current(engine)
             migrate.upgrade(engine, revision)
@@ -85,7 +87,7 @@ def downgrade(
     yes: Annotated[bool, typer.Option("--yes", help="Do it: tables are dropped.")] = False,
 ) -> None:
     """Take the store back to an older schema revision (drops what later ones added)."""
-    with _errors():
+    with reported_errors():
         if not yes:
             console.print("[bold red]error[/] a downgrade drops tables and their data; "
                           "pass --yes to do it")
@@ -100,7 +102,7 @@ def downgrade(
 @db_app.command("check")
 def check(url: Url = None) -> None:
     """Compare the store's tables with the code's; exit 1 when they differ."""
-    with _errors():
+    with reported_errors():
         with _engine(url) as engine:
             found = migrate.differences(engine)
         if found:
@@ -113,7 +115,7 @@ def check(url: Url = None) -> None:
 @db_app.command("revision", hidden=True)
 def revision(message: Annotated[str, typer.Argument(help="What the revision does.")]) -> None:
     """(Developers) Write a new revision for the tables the code adds; review it."""
-    with _errors():
+    with reported_errors():
         path = migrate.new_revision(message)
         console.print(f"wrote {escape(str(path))}")
 
@@ -121,6 +123,6 @@ def revision(message: Annotated[str, typer.Argument(help="What the revision does
 @db_app.command("write-schema", hidden=True)
 def write_schema() -> None:
     """(Developers) Rewrite the SQL that makes a new SQLite store, from the migrations."""
-    with _errors():
+    with reported_errors():
         path = migrate.write_head_sql()
         console.print(f"wrote {escape(str(path))}")

@@ -1,34 +1,29 @@
-"""The `watchlist` command: update the lists, see what is stored, show and export it."""
+"""The list commands: `update` (download or import the lists), `status`, `show` (one listed
+party's profile) and `export`."""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from followthemoney.types import registry
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
-    ProgressColumn,
     SpinnerColumn,
-    Task,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
-from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
+from watchlist.cli.common import AsOf, console, out, reported_errors
+from watchlist.cli.progress import AmountColumn, ConsoleReporter
 from watchlist.config import shrink_limit
 from watchlist.errors import WatchlistError
 from watchlist.index.build import updating_lists
@@ -37,13 +32,12 @@ from watchlist.screening.csv_safety import safe_cell
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
 from watchlist.store.audit import cli_actor
-from watchlist.store.labels import bundled_notice, bundled_summary, version_label
+from watchlist.store.labels import bundled_notice, version_label
 from watchlist.store.shrink import Hold
 from watchlist.store.snapshot import date_origin
 from watchlist.store.store import Store, Version, now_iso
 from watchlist.updates.pipeline import (
     Report,
-    Reporter,
     accept_held,
     index_after_update,
     offline_advice,
@@ -53,88 +47,10 @@ from watchlist.updates.pipeline import (
     update_sources,
 )
 
-app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-console = Console(stderr=True, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Lists as they stood on DATE "
-                                          "(YYYY-MM-DD, by publisher date).")]
+commands = typer.Typer()
 
 
-class ConsoleReporter(Reporter):
-    """Draws update progress with rich: bars for downloads, parsing and the index build."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-
-    def message(self, text: str) -> None:
-        if text.startswith("[error] "):
-            self.progress.console.print(f"[bold red]error[/] {escape(text[8:])}")
-        elif text.startswith("[warning] "):
-            self.progress.console.print(f"[bold yellow]warning[/] {escape(text[10:])}")
-        else:
-            self.progress.console.print(escape(text))
-
-    def parsing(self, label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-        task = self.progress.add_task(f"parsing {label}", total=None)
-
-        def advance(done: int, total: int) -> None:
-            self.progress.update(task, completed=done, total=total)
-
-        return advance, lambda: self.progress.remove_task(task)
-
-    def indexing(self) -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
-        task = self.progress.add_task("building the screening index", total=None, count=True)
-
-        def advance(stage: str, done: int, total: int) -> None:
-            self.progress.update(task, description=f"building the screening index: {stage}",
-                                 completed=done, total=total or None)
-
-        return advance, lambda: self.progress.remove_task(task)
-
-    def downloading(self, url: str) -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
-        task = self.progress.add_task(f"downloading {url}", total=None)
-
-        def advance(done: int, total: int | None) -> None:
-            self.progress.update(task, completed=done, total=total)
-
-        return advance, lambda: self.progress.remove_task(task)
-
-
-def print_bundled_note(versions: list[Any], to: Console | None = None) -> None:
-    """Say loudly when bundled snapshots, not the publishers' lists, answered (check, scan)."""
-    summary = bundled_summary(versions)
-    if summary:
-        (to or out).print(f"[bold yellow]From bundled snapshots:[/] {escape(summary)}")
-
-
-class AmountColumn(ProgressColumn):
-    """Bytes and speed for downloads and parsing; a plain count for the index build."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.size = DownloadColumn()
-        self.speed = TransferSpeedColumn()
-
-    def render(self, task: Task) -> Text:
-        if task.fields.get("count"):
-            amount = f"{int(task.completed):,}/{int(task.total):,}" if task.total else ""
-            return Text(amount, style="progress.download")
-        return Text.assemble(self.size.render(task), " ", self.speed.render(task))
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (WatchlistError, FileNotFoundError, KeyError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        console.print(f"[bold red]error[/] {escape(str(message))}")
-        raise typer.Exit(2) from None
-
-
-@app.command()
+@commands.command()
 def update(
     sources: Annotated[list[str] | None, typer.Argument(help="Source ids (default: all).")] = None,
     from_: Annotated[list[str] | None, typer.Option(
@@ -163,7 +79,7 @@ def update(
     WATCHLIST_SHRINK_LIMIT, or WATCHLIST_SHRINK_LIMIT_<SOURCE>, as a percentage) is stored
     but held (exit status 3): the version serving stays current until --accept-shrink.
     """
-    with _errors():
+    with reported_errors():
         for name in sources or []:
             if name not in SOURCES:
                 raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
@@ -282,7 +198,7 @@ def _unbundled_note(serving: list[Version]) -> str | None:
         "publishers can be reached."
 
 
-@app.command()
+@commands.command()
 def status(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_of: AsOf = None,
@@ -291,7 +207,7 @@ def status(
         "--warnings", help="Print the import warnings of SOURCE's serving version.")] = None,
 ) -> None:
     """What each list's serving version is: publisher date, counts, checksum."""
-    with _errors():
+    with reported_errors():
         store = Store()
         if warnings:
             version = next((v for v in store.serving(as_of) if v.source == warnings), None)
@@ -333,14 +249,14 @@ def status(
             out.print(escape(note))
 
 
-@app.command()
+@commands.command()
 def show(
     entity_id: Annotated[str, typer.Argument(help="The entity id (see export or check).")],
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_of: AsOf = None,
 ) -> None:
     """The full profile of a listed party, with every designation."""
-    with _errors():
+    with reported_errors():
         profile = load_profile(Store(), entity_id, as_of)
         if json_:
             out.print(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
@@ -375,7 +291,7 @@ CSV_COLUMNS = ["id", "schema", "source", "name", "aliases", "weak_aliases", "bir
                "countries", "identifiers", "programs", "listed", "authority_ids"]
 
 
-@app.command()
+@commands.command()
 def export(
     source: Annotated[list[str] | None,
                       typer.Option("--source", help="Only these sources.")] = None,
@@ -386,7 +302,7 @@ def export(
 ) -> None:
     """Write the serving lists as FollowTheMoney JSON lines or a flat CSV of targets (a text
     cell a spreadsheet would run as a formula gets a `'` before it)."""
-    with _errors():
+    with reported_errors():
         if format_ not in ("ftm", "csv"):
             raise KeyError(f"unknown format {format_!r}; use ftm or csv")
         store = Store()
@@ -445,23 +361,3 @@ def _export_csv(store: Store, versions: list[Version], handle: Any) -> None:
                     sorted({a for s in linked for a in s.get("authorityId")})),
             }
             writer.writerow({column: safe_cell(value) for column, value in row.items()})
-
-
-
-
-
-
-
-import watchlist.cli_db  # noqa: E402,F401  (registers `db`: schema revision, migrations)
-import watchlist.cli_index  # noqa: E402,F401  (registers `index export`, `index info`)
-import watchlist.cli_monitor  # noqa: E402,F401  (`diff`, `portfolio`, `monitor`, `alerts`)
-import watchlist.cli_payment  # noqa: E402,F401  (registers `scan-payment`)
-import watchlist.cli_scan  # noqa: E402,F401  (registers `scan`: listed parties in text)
-import watchlist.cli_screen  # noqa: E402,F401  (registers `check` and `screen`)
-import watchlist.cli_service  # noqa: E402,F401  (registers `serve`, `keys`, `audit`)
-import watchlist.cli_users  # noqa: E402,F401  (registers `users`: web interface accounts)
-
-if __name__ == "__main__":
-    from watchlist.cli import app as _app  # under `python -m`, this file is __main__
-
-    _app()

@@ -1,6 +1,6 @@
 """The `check` and `screen` commands: screen one name, or a whole file of them.
 
-Registered on the `watchlist` app when cli.py imports this module.
+Its `commands` join the `watchlist` command in cli/root.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from watchlist.cli import _errors, app, console, out, print_bundled_note
+from watchlist.cli.common import console, out, print_bundled_note, reported_errors
 from watchlist.errors import WatchlistError
 from watchlist.screening.readers import BatchReader, parse_mapping, prepare_row
 from watchlist.screening.runner import (
@@ -47,6 +47,8 @@ from watchlist.screening.writers import (
 from watchlist.store.audit import append_audit, append_audit_many, cli_actor
 from watchlist.store.labels import version_ref
 from watchlist.store.store import Store
+
+commands = typer.Typer()
 
 Threshold = Annotated[float | None, typer.Option(
     "--threshold", "-t", min=0.0, max=1.0,
@@ -102,7 +104,7 @@ def _contribution(item: dict[str, Any]) -> str:
     return f"{value:+.2f}" if round(value, 2) else "0"
 
 
-def _explanation_table(explanation: dict[str, Any]) -> tuple[Table, list[str]]:
+def explanation_table(explanation: dict[str, Any]) -> tuple[Table, list[str]]:
     """The features that moved the score, and the labels of those that did not."""
     table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
     table.add_column("what", style="bold")
@@ -166,7 +168,7 @@ def _print_hits(query: dict[str, Any], matches: list[dict[str, Any]],
             continue
         out.print(f"\n[bold]#{rank} {escape(match.get('caption') or '')}[/] "
                   f"scored {match.get('score', 0):.2f} because:")
-        table, idle = _explanation_table(explanation)
+        table, idle = explanation_table(explanation)
         out.print(table)
         if idle:
             out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
@@ -184,7 +186,7 @@ def build_query(name: list[str], dob: str | None = None, country: str | None = N
     return query
 
 
-@app.command()
+@commands.command()
 def check(
     name: Annotated[list[str], typer.Argument(
         help="The name to check (give several to check them as one party's names).")],
@@ -203,7 +205,7 @@ def check(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check one name against the lists: the matches with why each one matched."""
-    with _errors():
+    with reported_errors():
         query = build_query(name, dob, country, schema, identifier)
         from watchlist.screener import Screener
 
@@ -256,7 +258,7 @@ def _audit_chunk(store: Store, actor: str, source: Path, versions: list[dict[str
 SMALL_INPUT = 256 * 1024  # bytes (CSV, JSON lines): below this, one process is quicker
 
 
-@app.command()
+@commands.command()
 def screen(
     input_text: Annotated[str, typer.Argument(
         metavar="INPUT", help="CSV, JSON lines or Parquet (gzip too) with a `name` column "
@@ -304,11 +306,11 @@ def screen(
     profile_id, entity_id, caption, schema, score, designations and explanation as JSON,
     error, index_key; CSV for a .csv/.tsv output, else Parquet (a folder of part files).
     """
-    with _errors():
+    with reported_errors():
         if engine not in ("local", "spark"):
             raise WatchlistError(f"--engine {engine}: use local or spark")
         if engine == "spark":
-            from watchlist.cli_spark import screen_with_spark
+            from watchlist.cli.spark import screen_with_spark
 
             screen_with_spark(input_text, output_text, index, master, threshold, limit,
                               mapping, format_, workers, encoding)

@@ -1,6 +1,6 @@
 """The `index` commands: export the screening index as one file, show what a file holds.
 
-Registered on the `watchlist` app when cli.py imports this module.
+Its `commands` join the `watchlist` command in cli/root.py.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli.common import console, out, reported_errors
+
+commands = typer.Typer()
 
 index_app = typer.Typer(help="The screening index as a file, to screen where there is no "
                         "store (Spark executors): export it, inspect it.",
                         no_args_is_help=True)
-app.add_typer(index_app, name="index")
+commands.add_typer(index_app, name="index")
 
 
 def _size(count: int) -> str:
@@ -57,7 +59,7 @@ def export(
     store or network: `watchlist screen --engine spark --index PATH`,
     `watchlist.spark.screen_dataframe(df, PATH)` or `Screener.from_artifact(PATH)`.
     """
-    with _errors():
+    with reported_errors():
         from watchlist.index.artifact import export_artifact
 
         with console.status("building or loading the index"):
@@ -80,7 +82,7 @@ def info(
     code, the checksums and the data (reading it as an executor would, within the limits;
     never running any of it); exits 2, saying why, when the file cannot be used.
     """
-    with _errors():
+    with reported_errors():
         from watchlist.index.artifact import load_artifact, read_manifest
 
         manifest = read_manifest(path)

@@ -1,6 +1,6 @@
 """The `diff`, `portfolio`, `monitor` and `alerts` commands: ongoing monitoring.
 
-Registered on the `watchlist` app when cli.py imports this module.
+Its `commands` join the `watchlist` command in cli/root.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli.common import console, out, reported_errors
 from watchlist.errors import WatchlistError
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import portfolio as book
@@ -32,12 +32,14 @@ from watchlist.store.audit import cli_actor
 from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store
 
+commands = typer.Typer()
+
 portfolio_app = typer.Typer(help="The customer book monitored: import, list, remove.",
                             no_args_is_help=True)
 alerts_app = typer.Typer(help="Alerts raised by `monitor`: list, show, decide.",
                          no_args_is_help=True)
-app.add_typer(portfolio_app, name="portfolio")
-app.add_typer(alerts_app, name="alerts")
+commands.add_typer(portfolio_app, name="portfolio")
+commands.add_typer(alerts_app, name="alerts")
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -54,7 +56,7 @@ def _values(values: list[str], limit: int = 4) -> str:
 # -- diff ---------------------------------------------------------------------------------
 
 
-@app.command()
+@commands.command()
 def diff(
     source: Annotated[str | None, typer.Argument(
         help="The source id (default: every source with two versions or more).")] = None,
@@ -75,7 +77,7 @@ def diff(
     "fields": {FIELD: {"added", "removed"}}}]} (a list of them without SOURCE)."""
     from watchlist.monitor.diff import default_pair, diff_versions
 
-    with _errors():
+    with reported_errors():
         store = Store()
         if source is None:
             if from_ or to:
@@ -202,7 +204,7 @@ def portfolio_import(
 ) -> None:
     """Import the customer book, or update it: rows are matched by `id`; a changed row
     becomes a new version (the old one kept as history); customers not in the file stay."""
-    with _errors():
+    with reported_errors():
         store = Store()
         with console.status(f"importing {file}"):
             summary = book.import_book(store, file, parse_mapping(mapping), format_,
@@ -235,7 +237,7 @@ def portfolio_list(
     json_: Json = False,
 ) -> None:
     """The customers in the book, by id."""
-    with _errors():
+    with reported_errors():
         customers, total = book.list_customers(Store(), removed, limit, offset)
         if json_:
             _echo_json({"total": total, "offset": offset,
@@ -266,7 +268,7 @@ def portfolio_show(
     each import changed."""
     from watchlist.monitor.portfolio import customer_changes
 
-    with _errors():
+    with reported_errors():
         store = Store()
         customer = book.get_customer(store, customer_id)
         versions = book.history(store, customer_id)
@@ -304,7 +306,7 @@ def portfolio_remove(
     = None,
 ) -> None:
     """Remove a customer from the book (its history is kept); its open alerts are closed."""
-    with _errors():
+    with reported_errors():
         closed = book.remove_customer(Store(), customer_id, user or cli_actor(), reason)
         out.print(f"customer {escape(customer_id)} removed"
                   + (f"; {closed} open alerts closed" if closed else "") + ".")
@@ -313,7 +315,7 @@ def portfolio_remove(
 # -- monitor ------------------------------------------------------------------------------
 
 
-@app.command()
+@commands.command()
 def monitor(
     full: Annotated[bool, typer.Option(
         "--full", help="Screen every customer against everything, not only the changes.")]
@@ -329,7 +331,7 @@ def monitor(
     from watchlist.monitor.run import run_monitor
     from watchlist.screener import Screener
 
-    with _errors():
+    with reported_errors():
         store = Store()
         with console.status("opening the screening index"):
             screener = Screener.open(store)
@@ -392,7 +394,7 @@ def alerts_list(
     json_: Json = False,
 ) -> None:
     """Alerts, newest first, each naming the customer and the listed party."""
-    with _errors():
+    with reported_errors():
         found, total = alerts_mod.list_alerts(Store(), status, customer, limit, offset)
         if json_:
             _echo_json({"total": total, "offset": offset, "alerts": found})
@@ -420,9 +422,9 @@ def alerts_show(
 ) -> None:
     """One alert: the customer, the listed party, the score explained, the list versions,
     what changed (when reopened) and every decision."""
-    from watchlist.cli_screen import _explanation_table
+    from watchlist.cli.screen import explanation_table
 
-    with _errors():
+    with reported_errors():
         alert = alerts_mod.get_alert(Store(), alert_id)
         if json_:
             _echo_json(alert)
@@ -439,7 +441,7 @@ def alerts_show(
         out.print("designations: " + escape(designation_text(alert["designations"])))
         out.print("list versions: " + escape(", ".join(
             f"{v['source']} v{v['version']}" for v in alert["versions"])))
-        table, idle = _explanation_table(alert["explanation"])
+        table, idle = explanation_table(alert["explanation"])
         out.print(table)
         if idle:
             out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
@@ -498,7 +500,7 @@ def alerts_decide(
 ) -> None:
     """Decide an alert. A false positive is suppressed until the customer or the listing
     changes; a match stays open for action. Every decision goes to the audit log."""
-    with _errors():
+    with reported_errors():
         try:
             result = alerts_mod.decide(Store(), alert_id, decision, reason, user or cli_actor(),
                                        expect_status)

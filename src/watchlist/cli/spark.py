@@ -13,7 +13,7 @@ from typing import Any
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from watchlist.cli import console
+from watchlist.cli.common import console
 from watchlist.errors import WatchlistError
 from watchlist.screening.readers import parse_mapping
 from watchlist.store.audit import append_audit, cli_actor

@@ -1,7 +1,7 @@
 """The `users` commands: accounts for the web interface (create, list, password, role,
 disable).
 
-Registered on the `watchlist` app when cli.py imports this module.
+Its `commands` join the `watchlist` command in cli/root.py.
 """
 
 from __future__ import annotations
@@ -14,15 +14,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from watchlist.cli import _errors, app, console, out
+from watchlist.cli.common import console, out, reported_errors
 from watchlist.errors import WatchlistError
 from watchlist.store import users
 from watchlist.store.keys import ROLES
 from watchlist.store.store import Store
 
+commands = typer.Typer()
+
 users_app = typer.Typer(help="Accounts for the web interface (`watchlist serve`, /ui): "
                         "create, list, set a password or a role, disable.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
+commands.add_typer(users_app, name="users")
 
 PasswordStdin = Annotated[bool, typer.Option(
     "--password-stdin", help="Read the password from the first line of standard input "
@@ -52,7 +54,7 @@ def users_create(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Create a user; asks for their password (at least 10 characters)."""
-    with _errors():
+    with reported_errors():
         if role not in ROLES:
             raise WatchlistError(f"unknown role {role!r}; use {' or '.join(ROLES)}")
         users.check_name(name)
@@ -67,7 +69,7 @@ def users_list(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every user: name, role, when created, last sign-in, whether disabled."""
-    with _errors():
+    with reported_errors():
         found = users.list_users(Store())
         if json_:
             out.print(json.dumps([u.to_dict() for u in found], indent=2, ensure_ascii=False),
@@ -91,7 +93,7 @@ def users_password(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Set a user's password (their open sessions end)."""
-    with _errors():
+    with reported_errors():
         store = Store()
         if users.get_user(store, name) is None:
             raise WatchlistError(f"no user named {name!r}")
@@ -105,7 +107,7 @@ def users_disable(
     enable: Annotated[bool, typer.Option("--enable", help="Enable them again.")] = False,
 ) -> None:
     """Disable a user (their sessions end at once), or enable them again with --enable."""
-    with _errors():
+    with reported_errors():
         user = users.set_disabled(Store(), name, not enable)
         console.print(f"{escape(user.name)} is {'enabled' if user.active else 'disabled'}")
 
@@ -116,6 +118,6 @@ def users_role(
     role: Annotated[str, typer.Argument(help="screen or admin.")],
 ) -> None:
     """Give a user another role (their open sessions end: they sign in again with it)."""
-    with _errors():
+    with reported_errors():
         user = users.set_role(Store(), name, role)
         console.print(f"{escape(user.name)} now has the {user.role} role")

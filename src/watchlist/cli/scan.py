@@ -1,6 +1,6 @@
 """The `scan` command: every mention of a listed party in texts (plain, HTML or PDF).
 
-Registered on the `watchlist` app when cli.py imports this module.
+Its `commands` join the `watchlist` command in cli/root.py.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from watchlist.cli import _errors, app, console, out, print_bundled_note
+from watchlist.cli.common import console, out, print_bundled_note, reported_errors
 from watchlist.errors import WatchlistError
 from watchlist.store.audit import append_audit_many, cli_actor
 from watchlist.store.labels import version_ref
 from watchlist.store.store import Store
 from watchlist.text.audit_entry import audit_items
 
+commands = typer.Typer()
+
 __all__ = ["scan"]
 
 
-@app.command()
+@commands.command()
 def scan(
     files: Annotated[list[str], typer.Argument(
         metavar="FILE...", help="Texts to scan: plain text, HTML or PDF (told by content); "
@@ -53,7 +55,7 @@ def scan(
     from watchlist.text.render import html_document, terminal_view
     from watchlist.text.scanner import Scanner
 
-    with _errors():
+    with reported_errors():
         if format_ is not None and format_ not in ("text", "html", "pdf"):
             raise WatchlistError(f"--format: {format_!r} is not text, html or pdf")
         if files.count("-") > 1:

@@ -1,6 +1,6 @@
 """The `scan-payment` command: screen the parties and scan the free text of payment messages.
 
-Registered on the `watchlist` app when cli.py imports this module.
+Its `commands` join the `watchlist` command in cli/root.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
-from watchlist.cli import _errors, app, console, out, print_bundled_note
+from watchlist.cli.common import console, out, print_bundled_note, reported_errors
 from watchlist.errors import WatchlistError
 from watchlist.screening.encoding import named_encoding
 from watchlist.screening.writers import designation_text
@@ -23,6 +23,8 @@ from watchlist.store.audit import cli_actor
 from watchlist.store.store import Store
 from watchlist.text.payments import FORMATS, Payment, PaymentError, read_payments
 from watchlist.text.payments.screen import PaymentResult, audit_payment, screen_payment
+
+commands = typer.Typer()
 
 #: Exit codes: bit 1 set when anything was found, bit 2 when a message could not be read.
 EXIT_HITS, EXIT_ERRORS = 1, 2
@@ -127,7 +129,7 @@ def print_result(result: dict[str, Any]) -> None:
             out.print(line)
 
 
-@app.command("scan-payment")
+@commands.command("scan-payment")
 def scan_payment(
     files: Annotated[list[Path], typer.Argument(
         metavar="FILE...", help="Payment messages: SWIFT MT103 (full messages or block 4 "
@@ -150,7 +152,7 @@ def scan_payment(
     text matched a listed party; 2 when a message or file could not be read (the others
     are still screened); 3 when both. Every screened message goes to the audit log.
     """
-    with _errors():
+    with reported_errors():
         if format_ not in (*FORMATS, "auto"):
             raise PaymentError("--format", None, f"unknown format {format_!r}; use mt103, "
                                "pacs008 or auto")
