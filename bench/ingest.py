@@ -36,7 +36,7 @@ import json, resource, sys, time
 from pathlib import Path
 from watchlist.store.store import Store
 from watchlist.updates.pipeline import update_from_paths
-from watchlist.normalise.countries import country_code
+from watchlist.normalize.countries import country_code
 from watchlist.sources.registry import formats
 path = Path(sys.argv[1])
 warm = time.perf_counter()

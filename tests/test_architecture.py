@@ -5,6 +5,7 @@ at the root that shadows the standard library (docs/architecture.md says why).""
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,6 +82,12 @@ def import_graph(src: Path = SRC) -> dict[str, list[Import]]:
     return {name: list(imports_of(name, path, modules)) for name, path in modules.items()}
 
 
+@functools.cache
+def _package_imports() -> dict[str, list[Import]]:
+    """The import graph of src/, read once for all the tests of this file."""
+    return import_graph()
+
+
 def cycles(graph: dict[str, list[Import]]) -> list[list[str]]:
     """The strongly connected components of more than one module (Tarjan's algorithm,
     iterative), each as a sorted list."""
@@ -153,8 +160,8 @@ def forbidden(graph: dict[str, list[Import]]) -> list[str]:
 
 
 def test_the_package_has_no_import_cycle() -> None:
-    found = cycles(import_graph())
-    graph = import_graph()
+    graph = _package_imports()
+    found = cycles(graph)
     shown = [" -> ".join(c) + "\n    " + "\n    ".join(
         f"{i.importer}:{i.line} imports {i.target}" for m in c for i in graph[m] if i.target in c)
         for c in found]
@@ -162,7 +169,7 @@ def test_the_package_has_no_import_cycle() -> None:
 
 
 def test_no_face_imports_another_and_the_core_imports_none() -> None:
-    problems = forbidden(import_graph())
+    problems = forbidden(_package_imports())
     assert not problems, "\n".join(problems)
 
 
@@ -171,15 +178,18 @@ def test_the_command_line_lives_in_its_package() -> None:
     assert not strays, f"command-line modules outside cli/: {strays}"
 
 
-def test_no_module_at_the_root_shadows_the_standard_library() -> None:
-    root = {p.stem for p in (SRC / PACKAGE).glob("*.py")} | {
-        p.name for p in (SRC / PACKAGE).iterdir() if (p / "__init__.py").exists()}
-    shadows = sorted(root & set(sys.stdlib_module_names))
+def test_no_module_shadows_the_standard_library() -> None:
+    """A file run by path (spark-submit runs one) puts its folder first on the path, where a
+    module named like a standard-library one would be imported instead of it."""
+    names = {p.relative_to(SRC).as_posix(): p.stem for p in (SRC / PACKAGE).rglob("*.py")}
+    names.update({p.relative_to(SRC).as_posix(): p.name
+                  for p in (SRC / PACKAGE).rglob("*") if (p / "__init__.py").exists()})
+    shadows = sorted(path for path, name in names.items() if name in sys.stdlib_module_names)
     assert not shadows, f"modules named like standard-library ones: {shadows}"
 
 
 def test_the_composition_module_assembles_both_the_api_and_the_pages() -> None:
-    targets = {_face(i.target) for i in import_graph()[COMPOSITION]}
+    targets = {_face(i.target) for i in _package_imports()[COMPOSITION]}
     assert {"watchlist.api", "watchlist.web"} <= targets
 
 
@@ -245,3 +255,30 @@ def test_the_composition_module_may_import_the_faces(tmp_path: Path) -> None:
         "api/app.py": "", "web/pages.py": "",
     })
     assert forbidden(import_graph(src)) == []
+
+
+def package_graph(graph: dict[str, list[Import]]) -> dict[str, list[Import]]:
+    """The import graph one level up: each package of watchlist (and each module at its
+    root) as one node."""
+    def node(name: str) -> str:
+        parts = name.split(".")
+        return ".".join(parts[:2])
+
+    folded: dict[str, list[Import]] = {node(name): [] for name in graph}
+    for edges in graph.values():
+        for imp in edges:
+            if node(imp.importer) != node(imp.target):
+                folded[node(imp.importer)].append(
+                    Import(node(imp.importer), node(imp.target), imp.line))
+    return folded
+
+
+def test_no_package_imports_a_package_that_imports_it() -> None:
+    """The flow sources -> store -> index -> match -> faces reads one way at the package
+    level too (the package's `__init__`, which offers the screener, aside)."""
+    graph = package_graph(_package_imports())
+    graph.pop(PACKAGE, None)
+    for edges in graph.values():
+        edges[:] = [i for i in edges if i.target != PACKAGE]
+    found = cycles(graph)
+    assert not found, f"packages importing each other: {found}"

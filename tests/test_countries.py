@@ -6,7 +6,7 @@ from followthemoney.types import registry
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchlist.normalise.countries import country_code
+from watchlist.normalize.countries import country_code
 
 
 def test_bilingual_canadian_country_names() -> None:

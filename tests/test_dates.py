@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchlist.normalise.dates import (
+from watchlist.normalize.dates import (
     DateError,
     excel_serial_date,
     iso_date,

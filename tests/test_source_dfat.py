@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, shared_file
 from watchlist.errors import SourceError
-from watchlist.normalise.dates import parse_birth_date
+from watchlist.normalize.dates import parse_birth_date
 from watchlist.sources import dfat_xlsx
 from watchlist.sources.base import TARGET_TOPIC, Context, FileSet
 from watchlist.sources.detect import sniff_file

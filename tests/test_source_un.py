@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, shared_file
 from watchlist.errors import SourceError
-from watchlist.normalise.dates import iso_date
+from watchlist.normalize.dates import iso_date
 from watchlist.sources.base import TARGET_TOPIC, Context, make_id
 from watchlist.sources.files import read_head
 from watchlist.sources.un_xml import (

@@ -18,7 +18,7 @@ from httpserver import ListServer
 from watchlist.cli import app
 from watchlist.sources.detect import walk
 from watchlist.sources.parse import parse_snapshot
-from watchlist.store.snapshot import FETCH_TIME, FILE_DATE, NEWEST_LISTING, UNDATED
+from watchlist.sources.snapshot import FETCH_TIME, FILE_DATE, NEWEST_LISTING, UNDATED
 from watchlist.store.store import Store
 from watchlist.updates.pipeline import update_from_paths, update_sources
 

@@ -134,8 +134,8 @@ def _country_codes() -> frozenset[str]:
 
 def parse_query(query: Any) -> Party:
     """A query (dict, Query or plain name) as a party; raises QueryError when unusable."""
-    from watchlist.normalise.countries import country_code
-    from watchlist.normalise.dates import DateError, parse_birth_date
+    from watchlist.normalize.countries import country_code
+    from watchlist.normalize.dates import DateError, parse_birth_date
 
     data = _as_mapping(query)
     names = _values(data.get("name"))

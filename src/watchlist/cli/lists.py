@@ -31,10 +31,10 @@ from watchlist.profiles.record import load_profile
 from watchlist.screening.csv_safety import safe_cell
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
+from watchlist.sources.snapshot import date_origin
 from watchlist.store.audit import cli_actor
 from watchlist.store.labels import bundled_notice, version_label
 from watchlist.store.shrink import Hold
-from watchlist.store.snapshot import date_origin
 from watchlist.store.store import Store, Version, now_iso
 from watchlist.updates.pipeline import (
     Report,

@@ -34,8 +34,8 @@ from followthemoney import model
 from watchlist.errors import WatchlistError
 from watchlist.fieldlimits import Kind, values_problem
 from watchlist.jsondepth import MAX_DEPTH, depth_error, too_deep
-from watchlist.normalise.countries import user_country
-from watchlist.normalise.dates import DateError, parse_birth_date
+from watchlist.normalize.countries import user_country
+from watchlist.normalize.dates import DateError, parse_birth_date
 from watchlist.screening.csv_input import csv_rows
 from watchlist.screening.encoding import (
     ENCODING_HINT,

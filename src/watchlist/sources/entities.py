@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from followthemoney import EntityProxy
 
-from watchlist.normalise.countries import country_code
-from watchlist.normalise.dates import parse_birth_date, parse_date
+from watchlist.normalize.countries import country_code
+from watchlist.normalize.dates import parse_birth_date, parse_date
 from watchlist.sources.base import MAX_NAME_LENGTH, MAX_VALUE_LENGTH, TARGET_TOPIC, Context
 
 NAME_PROPS = ("name", "alias", "weakAlias", "previousName")

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from followthemoney import EntityProxy
 from followthemoney.types import registry
 
-from watchlist.normalise.countries import country_code
-from watchlist.normalise.dates import iso_date
+from watchlist.normalize.countries import country_code
+from watchlist.normalize.dates import iso_date
 from watchlist.sources.base import MAX_NAME_LENGTH, Context
 from watchlist.sources.entities import (
     add_birth_date,

@@ -9,7 +9,7 @@ from pathlib import Path
 from followthemoney import EntityProxy
 from lxml import etree
 
-from watchlist.normalise.dates import iso_date
+from watchlist.normalize.dates import iso_date
 from watchlist.sources.base import Context, Sniff
 from watchlist.sources.entities import clean
 from watchlist.sources.eu_fsf_entities import SOURCE, build_entities, valid_ref

@@ -33,7 +33,7 @@ from followthemoney import EntityProxy, model
 from followthemoney.exc import InvalidData
 from followthemoney.types import registry
 
-from watchlist.normalise.dates import iso_date, parse_date
+from watchlist.normalize.dates import iso_date, parse_date
 from watchlist.sources.base import MAX_NAME_LENGTH, MAX_VALUE_LENGTH, Context, Format, Sniff
 from watchlist.sources.entities import mark_target
 from watchlist.sources.files import HEAD_SIZE, head_text, is_html

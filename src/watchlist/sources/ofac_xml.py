@@ -16,8 +16,8 @@ from pathlib import Path
 from followthemoney import EntityProxy
 from lxml import etree
 
-from watchlist.normalise.countries import country_code
-from watchlist.normalise.dates import iso_date, parse_date
+from watchlist.normalize.countries import country_code
+from watchlist.normalize.dates import iso_date, parse_date
 from watchlist.sources.base import Context, Format, Sniff
 from watchlist.sources.entities import (
     add_birth_date,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from followthemoney import EntityProxy
 
-from watchlist.normalise.dates import excel_serial_date, iso_date
+from watchlist.normalize.dates import excel_serial_date, iso_date
 from watchlist.sources.base import Context, Format, Sniff
 from watchlist.sources.entities import (
     add_birth_date,

@@ -10,7 +10,7 @@ from watchlist.sources.base import Context, FileSet, Format
 from watchlist.sources.meter import Progress, metering
 from watchlist.sources.naming import given_source_problem, own_source_id
 from watchlist.sources.registry import formats
-from watchlist.store.snapshot import (
+from watchlist.sources.snapshot import (
     FILE_DATE,
     NEWEST_LISTING,
     UNDATED,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from followthemoney import EntityProxy
 
-from watchlist.normalise.countries import country_code
+from watchlist.normalize.countries import country_code
 from watchlist.sources.base import Context, Format, Sniff
 from watchlist.sources.entities import (
     add_birth_date,

@@ -12,8 +12,8 @@ import re
 
 from followthemoney import EntityProxy
 
-from watchlist.normalise.countries import country_code
-from watchlist.normalise.dates import parse_date
+from watchlist.normalize.countries import country_code
+from watchlist.normalize.dates import parse_date
 from watchlist.sources.base import Context
 from watchlist.sources.entities import (
     add_value,

@@ -26,12 +26,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from watchlist.config import database_url, shrink_limit
 from watchlist.errors import StoreError
+from watchlist.sources.snapshot import Snapshot
 from watchlist.store import migrate
 from watchlist.store import schema as t
 from watchlist.store.audit import append_audit_in
 from watchlist.store.locking import AUDIT, IMPORT, also_lock, write_lock
 from watchlist.store.shrink import Hold, over_limit, percent
-from watchlist.store.snapshot import Snapshot
 
 BATCH = 5000
 

@@ -44,7 +44,7 @@ from watchlist.index.build import Index, index_dir
 from watchlist.match.prepare import PARTICLES, PERSON, is_patronymic, kind_of
 from watchlist.names.normalize import name_tokens, normalize_text
 from watchlist.names.parts import FAMILY_PARTICLES, person_parts
-from watchlist.normalise.countries import country_code
+from watchlist.normalize.countries import country_code
 from watchlist.text.spaceless import is_spaceless, name_keys
 
 __all__ = ["FORMAT", "NameAutomaton", "automaton_path", "build_automaton", "open_automaton"]

@@ -27,9 +27,9 @@ from watchlist.sources.fetch import Progress, download, make_client
 from watchlist.sources.meter import Progress as ParseProgress
 from watchlist.sources.parse import parse_snapshot
 from watchlist.sources.registry import SOURCES, SourceInfo, formats
+from watchlist.sources.snapshot import FETCH_TIME, NEWEST_LISTING, Snapshot, files_sha256
 from watchlist.store.labels import bundled_notice
 from watchlist.store.shrink import Hold
-from watchlist.store.snapshot import FETCH_TIME, NEWEST_LISTING, Snapshot, files_sha256
 from watchlist.store.store import ImportOutcome, Store, Version, held_note, now_iso
 from watchlist.version import __version__
 

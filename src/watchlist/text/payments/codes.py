@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from followthemoney.types import registry
 
-from watchlist.normalise.countries import country_code
+from watchlist.normalize.countries import country_code
 
 #: SWIFT's MT form of a BIC: 4!a2!a2!c[3!c] (institution, country, location, branch).
 MT_BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from watchlist.errors import WatchlistError
-from watchlist.normalise.dates import parse_date
+from watchlist.normalize.dates import parse_date
 
 __all__ = ["FORMATS", "FreeText", "Party", "Payment", "PaymentError"]
 
