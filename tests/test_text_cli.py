@@ -88,7 +88,7 @@ def test_scan_reports_unreadable_inputs_clearly(store: Store, tmp_path: Path) ->
 
 
 def test_html_view_escapes_the_text() -> None:
-    from watchlist.text.scanner import Mention
+    from watchlist.text.mentions import Mention
 
     text = "<script>alert(1)</script> & Putin"
     mention = Mention(29, 34, "Putin", "x", "<b>PUTIN</b>", 0.6, [{"source": "s<"}], {})

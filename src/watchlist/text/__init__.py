@@ -5,7 +5,8 @@
 """
 
 from watchlist.text.automaton import NameAutomaton, build_automaton, open_automaton
-from watchlist.text.scanner import Mention, Scanner
+from watchlist.text.mentions import Mention
+from watchlist.text.scanner import Scanner
 from watchlist.text.tokens import Token, tokenize
 
 __all__ = ["Mention", "NameAutomaton", "Scanner", "Token", "build_automaton",

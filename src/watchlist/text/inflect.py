@@ -19,7 +19,7 @@ from functools import lru_cache
 from watchlist.names.normalize import clean_ascii, normalize_text
 from watchlist.names.scripts import latin_forms
 
-__all__ = ["EXACT", "FEMININE", "INFLECTED", "word_forms"]
+__all__ = ["EXACT", "FEMININE", "INFLECTED", "own_token", "word_forms"]
 
 EXACT, INFLECTED, FEMININE = 0, 1, 2
 
@@ -108,3 +108,10 @@ def word_forms(word: str) -> tuple[tuple[str, int], ...]:
                     if candidate != lowered:
                         add([candidate], FEMININE if feminine else INFLECTED)
     return tuple(sorted(out.items(), key=lambda item: item[1]))
+
+
+def own_token(word: str) -> str:
+    """The word's own normalised Latin token, as written ("" for a word with none): how a
+    word is compared with the scanner's word lists (titles, cues, places)."""
+    forms = word_forms(word)
+    return forms[0][0] if forms else ""

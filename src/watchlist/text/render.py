@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from watchlist.text.scanner import Mention
+from watchlist.text.mentions import Mention
 
 __all__ = ["designation_sources", "designations_text", "html_document", "html_page",
            "terminal_view"]
