@@ -106,4 +106,10 @@
     if (!row || event.target.closest("a, button, input, label")) return;
     window.location.href = row.getAttribute("data-href");
   });
+
+  // Focus the page's first field here, when the page is read, rather than with the
+  // `autofocus` attribute, which the browser applies at a later frame: a key pressed in
+  // between (Escape, "/") would then land in the wrong place.
+  var first = document.querySelector("[data-autofocus]");
+  if (first && document.activeElement === document.body) first.focus();
 })();
