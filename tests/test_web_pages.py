@@ -863,7 +863,6 @@ def test_every_page_names_the_list_versions_it_reflects(analyst: TestClient) -> 
         assert "Lists this page reflects:" in page.text and "OFAC SDN v1" in page.text, path
 
 
-
 def test_an_empty_store_says_how_to_start(home: Path) -> None:
     store = Store()
     create_user(store, "first", "admin", PASSWORD)

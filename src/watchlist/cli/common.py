@@ -22,7 +22,6 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Lists as they stood o
                                           "(YYYY-MM-DD, by publisher date).")]
 
 
-
 def print_bundled_note(versions: list[Any], to: Console | None = None) -> None:
     """Say loudly when bundled snapshots, not the publishers' lists, answered (check, scan)."""
     summary = bundled_summary(versions)

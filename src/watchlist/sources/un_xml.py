@@ -52,14 +52,11 @@ _SUB_UNIT = re.compile(r"\s*-\s*sub-unit name\s*$", re.IGNORECASE)
 _ORIGINAL_SCRIPT = re.compile(r"\s*\(original script\)\s*$", re.IGNORECASE)
 
 
-
-
 def sniff(path: Path, head: bytes) -> Sniff | None:
     """The UN list: an XML file whose root element is CONSOLIDATED_LIST."""
     if is_html(head) or xml_root_tag(head) != "CONSOLIDATED_LIST":
         return None
     return Sniff(format="un_xml", source=SOURCE)
-
 
 
 def values(elem: etree._Element, name: str) -> list[str]:

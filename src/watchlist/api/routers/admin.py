@@ -19,7 +19,6 @@ from watchlist.versions_header import use_versions
 router = APIRouter(tags=["System information"])
 
 
-
 @router.post("/updatez", response_model=UpdateJob, status_code=202, summary="Update the lists",
              responses={200: {"model": UpdateJob, "description": "With wait=true: the update "
                               "has finished."},
