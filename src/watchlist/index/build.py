@@ -88,7 +88,7 @@ _ID_TYPES = (
 
 
 #: The code that decides what an index holds: a change to any of it makes a new index.
-_CODE = ("match", "names", "index/build.py", "profiles/linking.py")
+_CODE = ("match", "names", "index/build.py", "profiles")
 
 
 def _code_digest() -> str:

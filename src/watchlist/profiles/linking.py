@@ -20,10 +20,22 @@ Records are linked when there is evidence beyond the name:
   (>= 0.95, main names, at least one distinctive word, the same numbers) with a country in
   common and no conflicting identifier of the same kind; not within one list (a publisher
   does not list one organisation twice), except FCDO's.
+* ``name+regime``: organisations, vessels and aircraft of different lists whose main names
+  match almost exactly (>= 0.95) and are distinctive (held by one record of each list, with
+  a rare word: `evidence.distinctive`), designated under regimes about a country in common
+  (`programmes`: OFAC BELARUS-EO14038, SEMA "(Belarus)", UK "Belarus") or with a stated
+  country in common with the other's regime, no stated countries against, no conflicting
+  identifier of one kind;
+* ``name+nationality``: people of different lists, at least one without a birth date,
+  whose full main names (three parts or more, as many on each side: with the patronymic)
+  match almost exactly (>= 0.95) and are distinctive, with a nationality or regime country
+  in common, and nothing against (stated countries, identifiers of one kind).
 
 A name alone never links. Links are applied strongest first, and two groups are never
 merged when any two of their records conflict: kinds that cannot be the same party, birth
-dates more than two years apart, or different genders. Over-merging is worse than
+dates more than two years apart, different genders, or (unless they share an identifier)
+organisations one of which is the other's branch or subsidiary by name ("Gazprombank" and
+"Gazprombank Leasing": `conflicts`). Over-merging is worse than
 under-merging: a missed link gives two alerts, a wrong one hides a party behind another.
 
 Every link keeps its evidence (rule, name score and the names compared, the shared date,
@@ -44,6 +56,15 @@ import numpy as np
 from watchlist.match.features import _date_relation
 from watchlist.match.names import Sims, best_name_match, numbers_differ
 from watchlist.match.prepare import ANY, PERSON, NameForm, Party, compatible, kind_of
+from watchlist.profiles.conflicts import name_hierarchy
+from watchlist.profiles.evidence import (
+    PairContext,
+    distinctive,
+    identifiers_differ,
+    main_match,
+    name_holders,
+)
+from watchlist.profiles.programmes import regime_countries
 from watchlist.progress import Stage
 
 __all__ = ["SOURCE_PRIORITY", "Link", "link_profiles", "pair_evidence"]
@@ -62,6 +83,10 @@ LINK_NAME_YEAR = 0.9
 LINK_NAME_ORG = 0.95
 LINK_NAME_ID = 0.5
 LINK_NAME_LISTED = 0.95
+LINK_NAME_REGIME = 0.95
+LINK_NAME_NATIONALITY = 0.95
+#: A person's full name without a birth date: at least this many parts (with a patronymic).
+FULL_NAME_PARTS = 3
 #: An identifier value on more records than this is boilerplate, not an identifier.
 MAX_ID_SHARE = 6
 #: Birth-date and token blocks larger than this are skipped (too common to be evidence).
@@ -71,7 +96,8 @@ MAX_BLOCK = 60
 DATES_AGREE = frozenset({"day", "month", "year"})
 
 RULE_ORDER = {"identifier": 0, "name+birth_date": 1, "name+listing_date": 2,
-              "name+birth_year": 3, "name+country": 4}
+              "name+birth_year": 3, "name+country": 4, "name+regime": 5,
+              "name+nationality": 6}
 
 
 @dataclass
@@ -112,16 +138,28 @@ def _conflict(a: Party, b: Party) -> bool:
     return bool(a.gender and b.gender and a.gender != b.gender)
 
 
+def _hierarchy_conflict(a: Party, b: Party, stats: Any) -> bool:
+    """One organisation is the other's branch or subsidiary by name, and they share no
+    identifier that would say otherwise."""
+    if a.identifier_values & b.identifier_values:
+        return False
+    return name_hierarchy(a, b, stats) is not None
+
+
 def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
                   same_source: str | None = None, listed: str | None = None,
-                  sims: Sims | None = None) -> tuple[str, dict[str, Any]] | None:
+                  sims: Sims | None = None, context: PairContext | None = None
+                  ) -> tuple[str, dict[str, Any]] | None:
     """The rule and evidence linking two records, or None when they must stay apart.
 
     `same_source` names the source when both records come from one list: a publisher does
     not list one organisation twice (FCDO excepted: one record per designation), so two of
     its records are linked by name and country only for FCDO. `sims` shares the token
-    similarities already worked out when many pairs are compared."""
+    similarities already worked out when many pairs are compared; `context` gives the
+    regime countries and how many records of each list hold a name."""
     if _conflict(a, b):
+        return None
+    if shared_id is None and _hierarchy_conflict(a, b, stats):
         return None
     kind = kind_of(a.schema)
     if kind == ANY:
@@ -129,11 +167,17 @@ def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
     rel = _date_relation(a.dates, b.dates) if a.dates and b.dates else None
     common_country = sorted(a.countries & b.countries)
     personal = kind == PERSON or (kind == ANY and bool(a.dates or b.dates))
+    context = context or PairContext()
+    widened = (a.countries | context.regimes[0]) & (b.countries | context.regimes[1])
     if shared_id is None and listed is None:  # what the rules need besides the name
+        if personal and rel is None and widened and same_source is None:
+            return _without_birth_date(a, b, stats, sims, context, widened)
         if personal and not (rel is not None and rel[0] in ("day", "month", "year")):
             return None
-        if not personal and (not common_country or (
-                same_source is not None and same_source not in PER_DESIGNATION_SOURCES)):
+        if not personal and not widened:
+            return None
+        if not personal and same_source is not None and \
+                same_source not in PER_DESIGNATION_SOURCES:
             return None
     score, name_a, name_b = _name_score(a, b, kind, stats, sims=sims)
     evidence: dict[str, Any] = {"name_score": round(score, 3), "names": [name_a, name_b]}
@@ -147,6 +191,8 @@ def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
             return "name+listing_date", evidence
     if personal:
         if rel is None:
+            if widened and same_source is None:
+                return _without_birth_date(a, b, stats, sims, context, widened)
             return None
         if rel[0] == "day" and score >= LINK_NAME_DATE:
             evidence["birth_date"] = rel[1]
@@ -172,10 +218,53 @@ def pair_evidence(a: Party, b: Party, stats: Any, shared_id: str | None = None,
             return None
         evidence["country"] = common_country[0]
         return "name+country", evidence
+    if same_source is None and widened:
+        return _by_regime(a, b, kind, stats, sims, context, widened)
     return None
 
 
-def _candidate_pairs(index: Any) -> dict[tuple[int, int], str | None]:
+def _by_regime(a: Party, b: Party, kind: str, stats: Any, sims: Sims | None,
+               context: PairContext, widened: frozenset[str]) -> tuple[str, dict[str, Any]] | None:
+    """Organisations of different lists with distinctive, almost identical main names,
+    designated over a country in common (`name+regime`)."""
+    if a.countries and b.countries and not (a.countries & b.countries):
+        return None
+    if identifiers_differ(a, b):
+        return None
+    score, fa, fb = main_match(a, b, kind, stats, sims)
+    if score < LINK_NAME_REGIME or fa is None or fb is None:
+        return None
+    if not (distinctive(fa, context.sources[0], context)
+            and distinctive(fb, context.sources[1], context)):
+        return None
+    return "name+regime", {"name_score": round(score, 3), "names": [fa.original, fb.original],
+                           "regime_country": sorted(widened)[0]}
+
+
+def _without_birth_date(a: Party, b: Party, stats: Any, sims: Sims | None,
+                        context: PairContext, widened: frozenset[str]
+                        ) -> tuple[str, dict[str, Any]] | None:
+    """People of different lists, one without a birth date, with the same distinctive full
+    name and a nationality or regime country in common (`name+nationality`)."""
+    if a.countries and b.countries and not (a.countries & b.countries):
+        return None
+    if identifiers_differ(a, b):
+        return None
+    score, fa, fb = main_match(a, b, PERSON, stats, sims)
+    if score < LINK_NAME_NATIONALITY or fa is None or fb is None:
+        return None
+    if len(fa.tokens) < FULL_NAME_PARTS or len(fa.tokens) != len(fb.tokens):
+        return None
+    if not (distinctive(fa, context.sources[0], context)
+            and distinctive(fb, context.sources[1], context)):
+        return None
+    common = sorted(a.countries & b.countries) or sorted(widened)
+    return "name+nationality", {"name_score": round(score, 3),
+                                "names": [fa.original, fb.original], "country": common[0]}
+
+
+def _candidate_pairs(index: Any, regimes: list[frozenset[str]]
+                     ) -> dict[tuple[int, int], str | None]:
     """Pairs of records worth comparing, with the identifier they share (if any)."""
     pairs: dict[tuple[int, int], str | None] = {}
     for value, members in index.identifiers.items():
@@ -190,6 +279,10 @@ def _candidate_pairs(index: Any) -> dict[tuple[int, int], str | None]:
         for listed in _listed(index, e):
             for token in distinctive:
                 blocks[("listed", listed, token)].append(e)
+        if kind == PERSON and party.dates:
+            for token in distinctive:  # a dated record meets an undated one of its country
+                for country in party.countries | regimes[e]:
+                    blocks[("undated", country, token)].append(e)
         if kind == PERSON or (kind == ANY and party.dates):
             for date in party.dates:
                 if len(date) >= 10:
@@ -197,9 +290,13 @@ def _candidate_pairs(index: Any) -> dict[tuple[int, int], str | None]:
                 for token in distinctive:
                     blocks[("year", date[:4], token)].append(e)
         else:
-            for country in party.countries:
+            for country in party.countries | regimes[e]:
                 for token in distinctive:
                     blocks[("org", country, token)].append(e)
+        if kind == PERSON and not party.dates:
+            for country in party.countries | regimes[e]:
+                for token in distinctive:
+                    blocks[("undated", country, token)].append(e)
     for members in blocks.values():
         unique = sorted(set(members))
         if 1 < len(unique) <= MAX_BLOCK:
@@ -227,13 +324,19 @@ def link_profiles(index: Any, progress: Callable[[str, int, int], None] | None =
     parties = index.parties
     links: list[Link] = []
     sims = Sims()
-    pairs = _candidate_pairs(index)
+    regimes = [regime_countries(d.get("regime") for d in index.designations[e])
+               for e in range(len(parties))]
+    holders = name_holders(zip(index.sources, parties, strict=True),
+                           lambda p: kind_of(p.schema), index.stats)
+    pairs = _candidate_pairs(index, regimes)
     comparing = Stage(progress, "linking profiles", len(pairs))
     for (a, b), shared in comparing.over(pairs.items()):
         same = index.sources[a] if index.sources[a] == index.sources[b] else None
         common = sorted(_listed(index, a) & _listed(index, b))
+        context = PairContext((regimes[a], regimes[b]), (index.sources[a], index.sources[b]),
+                              holders)
         found = pair_evidence(parties[a], parties[b], index.stats, shared, same,
-                              common[0] if common else None, sims)
+                              common[0] if common else None, sims, context)
         if found is not None:
             links.append(Link(a, b, found[0], found[1]))
     comparing.end()
@@ -255,7 +358,9 @@ def link_profiles(index: Any, progress: Callable[[str, int, int], None] | None =
         if ra == rb:
             kept.append(_link_record(index, link))
             continue
-        if any(_conflict(parties[x], parties[y]) for x in members[ra] for y in members[rb]):
+        if any(_conflict(parties[x], parties[y])
+               or _hierarchy_conflict(parties[x], parties[y], index.stats)
+               for x in members[ra] for y in members[rb]):
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
