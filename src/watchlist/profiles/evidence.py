@@ -21,8 +21,9 @@ from watchlist.names.orgs import ORG_WEAK_WORDS
 __all__ = ["DISTINCTIVE_WEIGHT", "PairContext", "distinctive", "main_match", "name_holders",
            "identifiers_differ"]
 
-#: A name is distinctive when one of its words, not a generic organisation word, weighs this.
-DISTINCTIVE_WEIGHT = 0.7
+#: A name is distinctive when one of its words, not a generic organisation word, weighs this
+#: much (a word on at most about 20 records of the lists).
+DISTINCTIVE_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
