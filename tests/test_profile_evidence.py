@@ -131,6 +131,25 @@ def test_a_person_without_birth_date_stays_apart_with_nationalities_against() ->
     assert not linked(index, f"{OFAC}-1", f"{UK}-2")
 
 
+def test_particles_do_not_count_as_parts_of_a_full_name() -> None:
+    index = build(
+        designated(OFAC, "1", "Person", ["Khaleda AL-ZUBAIDIYA"], "SYRIA",
+                   birthDate=["1976-04-10"]),
+        designated(UK, "2", "Person", ["Khaleda AL-ZUBAIDIYA"], "Syria", nationality=["sy"]),
+    )
+    assert not linked(index, f"{OFAC}-1", f"{UK}-2")
+
+
+def test_a_nationality_the_other_record_is_not_listed_over_keeps_people_apart() -> None:
+    index = build(
+        designated(AU, "1", "Person", ["Aleksandr Viktorovich NAUMENKOV"], "Autonomous (Ukraine)",
+                   birthDate=["1970-11-26"]),
+        designated(UK, "2", "Person", ["Aleksandr Viktorovich NAUMENKOV"], "Russia",
+                   nationality=["by"]),
+    )
+    assert not linked(index, f"{AU}-1", f"{UK}-2")
+
+
 def test_a_subsidiary_by_name_is_not_its_parent() -> None:
     index = build(
         designated(OFAC, "1", "Organization", ["ZARYANKA TRADING"], "RUSSIA-EO14024",

@@ -27,9 +27,10 @@ Records are linked when there is evidence beyond the name:
   country in common with the other's regime, no stated countries against, no conflicting
   identifier of one kind;
 * ``name+nationality``: people of different lists, at least one without a birth date,
-  whose full main names (three parts or more, as many on each side: with the patronymic)
-  match almost exactly (>= 0.95) and are distinctive, with a nationality or regime country
-  in common, and nothing against (stated countries, identifiers of one kind).
+  whose full main names (three parts or more besides particles such as "al", as many on
+  each side: with the patronymic) match almost exactly (>= 0.95) and are distinctive, with
+  a nationality or regime country in common, and nothing against: no stated nationality
+  the other record neither states nor is listed over, no identifiers of one kind differing.
 
 A name alone never links. Links are applied strongest first, and two groups are never
 merged when any two of their records conflict: kinds that cannot be the same party, birth
@@ -55,7 +56,15 @@ import numpy as np
 
 from watchlist.match.features import _date_relation
 from watchlist.match.names import Sims, best_name_match, numbers_differ
-from watchlist.match.prepare import ANY, PERSON, NameForm, Party, compatible, kind_of
+from watchlist.match.prepare import (
+    ANY,
+    PARTICLES,
+    PERSON,
+    NameForm,
+    Party,
+    compatible,
+    kind_of,
+)
 from watchlist.profiles.conflicts import name_hierarchy
 from watchlist.profiles.evidence import (
     PairContext,
@@ -246,14 +255,16 @@ def _without_birth_date(a: Party, b: Party, stats: Any, sims: Sims | None,
                         ) -> tuple[str, dict[str, Any]] | None:
     """People of different lists, one without a birth date, with the same distinctive full
     name and a nationality or regime country in common (`name+nationality`)."""
-    if a.countries and b.countries and not (a.countries & b.countries):
-        return None
+    ra, rb = context.regimes
+    if not (a.countries <= b.countries | rb and b.countries <= a.countries | ra):
+        return None  # a stated nationality the other record neither states nor is listed over
     if identifiers_differ(a, b):
         return None
     score, fa, fb = main_match(a, b, PERSON, stats, sims)
     if score < LINK_NAME_NATIONALITY or fa is None or fb is None:
         return None
-    if len(fa.tokens) < FULL_NAME_PARTS or len(fa.tokens) != len(fb.tokens):
+    parts = [t for t in fa.tokens if t not in PARTICLES]
+    if len(parts) < FULL_NAME_PARTS or len(fa.tokens) != len(fb.tokens):
         return None
     if not (distinctive(fa, context.sources[0], context)
             and distinctive(fb, context.sources[1], context)):
