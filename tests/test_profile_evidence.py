@@ -131,6 +131,15 @@ def test_a_person_without_birth_date_stays_apart_with_nationalities_against() ->
     assert not linked(index, f"{OFAC}-1", f"{UK}-2")
 
 
+def test_a_nationality_more_on_one_side_is_not_against() -> None:
+    index = build(
+        designated(OFAC, "1", "Person", ["Fuada Mohamed KHALAFA"], "SOMALIA",
+                   nationality=["so", "se"], birthDate=["1965-03-28"]),
+        designated(UK, "2", "Person", ["FUADA MOHAMED KHALAFA"], "Somalia", nationality=["so"]),
+    )
+    assert linked(index, f"{OFAC}-1", f"{UK}-2")
+
+
 def test_particles_do_not_count_as_parts_of_a_full_name() -> None:
     index = build(
         designated(OFAC, "1", "Person", ["Khaleda AL-ZUBAIDIYA"], "SYRIA",

@@ -256,8 +256,9 @@ def _without_birth_date(a: Party, b: Party, stats: Any, sims: Sims | None,
     """People of different lists, one without a birth date, with the same distinctive full
     name and a nationality or regime country in common (`name+nationality`)."""
     ra, rb = context.regimes
-    if not (a.countries <= b.countries | rb and b.countries <= a.countries | ra):
-        return None  # a stated nationality the other record neither states nor is listed over
+    if (a.countries and not a.countries & (b.countries | rb)) or (
+            b.countries and not b.countries & (a.countries | ra)):
+        return None  # stated nationalities the other record neither states nor is listed over
     if identifiers_differ(a, b):
         return None
     score, fa, fb = main_match(a, b, PERSON, stats, sims)
