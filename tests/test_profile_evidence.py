@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_profiles import build, linked, no_runtime_symbols  # noqa: F401
-from watchlist.match.prepare import DEFAULT_STATS, Party
+from watchlist.match.prepare import DEFAULT_STATS, PERSON, Party, prepare_names
 from watchlist.profiles.conflicts import name_hierarchy
+from watchlist.profiles.evidence import spelled_alike
 from watchlist.profiles.programmes import REGIME_COUNTRIES, regime_countries
 
 OFAC, UK, CA, AU = "us_ofac_sdn", "gb_hmt_sanctions", "ca_dfatd_sema_sanctions", "au_dfat_sanctions"
@@ -138,6 +139,19 @@ def test_a_nationality_more_on_one_side_is_not_against() -> None:
         designated(UK, "2", "Person", ["FUADA MOHAMED KHALAFA"], "Somalia", nationality=["so"]),
     )
     assert linked(index, f"{OFAC}-1", f"{UK}-2")
+
+
+@pytest.mark.parametrize(("left", "right", "alike"), [
+    ("Aleksandr Grigoryevich VOLFOVICH", "Aleksandr Grigorievich VOLFOVICH", True),
+    ("Yan Igorovich PETROVSKIY", "PETROVSKIY Yan Igorevich", True),
+    ("Jong Un KIM", "Tong-Un KIM", False),  # equivalent only as Korean romanisations
+    ("Ivan Ivanovich PETROV", "Ivan PETROV", False),
+])
+def test_people_without_birth_date_need_their_names_spelled_alike(
+        left: str, right: str, alike: bool) -> None:
+    [a] = prepare_names([(left, False)], PERSON)[:1]
+    [b] = prepare_names([(right, False)], PERSON)[:1]
+    assert spelled_alike(a, b) is alike
 
 
 def test_particles_do_not_count_as_parts_of_a_full_name() -> None:

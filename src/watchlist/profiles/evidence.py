@@ -12,18 +12,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from watchlist.match.names import Sims, best_name_match, numbers_differ
 from watchlist.match.prepare import NameForm, Party
 from watchlist.names.orgs import ORG_WEAK_WORDS
 
-__all__ = ["DISTINCTIVE_WEIGHT", "PairContext", "distinctive", "main_match", "name_holders",
-           "identifiers_differ"]
+__all__ = ["DISTINCTIVE_WEIGHT", "SPELLING", "PairContext", "distinctive", "identifiers_differ",
+           "main_match", "name_holders", "spelled_alike"]
 
 #: A name is distinctive when one of its words, not a generic organisation word, weighs this
 #: much (a word on at most about 20 records of the lists).
 DISTINCTIVE_WEIGHT = 0.8
+
+#: Two words are spelled alike at this similarity or more ("Grigoryevich" ~ "Grigorievich"
+#: 0.92; "Tong" ~ "Jong", equal only as romanisations of Korean, 0.75).
+SPELLING = 0.8
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,18 @@ def identifiers_differ(a: Party, b: Party) -> bool:
     """Whether the two records give identifiers of one kind that share no value."""
     return any(not (a.identifiers[p] & b.identifiers[p])
                for p in set(a.identifiers) & set(b.identifiers))
+
+
+def spelled_alike(a: NameForm, b: NameForm) -> bool:
+    """Whether every word of one name is spelled almost like a word of the other, one to one
+    (in any order): the same name written twice, not names the matcher finds equivalent
+    (symbols, phonetics) that may be two people."""
+    if len(a.tokens) != len(b.tokens):
+        return False
+    left = list(b.tokens)
+    for token in a.tokens:
+        best = max(left, key=lambda t: SequenceMatcher(None, token, t).ratio())
+        if SequenceMatcher(None, token, best).ratio() < SPELLING:
+            return False
+        left.remove(best)
+    return True

@@ -28,7 +28,8 @@ Records are linked when there is evidence beyond the name:
   identifier of one kind;
 * ``name+nationality``: people of different lists, at least one without a birth date,
   whose full main names (three parts or more besides particles such as "al", as many on
-  each side: with the patronymic) match almost exactly (>= 0.95) and are distinctive, with
+  each side: with the patronymic) match almost exactly (>= 0.95), every word spelled
+  alike (`evidence.spelled_alike`: "Jong Un" and "Tong-Un" are not), and are distinctive, with
   a nationality or regime country in common, and nothing against: no stated nationality
   the other record neither states nor is listed over, no identifiers of one kind differing.
 
@@ -72,6 +73,7 @@ from watchlist.profiles.evidence import (
     identifiers_differ,
     main_match,
     name_holders,
+    spelled_alike,
 )
 from watchlist.profiles.programmes import regime_countries
 from watchlist.progress import Stage
@@ -265,7 +267,7 @@ def _without_birth_date(a: Party, b: Party, stats: Any, sims: Sims | None,
     if score < LINK_NAME_NATIONALITY or fa is None or fb is None:
         return None
     parts = [t for t in fa.tokens if t not in PARTICLES]
-    if len(parts) < FULL_NAME_PARTS or len(fa.tokens) != len(fb.tokens):
+    if len(parts) < FULL_NAME_PARTS or not spelled_alike(fa, fb):
         return None
     if not (distinctive(fa, context.sources[0], context)
             and distinctive(fb, context.sources[1], context)):
