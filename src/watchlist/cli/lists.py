@@ -260,7 +260,8 @@ def show(
     facts and designations, and the evidence of each link."""
     with reported_errors():
         store = Store()
-        whole = load_whole_profile(store, open_index(store), entity_id, as_of)
+        index = open_index(store) if store.serving() else None
+        whole = load_whole_profile(store, index, entity_id, as_of)
         if json_:
             out.print(json.dumps(whole.to_dict(store, as_of), indent=2, ensure_ascii=False))
             return

@@ -174,24 +174,3 @@ def load_whole_profile(store: Store, index: Any, entity_id: str, as_of: str | No
     return WholeProfile(entity_id=asked, profile_id=profile_id, lead_id=lead,
                         records=records, links=links)
 
-
-def merged_entity(store: Store, whole: WholeProfile, as_of: str | None = None
-                  ) -> dict[str, Any]:
-    """The profile as yente returns a merged entity: the properties of every record in
-    one set (references as text), `datasets` every list, `referents` the record ids."""
-    properties: dict[str, list[str]] = {}
-    for record in whole.records:
-        for name, values in readable_properties(store, record.entity, as_of).items():
-            merged = properties.setdefault(name, [])
-            merged.extend(v for v in values if v not in merged)
-    lead = next((p for p in whole.records if p.entity.id == whole.lead_id), whole.asked)
-    return {
-        "id": whole.profile_id or whole.entity_id,
-        "caption": lead.entity.caption,
-        "schema": lead.entity.schema.name,
-        "properties": properties,
-        "datasets": whole.sources,
-        "referents": [p.entity.id for p in whole.records],
-        "records": [record_dict(store, p, as_of) for p in whole.records],
-        "links": [dict(link) for link in whole.links],
-    }
