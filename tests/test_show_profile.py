@@ -93,3 +93,14 @@ def test_entities_merges_the_records_of_a_profile_as_yente_does(world: tuple) ->
                                 headers={"X-API-Key": keys["screen"]})
         assert by_profile.status_code == 200
         assert set(by_profile.json()["referents"]) == set(one["referents"])
+
+
+def test_the_reconciliation_preview_shows_the_whole_profile(world: tuple) -> None:
+    store, _screener, keys = world
+    with TestClient(create_app(store, warm=False)) as client:
+        page = client.get("/reconcile/preview", params={"id": SEMA_LUKASHENKO,
+                                                         "api_key": keys["screen"]})
+        assert page.status_code == 200
+        assert "3 list records, one party" in page.text
+        assert LUKASHENKO in page.text and "name+birth_date" in page.text
+        assert "1954-08-30" in page.text and "by" in page.text.split("countries", 1)[1]
