@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from test_profiles import build, target
-from watchlist.screener import Screener
 from watchlist.match.symbols import set_runtime
+from watchlist.screener import Screener
 from watchlist.web.explain import explain
 
 OFAC = "us-ofac-sdn-1"
