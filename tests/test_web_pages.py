@@ -610,6 +610,23 @@ def test_the_profile_gathers_every_record_of_the_party(analyst: TestClient) -> N
     assert page.headers["x-watchlist-versions"].count("=") == 3
 
 
+def test_the_profile_names_the_record_that_supplied_each_fact(analyst: TestClient) -> None:
+    text = analyst.get(f"/ui/profiles/{SEMA_LUKASHENKO}").text
+    facts = text.split('id="facts"', 1)[1].split('id="addresses"', 1)[0]
+    born = facts.split("Kopys, Vitebsk oblast, Belarus", 1)[1].split("</li>", 1)[0]
+    assert f'href="#record-{LUKASHENKO}"' in born
+    assert f'id="record-{LUKASHENKO}"' in text and f'id="record-{SEMA_LUKASHENKO}"' in text
+    designations = text.split('id="designations"', 1)[1].split("</section>", 1)[0]
+    assert f'href="#record-{SEMA_LUKASHENKO}"' in designations
+
+
+def test_the_profile_id_opens_the_profile_page(analyst: TestClient, screener: Screener
+                                               ) -> None:
+    profile_id = screener.profile(LUKASHENKO)["profile_id"]
+    page = analyst.get(f"/ui/profiles/{profile_id}")
+    assert page.status_code == 200 and "3 designations in 3 list records" in page.text
+
+
 def test_an_unknown_profile_or_page_is_a_clear_404(analyst: TestClient) -> None:
     page = analyst.get("/ui/profiles/no-such-record")
     assert page.status_code == 404 and "no entity &#39;no-such-record&#39;" in page.text

@@ -25,7 +25,7 @@ record and the explanation of that score, feature by feature.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +49,11 @@ QUERY_SCHEMATA = {
     "airplane": "Airplane", "aircraft": "Airplane", "publicbody": "PublicBody",
     "thing": None, "any": None, "": None,
 }
+
+#: Features comparing facts, with the fact each compares (named by record in explanations).
+FACT_FEATURES = {"birth_date_match": "dates", "birth_date_mismatch": "dates",
+                 "country_match": "countries", "country_mismatch": "countries",
+                 "identifier_match": "identifiers", "identifier_mismatch": "identifiers"}
 
 #: Candidate retrieval: entities scored at most, forms kept per entity.
 MAX_CANDIDATES = 30
@@ -240,6 +245,7 @@ class Screener:
                                         MAX_CANDIDATES, FORMS_PER_ENTITY, extra)
         best: dict[int, tuple[float, int, MatchResult]] = {}
         profile_of = index.profile_of
+        facts: dict[int, Party] = {}
         for e, _pre, form_ids in candidates:
             target = index.parties[e]
             if not compatible(party.schema, target.schema):
@@ -254,7 +260,9 @@ class Screener:
                 bound = _name(party, target, ctx).score + MAX_LIFT
                 if bound < threshold or (found is not None and bound <= found[0]):
                     continue
-            result = self.algorithm.compare(party, target, stats=index.stats,
+            if e not in facts:
+                facts[e] = self.with_profile_facts(e)
+            result = self.algorithm.compare(party, facts[e], stats=index.stats,
                                             config=self.config, threshold=threshold,
                                             context=ctx)
             if result.match and (found is None or result.score > found[0]):
@@ -262,6 +270,52 @@ class Screener:
         hits = [self._hit(pid, e, result) for pid, (_s, e, result) in best.items()]
         hits.sort(key=lambda h: (-round(h.score, 6), -len(h.entity_ids), h.entity_id))
         return hits
+
+    def with_profile_facts(self, e: int) -> Party:
+        """A record with the facts (birth dates, countries, identifiers, gender) of every
+        record of its profile, its own first: what the fact features compare."""
+        index = self.index
+        target = index.parties[e]
+        members = index.profiles[int(index.profile_of[e])]
+        if len(members) < 2:
+            return target
+        others = [index.parties[m] for m in members if m != e]
+        dates = list(target.dates)
+        dates.extend(d for p in others for d in p.dates if d not in dates)
+        identifiers = {k: set(v) for k, v in target.identifiers.items()}
+        for p in others:
+            for kind, values in p.identifiers.items():
+                identifiers.setdefault(kind, set()).update(values)
+        return replace(target, dates=tuple(dates),
+                       countries=frozenset(target.countries.union(*(p.countries
+                                                                    for p in others))),
+                       identifiers={k: frozenset(v) for k, v in identifiers.items()},
+                       gender=target.gender or next((p.gender for p in others if p.gender),
+                                                    None),
+                       _forms=target._forms)
+
+    def _suppliers(self, members: tuple[int, ...], explanation: dict[str, dict[str, Any]]
+                   ) -> dict[str, dict[str, Any]]:
+        """The explanation with `by` on each fact feature: the records of the profile that
+        state the listed value compared."""
+        index = self.index
+        out = {}
+        for name, entry in explanation.items():
+            fact = FACT_FEATURES.get(name)
+            wanted = entry.get("candidate")
+            if fact is None or not wanted:
+                out[name] = entry
+                continue
+            values = {wanted} if isinstance(wanted, str) else set(map(str, wanted))
+            by = []
+            for m in members:
+                party = index.parties[m]
+                held = (party.identifier_values if fact == "identifiers"
+                        else set(getattr(party, fact)))
+                if values & set(held):
+                    by.append(party.id or "")
+            out[name] = {**entry, "by": by}
+        return out
 
     def _hit(self, pid: int, e: int, result: MatchResult) -> Hit:
         index = self.index
@@ -277,7 +331,9 @@ class Screener:
             entity_id=lead.id or "", profile_id=index.profile_ids[pid],
             entity_ids=[index.parties[m].id or "" for m in members],
             caption=lead.caption or "", schema=lead.schema or "", score=result.score,
-            designations=designations, explanation=result.explanation,
+            designations=designations,
+            explanation=(self._suppliers(members, result.explanation) if len(members) > 1
+                         else result.explanation),
             matched_entity_id=index.parties[e].id or "", match=result.match, result=result,
         )
 

@@ -152,6 +152,14 @@ class EntityResponse(BaseModel):
     version: int
     published: str | None
     versions: list[VersionRef]
+    profile_id: str | None = Field(default=None, description="The profile (one real party) "
+                                   "the records belong to.")
+    referents: list[str] = Field(default_factory=list, description="The ids of the list "
+                                 "records merged into this entity.")
+    records: list[dict[str, Any]] = Field(default_factory=list, description="Each record "
+                                          "merged, as this endpoint shows one record.")
+    links: list[dict[str, Any]] = Field(default_factory=list, description="The evidence "
+                                        "linking the records.")
 
 
 class UpdateRequest(BaseModel):

@@ -26,8 +26,8 @@ from watchlist.cli.common import AsOf, console, out, reported_errors
 from watchlist.cli.progress import AmountColumn, ConsoleReporter
 from watchlist.config import shrink_limit
 from watchlist.errors import WatchlistError
-from watchlist.index.build import updating_lists
-from watchlist.profiles.record import load_profile
+from watchlist.index.build import open_index, updating_lists
+from watchlist.profiles.view import entity_text, load_whole_profile, readable_properties
 from watchlist.screening.csv_safety import safe_cell
 from watchlist.sources.bundle import bundled_for
 from watchlist.sources.registry import SOURCES
@@ -251,40 +251,66 @@ def status(
 
 @commands.command()
 def show(
-    entity_id: Annotated[str, typer.Argument(help="The entity id (see export or check).")],
+    entity_id: Annotated[str, typer.Argument(help="A record id (see export or check) or a "
+                                             "profile id.")],
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_of: AsOf = None,
 ) -> None:
-    """The full profile of a listed party, with every designation."""
+    """The whole profile of a listed party: every list record linked to it, with its names,
+    facts and designations, and the evidence of each link."""
     with reported_errors():
-        profile = load_profile(Store(), entity_id, as_of)
+        store = Store()
+        index = open_index(store) if store.serving() else None
+        whole = load_whole_profile(store, index, entity_id, as_of)
         if json_:
-            out.print(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
+            out.print(json.dumps(whole.to_dict(store, as_of), indent=2, ensure_ascii=False))
             return
+        profile = whole.asked
         entity = profile.entity
         out.print(f"[bold]{escape(entity.caption)}[/] ({entity.schema.label}) "
                   f"[dim]{escape(entity.id or '')}[/]")
-        notice = bundled_notice(profile.version)
-        out.print(f"source {profile.version.source}, version {profile.version.version}, "
-                  f"published {profile.version.published or '-'}"
-                  + (f" [bold yellow]({escape(notice)})[/]" if notice else ""))
-        table = Table(show_header=False, box=None)
-        for prop, values in sorted(entity.to_dict()["properties"].items()):
-            if prop == "topics":
-                continue
-            label = entity.schema.properties[prop].label
-            table.add_row(f"[bold]{escape(label)}[/]", escape("; ".join(values)))
-        out.print(table)
-        for sanction in profile.sanctions:
-            props = sanction.to_dict()["properties"]
-            out.print("[bold]Designation[/] " + escape(
-                ", ".join(f"{k}: {'; '.join(v)}" for k, v in sorted(props.items())
-                          if k not in ("entity",))))
-        for other in profile.details:
-            props = other.to_dict()["properties"]
-            out.print(f"[bold]{other.schema.label}[/] " + escape(
-                ", ".join(f"{k}: {'; '.join(v)}" for k, v in sorted(props.items())
-                          if k not in ("holder", "entity"))))
+        if whole.profile_id and len(whole.records) > 1:
+            out.print(f"profile {whole.profile_id}: {len(whole.records)} records on "
+                      f"{', '.join(whole.sources)}")
+        for record in [profile] + [p for p in whole.records if p is not profile]:
+            _show_record(store, record, as_of, record is not profile)
+        for link in whole.links:
+            evidence = ", ".join(f"{k}: {v}" for k, v in link.items()
+                                 if k not in ("a", "b", "sources", "rule", "profile_id"))
+            out.print(f"[bold]Link[/] {escape(str(link.get('a')))} = "
+                      f"{escape(str(link.get('b')))} by {escape(str(link.get('rule')))}"
+                      + (f" ({escape(evidence)})" if evidence else ""))
+
+
+def _show_record(store: Store, profile: Any, as_of: str | None, heading: bool) -> None:
+    entity = profile.entity
+    if heading:
+        out.print(f"\n[bold]Linked record[/] {escape(entity.caption)} ({entity.schema.label}) "
+                  f"[dim]{escape(entity.id or '')}[/]")
+    notice = bundled_notice(profile.version)
+    out.print(f"source {profile.version.source}, version {profile.version.version}, "
+              f"published {profile.version.published or '-'}"
+              + (f" [bold yellow]({escape(notice)})[/]" if notice else ""))
+    table = Table(show_header=False, box=None)
+    for prop, values in sorted(readable_properties(store, entity, as_of).items()):
+        if prop == "topics":
+            continue
+        label = entity.schema.properties[prop].label
+        table.add_row(f"[bold]{escape(label)}[/]", escape("; ".join(values)))
+    out.print(table)
+    for sanction in profile.sanctions:
+        props = sanction.to_dict()["properties"]
+        out.print("[bold]Designation[/] " + escape(
+            ", ".join(f"{k}: {'; '.join(v)}" for k, v in sorted(props.items())
+                      if k not in ("entity",))))
+    for other in profile.details:
+        if other.schema.is_a("Address"):
+            out.print("[bold]Address[/] " + escape(entity_text(other)))
+            continue
+        props = other.to_dict()["properties"]
+        out.print(f"[bold]{other.schema.label}[/] " + escape(
+            ", ".join(f"{k}: {'; '.join(v)}" for k, v in sorted(props.items())
+                      if k not in ("holder", "entity"))))
 
 
 CSV_COLUMNS = ["id", "schema", "source", "name", "aliases", "weak_aliases", "birth_dates",

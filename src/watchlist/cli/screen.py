@@ -125,7 +125,8 @@ def explanation_table(explanation: dict[str, Any]) -> tuple[Table, list[str]]:
             escape(feature_label(feature)),
             effect,
             escape(_values(item.get("query"))),
-            escape(_values(item.get("candidate"))),
+            escape(_values(item.get("candidate"))
+                   + (f" (by {', '.join(item['by'])})" if item.get("by") else "")),
             escape(_values(item.get("detail"))) if item.get("detail") else "",
         )
     return table, idle

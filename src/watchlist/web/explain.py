@@ -110,6 +110,15 @@ def _effect(*features: dict[str, Any]) -> float:
     return round(sum(float(f.get("contribution") or 0.0) for f in features), 4)
 
 
+def _by(*features: dict[str, Any]) -> str:
+    """Which records of the profile stated the listed value, when the profile has several."""
+    records: list[str] = []
+    for f in features:
+        if f and float(f.get("score") or 0) > 0:
+            records.extend(r for r in f.get("by") or [] if r not in records)
+    return f" Listed by {', '.join(records)}." if records else ""
+
+
 def _unknown(key: str, label: str, asked: dict[str, Any] | None, who: Who) -> Aspect:
     what = ASKED.get(key, key)
     if asked is not None and not asked.get(key):
@@ -144,12 +153,12 @@ def _identifier(explanation: dict[str, Any], asked: dict[str, Any] | None,
     if float(same.get("score") or 0) > 0:
         return Aspect("identifier", label, "for",
                       f"The same identifier {_q(same.get('query'))} on both: decisive evidence "
-                      "of the same party.", _effect(same, diff))
+                      "of the same party." + _by(same), _effect(same, diff))
     if float(diff.get("score") or 0) > 0:
         return Aspect("identifier", label, "against",
                       f"Identifiers differ: {_q(diff.get('query'))} ({who.given}), "
-                      f"{_q(diff.get('candidate'))} (listed): {diff.get('detail')}.",
-                      _effect(same, diff))
+                      f"{_q(diff.get('candidate'))} (listed): {diff.get('detail')}."
+                      + _by(diff), _effect(same, diff))
     return Aspect("identifier", label, "neutral", "No identifier in common.",
                   _effect(same, diff))
 
@@ -165,10 +174,10 @@ def _birth_date(explanation: dict[str, Any], asked: dict[str, Any] | None,
             f"{_q(same.get('candidate') or diff.get('candidate'))} (listed)"
     if float(same.get("score") or 0) > 0:
         return Aspect("birth_date", label, "for",
-                      f"{str(same.get('detail')).capitalize()}: {dates}.", effect)
+                      f"{str(same.get('detail')).capitalize()}: {dates}." + _by(same), effect)
     if float(diff.get("score") or 0) > 0:
         return Aspect("birth_date", label, "against",
-                      f"{str(diff.get('detail')).capitalize()}: {dates}.", effect)
+                      f"{str(diff.get('detail')).capitalize()}: {dates}." + _by(diff), effect)
     return Aspect("birth_date", label, "neutral", f"Birth dates compared: {dates}.", effect)
 
 
@@ -181,10 +190,10 @@ def _country(explanation: dict[str, Any], asked: dict[str, Any] | None,
     effect = _effect(same, diff)
     if float(same.get("score") or 0) > 0:
         return Aspect("country", label, "for",
-                      f"{_countries(same.get('query'))} on both.", effect)
+                      f"{_countries(same.get('query'))} on both." + _by(same), effect)
     return Aspect("country", label, "against",
                   f"No country in common: {_countries(diff.get('query'))} ({who.given}), "
-                  f"{_countries(diff.get('candidate'))} (listed).", effect)
+                  f"{_countries(diff.get('candidate'))} (listed)." + _by(diff), effect)
 
 
 def _quiet(explanation: dict[str, Any], key: str, label: str, feature: str,

@@ -13,7 +13,8 @@ from followthemoney.types import registry
 from watchlist.errors import StoreError
 from watchlist.names.scripts import main_script
 from watchlist.profiles.record import Profile, designation, load_profile
-from watchlist.screener import QueryError, Screener
+from watchlist.profiles.view import entity_text, profile_members, readable_properties
+from watchlist.screener import Screener
 from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store, Version
 from watchlist.web.history import Event, last_listed, record_history
@@ -50,6 +51,7 @@ class Fact:
     label: str
     sources: list[str] = field(default_factory=list)
     extra: str = ""
+    records: dict[str, list[str]] = field(default_factory=dict)  # source -> record ids
 
 
 @dataclass
@@ -112,7 +114,8 @@ class _Facts:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Fact] = {}
 
-    def add(self, value: str, label: str, source: str, extra: str = "") -> None:
+    def add(self, value: str, label: str, source: str, extra: str = "",
+            record: str = "") -> None:
         value = value.strip()
         if not value:
             return
@@ -122,6 +125,9 @@ class _Facts:
             fact = self.items[key] = Fact(value, label, [], extra)
         if source not in fact.sources:
             fact.sources.append(source)
+        supplied = fact.records.setdefault(source, [])
+        if record and record not in supplied:
+            supplied.append(record)
 
     def list(self) -> list[Fact]:
         return list(self.items.values())
@@ -165,15 +171,10 @@ def _link_view(link: dict[str, Any]) -> LinkView:
 def build_profile(store: Store, screener: Screener | None, entity_id: str) -> ProfileView:
     """The profile of the party a list record belongs to (a record since removed from its
     list: as the last version holding it had it); StoreError when no version held it."""
-    ids, profile_id, links, lead = [entity_id], None, [], entity_id
-    if screener is not None:
-        try:
-            found = screener.profile(entity_id)
-        except QueryError:
-            found = None
-        if found is not None:
-            ids = [str(i) for i in found["entity_ids"]]
-            profile_id, links, lead = found["profile_id"], found["links"], found["entity_id"]
+    profile_id, lead, ids, links = profile_members(
+        screener.index if screener is not None else None, entity_id)
+    if entity_id not in ids:  # a profile id: the page of its lead record
+        entity_id = lead
     profiles = []
     delisted = None
     for record_id in ids:
@@ -195,41 +196,43 @@ def build_profile(store: Store, screener: Screener | None, entity_id: str) -> Pr
     records = []
     for profile in profiles:
         entity, source = profile.entity, profile.version.source
+        rid = entity.id or ""
         for prop, label in NAME_PROPS:
             for value in _values(entity, prop):
                 script = main_script(value) or "Other"
-                names.setdefault(script, _Facts()).add(value, label, source)
+                names.setdefault(script, _Facts()).add(value, label, source, "", rid)
         for prop, label in DATE_PROPS:
             for value in _values(entity, prop):
-                dates.add(value, label, source)
+                dates.add(value, label, source, "", rid)
         for prop in PLACE_PROPS:
             for value in _values(entity, prop):
-                places.add(value, "born in", source)
+                places.add(value, "born in", source, "", rid)
         for prop, label in COUNTRY_PROPS:
             for value in _values(entity, prop):
-                countries.add(country_name(value), label, source)
+                countries.add(country_name(value), label, source, "", rid)
         for prop in entity.iterprops():
             if prop.type == registry.identifier:
                 for value in entity.get(prop):
-                    identifiers.add(value, prop.label, source)
-        for value in _values(entity, "address"):
-            addresses.add(value, "address", source)
+                    identifiers.add(value, prop.label, source, "", rid)
+        readable = readable_properties(store, entity)
+        for value in readable.get("address", []) + readable.get("addressEntity", []):
+            addresses.add(value, "address", source, "", rid)
         for prop in DETAIL_PROPS:
             schema_prop = entity.schema.get(prop)
             if schema_prop is None:
                 continue
             for value in entity.get(schema_prop):
-                details.add(value, schema_prop.label, source)
+                details.add(value, schema_prop.label, source, "", rid)
         for other in profile.details:
             if other.schema.is_a("Identification"):
                 kind = other.first("type", quiet=True) or other.schema.label
                 where = country_name(other.first("country", quiet=True))
                 for number in _values(other, "number"):
-                    identifiers.add(number, kind, source, where)
+                    identifiers.add(number, kind, source, where, rid)
             elif other.schema.name == "Address":
-                text = other.first("full", quiet=True) or other.caption
+                text = entity_text(other)
                 addresses.add(text, "address", source,
-                              country_name(other.first("country", quiet=True)))
+                              country_name(other.first("country", quiet=True)), rid)
         records.append(Record(
             entity_id=entity.id or "", caption=entity.caption, schema=entity.schema.label,
             source=source, version=profile.version.version,

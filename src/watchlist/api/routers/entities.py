@@ -12,7 +12,9 @@ from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date
 from watchlist.api.errors import ApiError
 from watchlist.api.models import EntityResponse, error_responses
 from watchlist.errors import StoreError
-from watchlist.profiles.record import Profile, designation, load_profile
+from watchlist.profiles.record import Profile, designation
+from watchlist.profiles.view import load_whole_profile
+from watchlist.screening.holder import NotServing, ScreenerHolder
 from watchlist.store.store import Store
 from watchlist.versions_header import use_versions
 
@@ -66,26 +68,66 @@ def entity_body(store: Store, profile: Profile, as_of: str | None = None) -> dic
     }
 
 
+def _index(request: Request) -> Any:
+    """The screener's index (which records are one party), or None before any list serves."""
+    holder: ScreenerHolder | None = getattr(request.app.state, "screener", None)
+    if holder is None:
+        return None
+    try:
+        return holder.get().index
+    except NotServing:
+        return None
+
+
+def merged_body(records: list[dict[str, Any]], profile_id: str | None,
+                links: list[dict[str, Any]]) -> dict[str, Any]:
+    """Records of one party as yente returns a merged entity: the lead record's caption and
+    schema, every record's properties in one set, `datasets` every list, `referents` the
+    record ids, with the records themselves and the links' evidence."""
+    lead = records[0]
+    properties: dict[str, list[Any]] = {}
+    for record in records:
+        for name, values in record["properties"].items():
+            merged = properties.setdefault(name, [])
+            merged.extend(v for v in values if v not in merged)
+    return {
+        **lead,
+        "id": profile_id if profile_id and len(records) > 1 else lead["id"],
+        "profile_id": profile_id,
+        "properties": properties,
+        "datasets": sorted({d for r in records for d in r["datasets"]}),
+        "referents": [r["id"] for r in records],
+        "target": any(r["target"] for r in records),
+        "designations": [d for r in records for d in r["designations"]],
+        "records": records,
+        "links": links,
+    }
+
+
 @router.get("/entities/{entity_id}", response_model=EntityResponse, summary="Entity profile",
             responses=error_responses(401, 403, 404, 422))
 def fetch_entity(
     request: Request,
-    entity_id: Annotated[str, Path(description="The entity id (as /match and `watchlist "
-                                   "check` give).")],
+    entity_id: Annotated[str, Path(description="A record id (as /match and `watchlist "
+                                   "check` give) or a profile id.")],
     store: StoreDep,
     _caller: ScreenCaller,
     as_of: Annotated[str | None, Query(description="The profile as the lists stood on this "
                                        "date (YYYY-MM-DD).", json_schema_extra=DATE_SCHEMA)]
     = None,
 ) -> dict[str, Any]:
-    """A listed party with every designation: publisher, regime, reference, listing date and
-    statement of reasons, plus its names, identifiers and addresses."""
+    """A listed party merged from every list record linked to it, as yente returns a merged
+    entity (`referents` the record ids, `datasets` every list), with each record (its
+    designations: publisher, regime, reference, listing date and statement of reasons;
+    names, identifiers and addresses) and the evidence linking them."""
     check_date(as_of)
     try:
-        profile = load_profile(store, entity_id, as_of)
+        whole = load_whole_profile(store, _index(request), entity_id, as_of)
     except StoreError as exc:
         use_versions(request, store.serving(as_of))
         raise ApiError(404, str(exc)) from None
-    body = entity_body(store, profile, as_of)
-    body["versions"] = use_versions(request, [profile.version])
+    ordered = sorted(whole.records, key=lambda p: p.entity.id != whole.lead_id)
+    records = [entity_body(store, p, as_of) for p in ordered]
+    body = merged_body(records, whole.profile_id, whole.links)
+    body["versions"] = use_versions(request, [p.version for p in ordered])
     return body

@@ -488,20 +488,34 @@ def _preview(request: Request, entity_id: str) -> str | None:
         return None
     party = index.parties[e]
     profile = screener.profile(entity_id)
+    members = [index.parties[index.by_id[i]] for i in profile["entity_ids"]]
     rows = "".join(
         f"<li>{html.escape(str(d.get('source') or ''))} {html.escape(str(d.get('ref') or ''))}"
         f" {html.escape(str(d.get('regime') or ''))}"
         f"{' (listed ' + html.escape(str(d['listed'])) + ')' if d.get('listed') else ''}</li>"
         for d in profile["designations"])
-    aliases = ", ".join(html.escape(n) for n, _weak in party.names[:6]
-                        if n != party.caption)
+    names: list[str] = []
+    for member in members:
+        names.extend(n for n, _weak in member.names if n not in names)
+    aliases = ", ".join(html.escape(n) for n in names[:8] if n != party.caption)
+    dates = sorted({d for m in members for d in m.dates})
+    countries = sorted({c for m in members for c in m.countries})
+    records = "".join(f"<li>{html.escape(m.id or '')}</li>" for m in members)
+    links = "".join(
+        f"<li>{html.escape(str(link.get('a')))} = {html.escape(str(link.get('b')))}: "
+        f"{html.escape(str(link.get('rule')))}</li>" for link in profile["links"])
     return (f"<html><body style='font-family:sans-serif;font-size:13px;margin:4px'>"
             f"<b>{html.escape(party.caption or entity_id)}</b> "
             f"<i>{html.escape(party.schema or '')}</i>"
             f"{'<br>also: ' + aliases if aliases else ''}"
-            f"{'<br>born ' + html.escape(', '.join(party.dates)) if party.dates else ''}"
+            f"{'<br>born ' + html.escape(', '.join(dates)) if dates else ''}"
+            f"{'<br>countries ' + html.escape(', '.join(countries)) if countries else ''}"
             f"<ul style='padding-left:16px;margin:4px 0'>{rows}</ul>"
-            f"<small>{html.escape(entity_id)}</small></body></html>")
+            + (f"<small>{len(members)} list records, one party:</small>"
+               f"<ul style='padding-left:16px;margin:4px 0;font-size:11px'>{records}</ul>"
+               f"<ul style='padding-left:16px;margin:4px 0;font-size:11px'>{links}</ul>"
+               if len(members) > 1 else "")
+            + f"<small>{html.escape(entity_id)}</small></body></html>")
 
 
 @router.get("/preview", response_class=HTMLResponse, summary="Preview a party",
