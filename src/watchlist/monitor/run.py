@@ -9,8 +9,10 @@ alerts.
   little when a new version changes how rare a name token is; `full=True` re-screens
   everyone.)
 
-Each hit is matched to the customer's existing alerts for the same party (same profile,
-or a list record in common, since a profile's id changes when a record joins it):
+Each hit is matched to the customer's existing alert for the same party: one alert per
+customer and profile (same profile id, which stays while the profile's records stay linked,
+or a list record in common). A record newly linked to the profile joins that alert, and
+its history says so (a `joined` entry), instead of opening another:
 
 * none: a new alert (`new`), with its cause (customer-new, customer-changed,
   listing-added, listing-changed, full-rescreen);
@@ -389,6 +391,8 @@ def _touch(conn: Connection, alert_id: int, hit: Hit, s: _Screened, listing: str
     if row is None:  # pragma: no cover - alerts are never deleted
         return
     values = _alert_values(hit, s, listing, versions, stats.run_id)
+    for reason in _joined(row, hit):
+        record_transition(conn, row, "joined", row.status, reason, SYSTEM)
     if row.status == "false-positive":
         customer_same = row.decided_customer_hash == s.customer.hash
         listing_same = row.decided_listing_hash == listing
@@ -417,6 +421,14 @@ def _touch(conn: Connection, alert_id: int, hit: Hit, s: _Screened, listing: str
     conn.execute(update(m.alerts).where(m.alerts.c.id == alert_id)
                  .values(**values, updated_at=now_iso()))
     stats.refreshed += 1
+
+
+def _joined(row: Any, hit: Hit) -> list[str]:
+    """What the alert's history says of each record newly linked to its party."""
+    before = set(json.loads(row.entity_ids))
+    sources = {d.get("entity_id"): d.get("source") for d in hit.designations}
+    return [f"record {e} of list {sources.get(e) or 'unknown'} joined this alert's party"
+            for e in hit.entity_ids if e not in before]
 
 
 def _changes(conn: Connection, row: Any, hit: Hit, s: _Screened, serving: dict[str, int],
