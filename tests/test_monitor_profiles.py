@@ -4,8 +4,12 @@ profile keeping its id across list versions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from watchlist.cli import app
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import portfolio as book
 from watchlist.monitor.run import run_monitor
@@ -90,3 +94,44 @@ def test_a_newly_linked_record_joins_the_alert_and_its_history_says_so(
                                 "alert's party")
     assert joined["status"] == before["status"]
     assert verify_audit(store).ok
+
+
+def test_diff_reports_a_record_that_joined_a_profile_with_the_links_evidence(
+        store_url: str, tmp_path: Path) -> None:
+    store = Store()
+    update_from_paths(store, [UN_V1, OFAC])
+    profile, _records = _profile_of(store, "un-sc-sanctions-kpi.901")
+    update_from_paths(store, [_ofac_with_ivan(tmp_path)])
+    assert _profile_of(store, "us-ofac-sdn-99901")[0] == profile  # the index is built
+    result = CliRunner().invoke(app, ["diff", "us_ofac_sdn", "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [joined] = json.loads(result.output)["profiles"]
+    assert joined["change"] == "joined" and joined["profile_id"] == profile
+    assert joined["record_id"] == "us-ofac-sdn-99901"
+    [link] = joined["evidence"]
+    assert {link["a"], link["b"]} == {"un-sc-sanctions-kpi.901", "us-ofac-sdn-99901"}
+    shown = CliRunner().invoke(app, ["diff", "us_ofac_sdn"], catch_exceptions=False,
+                               env={"COLUMNS": "200"}).output
+    assert "us-ofac-sdn-99901" in shown and profile in shown
+    assert "un-sc-sanctions-kpi.901" in shown  # the other side of the link
+
+
+def test_diff_reports_a_record_that_left_a_profile_and_the_split(store_url: str,
+                                                                tmp_path: Path) -> None:
+    store = Store()
+    update_from_paths(store, [UN_V1, _ofac_with_ivan(tmp_path)])
+    profile, _records = _profile_of(store, "un-sc-sanctions-kpi.901")
+    other = tmp_path / "other"
+    other.mkdir()
+    reborn = _ofac_with_ivan(other)
+    reborn.write_text(reborn.read_text(encoding="utf-8").replace("14 Jul 1961", "3 Mar 1985"),
+                      encoding="utf-8")
+    update_from_paths(store, [reborn])  # OFAC's Ivan now born 24 years later: not him
+    kept, records = _profile_of(store, "un-sc-sanctions-kpi.901")
+    assert kept == profile and records == {"un-sc-sanctions-kpi.901"}
+    alone, _ = _profile_of(store, "us-ofac-sdn-99901")
+    found = json.loads(CliRunner().invoke(app, ["diff", "us_ofac_sdn", "--json"],
+                                          catch_exceptions=False).output)["profiles"]
+    assert [(f["change"], f["record_id"], f["profile_id"], f["other_id"]) for f in found] == [
+        ("left", "us-ofac-sdn-99901", profile, alone), ("split", None, profile, alone)]

@@ -268,4 +268,17 @@ CREATE TABLE profile_merges (
     at VARCHAR(40) NOT NULL,
     PRIMARY KEY (profile_id)
 );
+CREATE TABLE profile_changes (
+    id INTEGER NOT NULL,
+    at VARCHAR(40) NOT NULL,
+    versions TEXT NOT NULL,
+    change VARCHAR(10) NOT NULL,
+    profile_id VARCHAR(64) NOT NULL,
+    other_id VARCHAR(64),
+    record_id VARCHAR(300),
+    source VARCHAR(100),
+    evidence TEXT,
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_profile_changes_record ON profile_changes (record_id);
 INSERT INTO alembic_version (version_num) VALUES ('0007');

@@ -1,5 +1,6 @@
-"""Stable profile ids: the profile id each list record last belonged to, and the profiles
-merged into another (`watchlist.profiles.identity`).
+"""Stable profile ids: the profile id each list record last belonged to, the profiles
+merged into another, and what each index build changed in the profiles
+(`watchlist.profiles.identity`).
 
 Revision ID: 0007
 Revises: 0006
@@ -36,9 +37,25 @@ def upgrade() -> None:
             sa.Column("into_id", sa.String(64), nullable=False),
             sa.Column("at", sa.String(40), nullable=False),
         )
+    if "profile_changes" not in existing:
+        op.create_table(
+            "profile_changes",
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("at", sa.String(40), nullable=False),
+            sa.Column("versions", sa.Text, nullable=False),
+            sa.Column("change", sa.String(10), nullable=False),
+            sa.Column("profile_id", sa.String(64), nullable=False),
+            sa.Column("other_id", sa.String(64)),
+            sa.Column("record_id", sa.String(300)),
+            sa.Column("source", sa.String(100)),
+            sa.Column("evidence", sa.Text),
+        )
+        op.create_index("ix_profile_changes_record", "profile_changes", ["record_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_profile_changes_record", table_name="profile_changes")
+    op.drop_table("profile_changes")
     op.drop_table("profile_merges")
     op.drop_index("ix_profile_members_profile", table_name="profile_members")
     op.drop_table("profile_members")
