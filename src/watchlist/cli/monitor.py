@@ -77,8 +77,9 @@ def diff(
     link) and the profiles merged or split, at the index builds between the two versions.
 
     --json prints {"source", "from", "to", "added", "removed", "changed": [{"entity_id",
-    "fields": {FIELD: {"added", "removed"}}}], "profiles": [{"change", "profile_id",
-    "other_id", "record_id", "source", "at", "evidence"}]} (a list of them without SOURCE)."""
+    "fields": {FIELD: {"added", "removed"}}}]} and, when a profile changed, "profiles":
+    [{"change", "profile_id", "other_id", "record_id", "source", "at", "evidence"}] (a list
+    of them without SOURCE)."""
     from watchlist.monitor.diff import default_pair, diff_versions
 
     with reported_errors():

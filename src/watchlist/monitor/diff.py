@@ -166,7 +166,8 @@ def substantive_first(diff: VersionDiff) -> list[dict[str, Any]]:
 @dataclass
 class VersionDiff:
     """Targets added, removed and changed (with their field changes) from one version to
-    another of a source; `fields` tallies the changes by field."""
+    another of a source; `fields` tallies the changes by field; `profiles` says which of
+    its records joined or left a profile."""
 
     source: str
     old: Version | None
@@ -184,9 +185,11 @@ class VersionDiff:
             return {"version": v.version, "published": v.published, "sha256": v.sha256,
                     "targets": v.targets}
 
-        return {"source": self.source, "from": ref(self.old), "to": ref(self.new),
-                "added": self.added, "removed": self.removed, "changed": self.changed,
-                "profiles": self.profiles}
+        data = {"source": self.source, "from": ref(self.old), "to": ref(self.new),
+                "added": self.added, "removed": self.removed, "changed": self.changed}
+        if self.profiles:  # only when an index build between the two changed a profile
+            data["profiles"] = self.profiles
+        return data
 
 
 # -- reading versions -----------------------------------------------------------------------
