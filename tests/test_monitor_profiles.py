@@ -135,3 +135,36 @@ def test_diff_reports_a_record_that_left_a_profile_and_the_split(store_url: str,
                                           catch_exceptions=False).output)["profiles"]
     assert [(f["change"], f["record_id"], f["profile_id"], f["other_id"]) for f in found] == [
         ("left", "us-ofac-sdn-99901", profile, alone), ("split", None, profile, alone)]
+
+
+def test_two_alerts_on_records_that_become_one_profile_become_one(store_url: str,
+                                                                  tmp_path: Path) -> None:
+    store = Store()
+    undated = _ofac_with_ivan(tmp_path)
+    text = undated.read_text(encoding="utf-8")
+    undated.write_text(text.replace("""    <dateOfBirthList>
+      <dateOfBirthItem>
+        <uid>99902</uid>
+        <dateOfBirth>14 Jul 1961</dateOfBirth>
+        <mainEntry>true</mainEntry>
+      </dateOfBirthItem>
+    </dateOfBirthList>
+""", ""), encoding="utf-8")
+    update_from_paths(store, [UN_V1, undated])  # no birth date at OFAC: a name alone, no link
+    book.import_book(store, BOOK)
+    run_monitor(store, Screener.open(store))
+    first = _ivan_alerts(store)
+    assert len(first) == 2
+    dated = tmp_path / "dated"
+    dated.mkdir()
+    update_from_paths(store, [_ofac_with_ivan(dated)])  # OFAC adds his birth date: linked
+    stats = run_monitor(store, Screener.open(store))
+    assert stats.new_alerts == 0
+    open_now = [a for a in _ivan_alerts(store) if a["open"]]
+    [kept] = open_now
+    assert {d["source"] for d in kept["designations"]} == {"un_sc_sanctions", "us_ofac_sdn"}
+    [closed] = [a for a in first if a["id"] != kept["id"]]
+    history = alerts_mod.get_alert(store, closed["id"])["decisions"]
+    assert [(d["decision"], d["status"]) for d in history] == [("joined", "closed")]
+    assert f"alert {kept['id']}" in history[0]["reason"]
+    assert verify_audit(store).ok
