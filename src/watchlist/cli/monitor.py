@@ -73,8 +73,13 @@ def diff(
     """What changed between two versions of a list: targets added, removed, and changed,
     field by field (a new alias, a new regime, a corrected birth date).
 
+    Also the records of the list that joined or left a profile (with the evidence of the
+    link) and the profiles merged or split, at the index builds between the two versions.
+
     --json prints {"source", "from", "to", "added", "removed", "changed": [{"entity_id",
-    "fields": {FIELD: {"added", "removed"}}}]} (a list of them without SOURCE)."""
+    "fields": {FIELD: {"added", "removed"}}}]} and, when a profile changed, "profiles":
+    [{"change", "profile_id", "other_id", "record_id", "source", "at", "evidence"}] (a list
+    of them without SOURCE)."""
     from watchlist.monitor.diff import default_pair, diff_versions
 
     with reported_errors():
@@ -150,9 +155,37 @@ def _print_diff(result: Any, limit: int) -> None:
                               escape(row["caption"] or "") if i == 0 else "", name, added,
                               removed)
         out.print(table)
-    shown = max(len(result.added), len(result.removed), len(result.changed))
+    if result.profiles and limit:
+        _print_profile_changes(result.profiles, limit)
+    shown = max(len(result.added), len(result.removed), len(result.changed),
+                len(result.profiles))
     if shown > limit:
         out.print(f"[dim](at most {limit} per kind shown; --limit N or --json for all)[/]")
+
+
+def _print_profile_changes(rows: list[dict[str, Any]], limit: int) -> None:
+    """Records that joined or left a profile, with the evidence of their links, and the
+    profiles merged or split."""
+    table = Table(title=f"profiles ({len(rows):,} changes)", title_justify="left")
+    table.add_column("change")
+    table.add_column("record", style="dim")
+    table.add_column("profile")
+    table.add_column("evidence")
+    for row in rows[:limit]:
+        if row["change"] == "joined":
+            profile = row["profile_id"]
+        elif row["change"] == "left":
+            profile = f"{row['profile_id']} (now in {row['other_id']})"
+        elif row["change"] == "merged":
+            profile = f"{row['profile_id']} into {row['other_id']}"
+        else:
+            profile = f"{row['other_id']} split from {row['profile_id']}"
+        evidence = "; ".join(
+            f"{link['rule']} with {link['b'] if link['a'] == row['record_id'] else link['a']}"
+            f" (name {link.get('name_score') or 0:.2f})" for link in row["evidence"])
+        table.add_row(row["change"], escape(row["record_id"] or ""), escape(profile),
+                      escape(evidence))
+    out.print(table)
 
 
 def _whole(result: Any, name: str) -> str | None:

@@ -52,6 +52,7 @@ from watchlist.match.prepare import (
 )
 from watchlist.match.symbols import load_symbols, symbol_table, token_symbols
 from watchlist.names.scripts import latin_forms
+from watchlist.profiles.identity import apply_stable_ids
 from watchlist.profiles.linking import link_profiles
 from watchlist.progress import IndexProgress, Stage
 from watchlist.store.labels import mark_ref
@@ -310,6 +311,7 @@ def build_index(store: Any, versions: list[Any] | None = None,
         profile_ids=[], links=[],
     )
     link_profiles(index, progress)
+    apply_stable_ids(store, index)
     index.built_at = time.time()
     index.build_seconds = time.perf_counter() - started
     return index

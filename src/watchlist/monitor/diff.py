@@ -25,9 +25,11 @@ from typing import Any
 
 from followthemoney import EntityProxy, model
 from sqlalchemy import and_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection
 
 from watchlist.errors import StoreError
+from watchlist.profiles.identity import profile_changes
 from watchlist.store import schema as t
 from watchlist.store.store import Store, Version
 
@@ -164,7 +166,8 @@ def substantive_first(diff: VersionDiff) -> list[dict[str, Any]]:
 @dataclass
 class VersionDiff:
     """Targets added, removed and changed (with their field changes) from one version to
-    another of a source; `fields` tallies the changes by field."""
+    another of a source; `fields` tallies the changes by field; `profiles` says which of
+    its records joined or left a profile."""
 
     source: str
     old: Version | None
@@ -173,6 +176,7 @@ class VersionDiff:
     removed: list[dict[str, Any]]
     changed: list[dict[str, Any]]
     fields: dict[str, FieldChange] = field(default_factory=dict)
+    profiles: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def ref(v: Version | None) -> dict[str, Any] | None:
@@ -181,8 +185,11 @@ class VersionDiff:
             return {"version": v.version, "published": v.published, "sha256": v.sha256,
                     "targets": v.targets}
 
-        return {"source": self.source, "from": ref(self.old), "to": ref(self.new),
+        data = {"source": self.source, "from": ref(self.old), "to": ref(self.new),
                 "added": self.added, "removed": self.removed, "changed": self.changed}
+        if self.profiles:  # only when an index build between the two changed a profile
+            data["profiles"] = self.profiles
+        return data
 
 
 # -- reading versions -----------------------------------------------------------------------
@@ -312,9 +319,44 @@ def diff_versions(store: Store, old: Version | None, new: Version,
             _mark_whole_fields(conn, tally, "new", has - had, old, new, removed_ids + same)
         else:
             changed = [{"entity_id": e} for e in maybe]
+        profiles = profile_changes_between(conn, old, new)
     return VersionDiff(new.source, old, new,
                        [_entity_row(added[e]) for e in added_ids],
-                       [_entity_row(removed[e]) for e in removed_ids], changed, tally)
+                       [_entity_row(removed[e]) for e in removed_ids], changed, tally, profiles)
+
+
+def profile_changes_between(conn: Connection, old: Version | None,
+                            new: Version) -> list[dict[str, Any]]:
+    """The records of the list that joined or left a profile (with the links that put them
+    there), and the profiles of its records merged or split, at the index builds that served
+    a version after `old` up to `new`."""
+    c = profile_changes
+    if not sa_inspect(conn).has_table(c.name):
+        return []
+    low = old.id if old is not None else 0
+    found: list[dict[str, Any]] = []
+    touched: set[str] = set()
+    rows = list(conn.execute(select(c).order_by(c.c.id)))
+    for row in rows:
+        served = json.loads(row.versions).get(new.source)
+        if served is None or not low < served <= new.id:
+            continue
+        if row.record_id is None or row.source != new.source:
+            continue
+        touched.update(p for p in (row.profile_id, row.other_id) if p)
+        found.append(_profile_row(row))
+    for row in rows:
+        served = json.loads(row.versions).get(new.source)
+        if (row.record_id is None and served is not None and low < served <= new.id
+                and row.profile_id in touched):
+            found.append(_profile_row(row))
+    return found
+
+
+def _profile_row(row: Any) -> dict[str, Any]:
+    return {"change": row.change, "profile_id": row.profile_id, "other_id": row.other_id,
+            "record_id": row.record_id, "source": row.source, "at": row.at,
+            "evidence": json.loads(row.evidence) if row.evidence else []}
 
 
 def _mark_whole_fields(conn: Connection, tally: dict[str, FieldChange], mark: str,

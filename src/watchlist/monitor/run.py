@@ -9,8 +9,12 @@ alerts.
   little when a new version changes how rare a name token is; `full=True` re-screens
   everyone.)
 
-Each hit is matched to the customer's existing alerts for the same party (same profile,
-or a list record in common, since a profile's id changes when a record joins it):
+Each hit is matched to the customer's existing alert for the same party: one alert per
+customer and profile (same profile id, which stays while the profile's records stay linked,
+or a list record in common). A record newly linked to the profile joins that alert, and
+its history says so (a `joined` entry), instead of opening another; an alert no analyst
+has decided on, raised on records before they were linked, is closed into the alert on
+the profile (a `joined` entry naming it):
 
 * none: a new alert (`new`), with its cause (customer-new, customer-changed,
   listing-added, listing-changed, full-rescreen);
@@ -67,6 +71,8 @@ from watchlist.store.store import Store, now_iso
 
 __all__ = ["MonitorError", "RunStats", "run_monitor"]
 
+#: Statuses of an alert no analyst has decided on (one may be closed into another).
+UNDECIDED = ("new", "reopened")
 #: Customers screened and written per transaction.
 CHUNK = 1000
 #: A run still marked running after this long is taken to have died.
@@ -283,12 +289,12 @@ def _existing_alerts(conn: Connection) -> dict[str, list[_Existing]]:
     return found
 
 
-def _same_party(alerts: list[_Existing], hit: Hit) -> _Existing | None:
+def _same_party(alerts: list[_Existing], hit: Hit) -> list[_Existing]:
+    """The customer's alerts on the hit's party: the one on its profile first, then any
+    sharing a record with it (alerts raised before their records were linked)."""
     members = set(hit.entity_ids)
-    for alert in alerts:
-        if alert.profile_id == hit.profile_id or alert.entity_ids & members:
-            return alert
-    return None
+    same = [a for a in alerts if a.profile_id == hit.profile_id]
+    return same + [a for a in alerts if a not in same and a.entity_ids & members]
 
 
 def _alert_values(hit: Hit, screened: _Screened, listing: str, versions: str,
@@ -322,11 +328,12 @@ def _write_chunk(store: Store, read: Connection, screened: list[_Screened],
                       "screened_run": stats.run_id} for s in screened]
     new_alerts: list[dict[str, Any]] = []
     touched: list[tuple[int, Hit, _Screened, str]] = []
+    joined: list[tuple[int, int]] = []
     for s in screened:
         alerts = existing[s.customer.id]
         for hit, cause in zip(s.hits, s.causes, strict=True):
             listing = listing_hash(hit.entity_ids, digests)
-            found = _same_party(alerts, hit)
+            found, *others = _same_party(alerts, hit) or [None]
             if found is None:
                 values = _alert_values(hit, s, listing, versions, stats.run_id)
                 new_alerts.append({**values, "customer_id": s.customer.id, "status": "new",
@@ -335,6 +342,8 @@ def _write_chunk(store: Store, read: Connection, screened: list[_Screened],
                 alerts.append(_Existing(0, hit.profile_id, set(hit.entity_ids), "new"))
             elif found.id:
                 touched.append((found.id, hit, s, listing))
+                joined.extend((other.id, found.id) for other in others
+                              if other.id and other.status in UNDECIDED)
     with store.engine.connect() as conn:
         try:
             begin_write(conn)
@@ -354,6 +363,8 @@ def _write_chunk(store: Store, read: Connection, screened: list[_Screened],
                 ids.append(new_id(conn.execute(insert(m.alerts).values(**values))))
             for alert_id, hit, s, listing in touched:
                 _touch(conn, alert_id, hit, s, listing, versions, serving, stats)
+            for alert_id, into in joined:
+                _join(conn, alert_id, into)
             new_refs = [{"alert_id": i, "customer_id": v["customer_id"],
                          "entity_id": v["entity_id"], "profile_id": v["profile_id"],
                          "caption": v["caption"], "score": v["score"], "cause": v["cause"]}
@@ -389,6 +400,8 @@ def _touch(conn: Connection, alert_id: int, hit: Hit, s: _Screened, listing: str
     if row is None:  # pragma: no cover - alerts are never deleted
         return
     values = _alert_values(hit, s, listing, versions, stats.run_id)
+    for reason in _joined(row, hit):
+        record_transition(conn, row, "joined", row.status, reason, SYSTEM)
     if row.status == "false-positive":
         customer_same = row.decided_customer_hash == s.customer.hash
         listing_same = row.decided_listing_hash == listing
@@ -417,6 +430,26 @@ def _touch(conn: Connection, alert_id: int, hit: Hit, s: _Screened, listing: str
     conn.execute(update(m.alerts).where(m.alerts.c.id == alert_id)
                  .values(**values, updated_at=now_iso()))
     stats.refreshed += 1
+
+
+def _join(conn: Connection, alert_id: int, into: int) -> None:
+    """An alert no analyst has decided on, on records now linked to the party of another
+    alert of the customer: closed into that one, so the customer has one alert on it."""
+    row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id).with_for_update()
+                       ).first()
+    if row is None or row.status not in UNDECIDED:
+        return
+    record_transition(conn, row, "joined", "closed",
+                      f"its records are now linked to the party of alert {into}, which "
+                      "follows them", SYSTEM)
+
+
+def _joined(row: Any, hit: Hit) -> list[str]:
+    """What the alert's history says of each record newly linked to its party."""
+    before = set(json.loads(row.entity_ids))
+    sources = {d.get("entity_id"): d.get("source") for d in hit.designations}
+    return [f"record {e} of list {sources.get(e) or 'unknown'} joined this alert's party"
+            for e in hit.entity_ids if e not in before]
 
 
 def _changes(conn: Connection, row: Any, hit: Hit, s: _Screened, serving: dict[str, int],

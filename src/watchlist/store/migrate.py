@@ -45,6 +45,7 @@ TABLE_MODULES = (
     "watchlist.store.keys",
     "watchlist.updates.jobs",
     "watchlist.monitor.schema",
+    "watchlist.profiles.identity",
     "watchlist.store.users",
     "watchlist.web.session",
     "watchlist.store.user_sessions",

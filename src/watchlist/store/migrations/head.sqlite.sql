@@ -1,4 +1,4 @@
--- The store's schema at revision 0006 on SQLite, as its migrations make it.
+-- The store's schema at revision 0007 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -256,4 +256,29 @@ CREATE TABLE "web_users" (
     PRIMARY KEY (id),
     UNIQUE (name)
 );
-INSERT INTO alembic_version (version_num) VALUES ('0006');
+CREATE TABLE profile_members (
+    record_id VARCHAR(300) NOT NULL,
+    profile_id VARCHAR(64) NOT NULL,
+    PRIMARY KEY (record_id)
+);
+CREATE INDEX ix_profile_members_profile ON profile_members (profile_id);
+CREATE TABLE profile_merges (
+    profile_id VARCHAR(64) NOT NULL,
+    into_id VARCHAR(64) NOT NULL,
+    at VARCHAR(40) NOT NULL,
+    PRIMARY KEY (profile_id)
+);
+CREATE TABLE profile_changes (
+    id INTEGER NOT NULL,
+    at VARCHAR(40) NOT NULL,
+    versions TEXT NOT NULL,
+    change VARCHAR(10) NOT NULL,
+    profile_id VARCHAR(64) NOT NULL,
+    other_id VARCHAR(64),
+    record_id VARCHAR(300),
+    source VARCHAR(100),
+    evidence TEXT,
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_profile_changes_record ON profile_changes (record_id);
+INSERT INTO alembic_version (version_num) VALUES ('0007');
