@@ -142,6 +142,8 @@ def test_two_alerts_on_records_that_become_one_profile_become_one(store_url: str
     store = Store()
     undated = _ofac_with_ivan(tmp_path)
     text = undated.read_text(encoding="utf-8")
+    text = text.replace("<program>DPRK</program>\n    </programList>\n    <dateOfBirthList>",
+                        "<program>SDGT</program>\n    </programList>\n    <dateOfBirthList>")
     undated.write_text(text.replace("""    <dateOfBirthList>
       <dateOfBirthItem>
         <uid>99902</uid>
@@ -150,7 +152,7 @@ def test_two_alerts_on_records_that_become_one_profile_become_one(store_url: str
       </dateOfBirthItem>
     </dateOfBirthList>
 """, ""), encoding="utf-8")
-    update_from_paths(store, [UN_V1, undated])  # no birth date at OFAC: a name alone, no link
+    update_from_paths(store, [UN_V1, undated])  # no birth date, thematic programme: no link
     book.import_book(store, BOOK)
     run_monitor(store, Screener.open(store))
     first = _ivan_alerts(store)
