@@ -66,6 +66,7 @@ def test_show_writes_an_address_as_its_text_never_its_id(home: Path) -> None:
     update_from_paths(Store(), [FIXTURES / "un_small_v1.xml"])
     text = show("un-sc-sanctions-kpi.901")
     assert "-addr-" not in text and "Pyongyang" in text
+    assert text.count("Pyongyang") == 1  # given as text and as an address entity: one row
     body = json.loads(show("un-sc-sanctions-kpi.901", "--json"))
     assert not any("-addr-" in v for v in body["properties"]["addressEntity"])
     [record] = body["records"]

@@ -292,10 +292,13 @@ def _show_record(store: Store, profile: Any, as_of: str | None, heading: bool) -
               f"published {profile.version.published or '-'}"
               + (f" [bold yellow]({escape(notice)})[/]" if notice else ""))
     table = Table(show_header=False, box=None)
+    rows: dict[str, list[str]] = {}  # one row per label: an address given as text and as entity
     for prop, values in sorted(readable_properties(store, entity, as_of).items()):
         if prop == "topics":
             continue
-        label = entity.schema.properties[prop].label
+        row = rows.setdefault(entity.schema.properties[prop].label, [])
+        row.extend(v for v in values if v not in row)
+    for label, values in rows.items():
         table.add_row(f"[bold]{escape(label)}[/]", escape("; ".join(values)))
     out.print(table)
     for sanction in profile.sanctions:
