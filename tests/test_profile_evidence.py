@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_profiles import build, linked, no_runtime_symbols  # noqa: F401
+from test_profiles import build, linked, no_runtime_symbols, target  # noqa: F401
 from watchlist.match.prepare import DEFAULT_STATS, PERSON, Party, prepare_names
 from watchlist.profiles.conflicts import name_hierarchy
 from watchlist.profiles.evidence import spelled_alike
@@ -24,18 +24,7 @@ SEMA_RUSSIA = "Special Economic Measures (Russia) Regulations, Schedule 1, Part 
 def designated(source: str, ref: str, schema: str, names: list[str], regime: str,
                **props: Any) -> tuple[str, list[EntityProxy]]:
     """A record of `source` designated under `regime` (no listing date)."""
-    entity = model.make_entity(schema)
-    entity.id = f"{source}-{ref}".replace("_", "-")
-    entity.add("name", names)
-    entity.add("topics", "sanction")
-    for prop, values in props.items():
-        entity.add(prop, values)
-    sanction = model.make_entity("Sanction")
-    sanction.id = f"{entity.id}-sanction"
-    sanction.add("entity", entity.id)
-    sanction.add("authorityId", ref)
-    sanction.add("program", regime)
-    return source, [entity, sanction]
+    return source, target(source, ref, schema, names, regime=regime, **props)
 
 
 def common_word_fillers(word: str, count: int = 40) -> list[tuple[str, list[EntityProxy]]]:

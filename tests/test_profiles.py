@@ -45,7 +45,8 @@ class FakeStore:
 
 
 def target(source: str, ref: str, schema: str, names: list[str], listed: str | None = None,
-           un_ref: str | None = None, **props: Any) -> list[EntityProxy]:
+           un_ref: str | None = None, regime: str | None = None,
+           **props: Any) -> list[EntityProxy]:
     entity = model.make_entity(schema)
     entity.id = f"{source}-{ref}".replace("_", "-")
     entity.add("name", names)
@@ -56,7 +57,7 @@ def target(source: str, ref: str, schema: str, names: list[str], listed: str | N
     sanction.id = f"{entity.id}-sanction"
     sanction.add("entity", entity.id)
     sanction.add("authorityId", ref)
-    sanction.add("program", f"{source} programme")
+    sanction.add("program", regime or f"{source} programme")
     sanction.add("listingDate", listed)
     sanction.add("unscId", un_ref)
     return [entity, sanction]
