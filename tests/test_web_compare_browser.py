@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from test_web_browser import browser, server, shot, signed_in  # noqa: F401 - fixtures
-
 from watchlist.store.store import Store
 
 
