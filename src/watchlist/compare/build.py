@@ -174,14 +174,13 @@ def compare(store: Store, index: Any, scope: Scope, taxonomy: Taxonomy,
         heads[pid_text] = (lead.caption or lead.id or pid_text, lead.schema or "Thing")
     all_items = [d for items in per_profile.values() for d in items]
     dated = iter(_dates(store, all_items))
-    by_profile: dict[str | None, list[Dated]] = {
+    by_profile: dict[str, list[Dated]] = {
         pid: [next(dated) for _ in items] for pid, items in per_profile.items()}
     served = store.serving()
     for record in delisted_records(store, served):
         if not _delisted_in_scope(record, scope, regimes, taxonomy, set(per_profile)):
             continue
-        key = record.profile_id if record.profile_id in per_profile else (
-            record.profile_id or f"record:{record.source}:{record.record_id}")
+        key = record.profile_id or f"record:{record.source}:{record.record_id}"
         if key not in by_profile:
             by_profile[key] = []
             heads[key] = (record.caption, record.schema)
@@ -193,7 +192,7 @@ def compare(store: Store, index: Any, scope: Scope, taxonomy: Taxonomy,
         for d in designations:
             per_j[taxonomy.jurisdiction_of(d.source)].append(d)
         caption, schema = heads[key]
-        profile_id = None if key is None or key.startswith("record:") else key
+        profile_id = None if key.startswith("record:") else key
         rows.append(Row(profile_id, caption, schema,
                         {j: make_cell(per_j.get(j, []), regimes) for j in jurisdictions}))
     rows.sort(key=lambda r: (r.caption.casefold(), r.profile_id or ""))
