@@ -24,6 +24,9 @@ from watchlist.compare.cells import make_cell
 from watchlist.compare.chart import timeline_svg
 from watchlist.compare.export import rows_csv
 from watchlist.compare.model import FIRST_SEEN, PUBLISHER, Cell, Dated, Row, Scope
+from watchlist.monitor.alerts import list_alerts
+from watchlist.monitor.portfolio import import_book
+from watchlist.monitor.run import run_monitor
 from watchlist.regimes.taxonomy import default_taxonomy
 from watchlist.screener import Screener
 from watchlist.service import create_app
@@ -262,3 +265,30 @@ def test_get_compare_refuses_a_scope_naming_nothing_or_two_things(
 def test_get_compare_needs_a_key(client: tuple[TestClient, str]) -> None:
     http, _key = client
     assert http.get("/compare", params={"regime": "belarus"}).status_code == 401
+
+
+def test_the_book_compares_the_parties_of_its_open_alerts(
+        served: tuple[Store, Screener]) -> None:
+    store, screener = served
+    import_book(store, WEB / "customers.csv")
+    run_monitor(store, screener)
+    alerted = {a["profile_id"] for a in list_alerts(store, status="open")[0]}
+    result = compare(store, screener.index, Scope(book=True), default_taxonomy())
+    assert {r.profile_id for r in result.rows} == alerted
+    assert any("Ryhorovich" in r.caption for r in result.rows)
+
+
+def test_a_delisted_record_stays_in_the_row_of_the_profile_it_last_belonged_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHLIST_HOME", str(tmp_path / "home"))
+    store = Store()
+    update_from_paths(store, [WEB / "sema_belarus_v1.xml"])
+    before = Screener.open(store).index  # remembers each record's profile
+    record = next(p.id for p in before.parties if "Testovich" in (p.caption or ""))
+    profile_id = before.profile_ids[int(before.profile_of[before.by_id[record]])]
+    update_from_paths(store, [WEB / "sema_belarus_v2.xml"])
+    result = compare(store, Screener.open(store).index, Scope(regime="belarus"),
+                     default_taxonomy())
+    row = row_named(result.rows, "Testovich")
+    assert row.profile_id == profile_id
+    assert (row.cells["ca"].status, row.cells["ca"].records) == ("delisted", [record])
