@@ -18,6 +18,7 @@ from watchlist.api.openapi import install_openapi
 from watchlist.api.routers import (
     admin,
     alerts,
+    compare,
     entities,
     match,
     payments,
@@ -96,7 +97,7 @@ def create_api(store: Store, auth: bool = True,
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
-                   alerts.router):
+                   alerts.router, compare.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)

@@ -1,0 +1,1 @@
+"""The regime taxonomy: publishers' programme and regime labels mapped to common regimes."""
