@@ -82,7 +82,7 @@ def test_bulk_assignment_and_take_next_over_the_api(store: Store) -> None:
     client = TestClient(create_app(store, warm=False))
     maker = {"X-API-Key": create_key(store, "maker", "screen")[1]}
     ids = _ids(store)
-    taken = client.post("/alerts/next", headers=maker).json()
+    taken = client.post("/review/next", headers=maker).json()
     assert taken["assignee"].startswith("key:") and taken["priority"] in ("high", "medium",
                                                                          "low")
     mine = client.get("/alerts?mine=true", headers=maker).json()
@@ -94,15 +94,15 @@ def test_bulk_assignment_and_take_next_over_the_api(store: Store) -> None:
                        json={"assignee": "team:ghosts"}).status_code == 422
     assert client.get("/alerts?assignee=dora", headers=maker).json()["total"] == 1
     assert client.get("/alerts?overdue=true", headers=maker).json()["total"] == 0
-    bulk = client.post("/alerts/decisions", headers=maker, json={
+    bulk = client.post("/review/decisions", headers=maker, json={
         "alert_ids": [*ids, 999], "decision": "false-positive", "reason_code": "common-name"})
     body = bulk.json()
     assert bulk.status_code == 200 and len(body["decided"]) == len(ids)
     assert body["failed"] == [{"alert_id": 999, "error": "no alert 999"}]
     assert {d["status"] for d in body["decided"]} == {"pending-approval"}
-    assert client.post("/alerts/decisions", headers=maker, json={
+    assert client.post("/review/decisions", headers=maker, json={
         "alert_ids": ids, "decision": "match", "reason_code": "nope"}).status_code == 422
-    assert client.post("/alerts/next", headers=maker).status_code == 404  # all pending
+    assert client.post("/review/next", headers=maker).status_code == 404  # all pending
 
 
 def test_four_eyes_from_the_command_line(store: Store) -> None:

@@ -1,6 +1,6 @@
 """The review of alerts beyond one decision: four-eyes (POST /alerts/{id}/approval and
-/rejection, GET /approvals: the approver's queue), bulk decisions (POST /alerts/decisions),
-assignment (POST /alerts/{id}/assignment, POST /alerts/next: take the next), and the
+/rejection, GET /approvals: the approver's queue), bulk decisions (POST /review/decisions),
+assignment (POST /alerts/{id}/assignment, POST /review/next: take the next), and the
 review settings and decisions by reason code (GET /review/settings, /review/reason-codes).
 
 Approving and rejecting need a key with the approve role (or admin) other than the key
@@ -30,7 +30,8 @@ from watchlist.versions_header import use_versions
 
 router = APIRouter(tags=["Monitoring"])
 
-DATE = {"pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}"}
+#: A date, or a time (ISO 8601) that starts with one.
+DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 class ApprovalRequest(BaseModel):
@@ -141,7 +142,7 @@ def approvals(request: Request, store: StoreDep, caller: ApproveCaller) -> dict[
     return {"total": len(found), "alerts": found}
 
 
-@router.post("/alerts/decisions", response_model=BulkResult,
+@router.post("/review/decisions", response_model=BulkResult,
              summary="One decision on several alerts",
              responses=error_responses(400, 401, 403, 413, 422))
 def decide_many(request: Request, store: StoreDep, caller: ScreenCaller,
@@ -169,7 +170,7 @@ def assign(request: Request, store: StoreDep, caller: ScreenCaller, alert_id: Al
     return _step(request, store, alert_id, done)
 
 
-@router.post("/alerts/next", summary="Take the next alert",
+@router.post("/review/next", summary="Take the next alert",
              responses=error_responses(401, 403, 404))
 def take_next(request: Request, store: StoreDep, caller: ScreenCaller) -> dict[str, Any]:
     """Assign to the calling key the most urgent alert waiting for a decision that is
@@ -201,10 +202,10 @@ def settings(_caller: ScreenCaller) -> dict[str, Any]:
 def by_reason_code(
     _caller: ScreenCaller,
     store: StoreDep,
-    since: Annotated[str | None, Query(description="From (YYYY-MM-DD).",
-                                       json_schema_extra=DATE, max_length=40)] = None,
-    until: Annotated[str | None, Query(description="Before (YYYY-MM-DD).",
-                                       json_schema_extra=DATE, max_length=40)] = None,
+    since: Annotated[str | None, Query(description="From (YYYY-MM-DD).", pattern=DATE,
+                                       max_length=40)] = None,
+    until: Annotated[str | None, Query(description="Before (YYYY-MM-DD).", pattern=DATE,
+                                       max_length=40)] = None,
 ) -> dict[str, Any]:
     """Per reason code and decision kind: how many were proposed, took effect (approved,
     or needing no approval) and were rejected."""
