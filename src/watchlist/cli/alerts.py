@@ -407,8 +407,9 @@ def alerts_codes(json_: Json = False) -> None:
         out.print(table)
         needs = [k for k, v in settings.four_eyes.items() if v]
         out.print(f"four-eyes (a second person approves): {', '.join(needs) or 'none'}; "
-                  "service level: " + ", ".join(f"{p} {d:g} days" for p, d in
-                                                settings.service_days.items()) + ".")
+                  "service level: " + ", ".join(f"{p} {d:g} day{'s' if d != 1 else ''}"
+                                                for p, d in settings.service_days.items())
+                  + ".")
         out.print(f"[dim]settings: {escape(str(settings_path()))}"
                   f"{'' if settings.source != 'defaults' else ' (not there: the defaults)'}[/]")
 
