@@ -121,6 +121,9 @@ def review_queue(store: Store, status: str | None = "open", customer: str | None
     if sort not in QUEUE_SORTS:
         raise AlertError(f"unknown sort {sort!r}; use {', '.join(QUEUE_SORTS)}")
     settings = settings or load_settings()
+    if sort == "newest" and assignee is None and mine is None and not overdue:
+        rows, total = list_alerts(store, status, customer, limit, offset)  # paged in SQL
+        return annotate(rows, settings, now), total
     rows, _total = list_alerts(store, status, customer)
     found = annotate(rows, settings, now)
     if assignee is not None:
