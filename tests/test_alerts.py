@@ -127,7 +127,10 @@ def test_alerts_over_the_api(store: Store) -> None:
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["decision"]["user"].endswith(":analyst-7")
-    assert body["alert"]["status"] == "false-positive"
+    assert body["alert"]["status"] == "pending-approval"  # four-eyes: a second key approves
+    checker = {"X-API-Key": create_key(store, "checker", "approve")[1]}
+    approved = client.post(f"/alerts/{alert_id}/approval", headers=checker, json={})
+    assert approved.status_code == 200 and approved.json()["alert"]["status"] == "false-positive"
     conflict = client.post(f"/alerts/{alert_id}/decision", headers=headers,
                            json={"decision": "match", "reason": "x", "expected_status": "new"})
     assert conflict.status_code == 409 and conflict.json()["status_now"] == "false-positive"

@@ -83,6 +83,11 @@ def test_walkthrough_from_the_readme_on_small_lists(store_url: str) -> None:
     alert_id = next(a["id"] for a in listed["alerts"] if a["customer_id"] == "c8")
     cli("alerts", "decide", str(alert_id), "--decision", "false-positive",
         "--reason", "our customer is a Havana bakery", "--user", "analyst1")
+    # Four-eyes: the false positive takes effect once a second person approves it.
+    created = runner.invoke(app, ["users", "create", "ravi", "--role", "approve",
+                                  "--password-stdin"], input="a long password\n")
+    assert created.exit_code == 0, created.output
+    assert "now false-positive" in cli("alerts", "approve", str(alert_id), "--user", "ravi")
     third = json.loads(cli("monitor", "--json"))
     assert third["new_alerts"] == 0
     assert alert_id not in {a["id"] for a in json.loads(cli("alerts", "list", "--json"))

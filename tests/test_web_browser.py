@@ -196,13 +196,58 @@ def test_decide_an_alert_with_the_keyboard(browser: Any, server: tuple[str, Stor
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("p.flash")
     assert f"Alert {alert_id}: false positive" in page.locator("p.flash").inner_text()
-    assert get_alert(store, alert_id)["status"] == "false-positive"
-    page.goto(base + "/ui/alerts")
-    ids = page.locator("table.queue tbody tr td:first-child").all_inner_texts()
-    assert f"#{alert_id}" not in ids and len(ids) == open_before - 1
-    page.goto(base + "/ui/alerts?status=closed")
-    assert f"#{alert_id}" in page.locator("table.queue").inner_text()
+    assert get_alert(store, alert_id)["status"] == "pending-approval"  # until approved
+    page.goto(base + "/ui/alerts?status=pending-approval")
+    ids = page.locator("table.queue tbody tr td:nth-child(2)").all_inner_texts()
+    assert f"#{alert_id}" in ids
     watch.clean()
+
+
+def test_bulk_decisions_take_next_and_the_approvers_queue(browser: Any,
+                                                         server: tuple[str, Store]) -> None:
+    base, store = server
+    page, watch = signed_in(browser, base, "analyst")
+    page.goto(base + "/ui/alerts?status=new&sort=oldest")
+    rows = page.locator("table.queue tbody tr[data-href]")
+    assert rows.count() >= 3
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert page.locator("[data-selected-count]").inner_text() == "(2 selected)"
+    picked = [int(v) for v in page.locator("table.queue input[name=alert_id]:checked")
+              .evaluate_all("boxes => boxes.map(b => b.value)")]
+    page.get_by_label("Decision", exact=True).select_option("false-positive")
+    page.get_by_label("Reason code", exact=True).select_option("common-name")
+    page.get_by_role("button", name="Decide selected").click()
+    page.wait_for_selector("p.flash")
+    assert "Decided false-positive: 2 alerts" in page.locator("p.flash").inner_text()
+    assert {get_alert(store, i)["status"] for i in picked} == {"pending-approval"}
+    page.get_by_role("button", name="Take next").click()
+    page.wait_for_selector("p.flash")
+    assert "is yours" in page.locator("p.flash").inner_text()
+    taken = int(page.url.split("/ui/alerts/")[1].split("?")[0])
+    assert get_alert(store, taken)["assignee"] == "analyst"
+    assert "Approvals" not in page.locator("header nav").inner_text()
+    watch.clean()
+    page.context.close()
+
+    page, watch = signed_in(browser, base, "approver")
+    page.get_by_role("link", name="Approvals").click()
+    page.wait_for_url("**/ui/approvals")
+    waiting = page.locator("table.queue input[name=alert_id]")
+    assert waiting.count() == len(list_alerts(store, "pending-approval")[0]) >= 2
+    assert "Common name, nothing else in common" in page.locator("table.queue").inner_text()
+    page.locator("[data-select-all]").check()
+    assert page.locator("[data-selected-count]").inner_text() == f"({waiting.count()} selected)"
+    shot(page, "15-approver-queue")
+    page.get_by_role("button", name="Approve selected").click()
+    page.wait_for_selector("p.flash")
+    assert "Approved:" in page.locator("p.flash").inner_text()
+    assert {get_alert(store, i)["status"] for i in picked} == {"false-positive"}
+    assert "No decision awaits approval" in page.locator("main").inner_text()
+    watch.clean()
+    page.context.close()
 
 
 def test_a_pasted_article_comes_back_highlighted(browser: Any,

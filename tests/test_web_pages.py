@@ -744,7 +744,7 @@ def test_the_alert_page_sets_the_customer_beside_the_party(analyst: TestClient,
     assert 'name="decision" value="false-positive"' in page.text
 
 
-def test_deciding_an_alert_takes_it_out_of_the_open_queue(analyst: TestClient,
+def test_deciding_an_alert_takes_it_out_of_the_open_queue(analyst: TestClient, app: FastAPI,
                                                           store: Store) -> None:
     alert = _alert_of(store, "C-1005")
     page = analyst.get(f"/ui/alerts/{alert['id']}")
@@ -754,13 +754,20 @@ def test_deciding_an_alert_takes_it_out_of_the_open_queue(analyst: TestClient,
         "reason": "Different person: the customer is 30 years younger.",
         "expected_status": alert["status"], "status": "open"})
     assert answer.status_code == 200
-    assert f"Alert {alert['id']}: false positive — saved" in answer.text
+    assert f"Alert {alert['id']}: false positive — saved and awaits approval" in answer.text
+    assert get_alert(store, alert["id"])["status"] == "pending-approval"
+    with TestClient(app) as approver:  # four-eyes: a second person approves
+        assert sign_in(approver, "approver").status_code == 200
+        shown = approver.get(f"/ui/alerts/{alert['id']}").text
+        assert approver.post(f"/ui/alerts/{alert['id']}/approve", data={
+            "csrf_token": token(shown), "action": "approve"}).status_code == 200
     assert get_alert(store, alert["id"])["status"] == "false-positive"
     assert f"/ui/alerts/{alert['id']}?" not in analyst.get("/ui/alerts").text
     closed = analyst.get("/ui/alerts", params={"status": "closed"}).text
     assert f"/ui/alerts/{alert['id']}?" in closed
-    entry = audit_entries(store)[-1]
-    assert entry.action == "alert-false-positive" and entry.actor == "user:analyst"
+    proposed, approved = audit_entries(store)[-2:]
+    assert proposed.action == "alert-false-positive" and proposed.actor == "user:analyst"
+    assert approved.action == "alert-approve" and approved.actor == "user:approver"
     assert verify_audit(store).ok
     shown = analyst.get(f"/ui/alerts/{alert['id']}").text
     assert "Different person: the customer is 30 years younger." in shown

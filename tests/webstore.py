@@ -36,7 +36,8 @@ users._HASHER = FAST_HASHER
 
 def build_store() -> tuple[Store, Screener, dict[str, str]]:
     """The store at $WATCHLIST_HOME with every fixture imported, customers screened, users
-    `analyst` (screen) and `admin` (admin), and API keys of both roles (returned)."""
+    `analyst` (screen), `approver` (approve) and `admin` (admin), and API keys of the
+    screen and admin roles (returned)."""
     store = Store()
     for paths, source in (
         ([WEB / "sema_belarus_v1.xml"], None),
@@ -54,6 +55,7 @@ def build_store() -> tuple[Store, Screener, dict[str, str]]:
     run_monitor(store, screener)
     create_user(store, "analyst", "screen", PASSWORD)
     create_user(store, "admin", "admin", PASSWORD)
+    create_user(store, "approver", "approve", PASSWORD)
     keys = {role: create_key(store, f"web {role}", role)[1] for role in ("screen", "admin")}
     return store, screener, keys
 

@@ -23,6 +23,7 @@ from watchlist.api.routers import (
     match,
     payments,
     reconcile,
+    review,
     scan,
     sources,
     system,
@@ -97,7 +98,7 @@ def create_api(store: Store, auth: bool = True,
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
-                   alerts.router, compare.router):
+                   review.router, alerts.router, compare.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)

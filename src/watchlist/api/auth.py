@@ -22,7 +22,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from watchlist.api.errors import ApiError
-from watchlist.store.keys import ApiKey, verify_key
+from watchlist.store.keys import ApiKey, role_allows, verify_key
 
 _X_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="X-API-Key",
                           description="The raw key: `X-API-Key: KEY`.")
@@ -145,7 +145,7 @@ async def current_caller(request: Request,
 
 def check_role(caller: Caller, role: str) -> Caller:
     """The caller if its key has `role` (admin keys may do everything), else 403."""
-    if caller.role != role and caller.role != "admin":
+    if not role_allows(caller.role, role):
         article = "an" if role[0] in "aeiou" else "a"
         raise ApiError(403, f"this endpoint needs {article} {role} key; this key's role "
                        f"is {caller.role}")
@@ -162,6 +162,8 @@ def require(role: str) -> Callable[..., Coroutine[Any, Any, Caller]]:
 
 
 screen_caller = require("screen")
+approve_caller = require("approve")
 admin_caller = require("admin")
 ScreenCaller = Annotated[Caller, Depends(screen_caller)]
+ApproveCaller = Annotated[Caller, Depends(approve_caller)]
 AdminCaller = Annotated[Caller, Depends(admin_caller)]

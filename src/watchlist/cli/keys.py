@@ -25,7 +25,8 @@ commands.add_typer(keys_app, name="keys")
 def keys_create(
     name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
     role: Annotated[str, typer.Option(
-        "--role", help="screen (screening and lookups) or admin (also updates).")] = "screen",
+        "--role", help="screen (screening and lookups), approve (also approves decisions on "
+        "alerts) or admin (also updates).")] = "screen",
 ) -> None:
     """Create a key and print it once, on its own line: it cannot be shown again."""
     with reported_errors():

@@ -1,4 +1,5 @@
-"""The `diff`, `portfolio`, `monitor` and `alerts` commands: ongoing monitoring.
+"""The `diff`, `portfolio` and `monitor` commands: ongoing monitoring (its alerts are
+`watchlist.cli.alerts`').
 
 Its `commands` join the `watchlist` command in cli/root.py.
 """
@@ -24,10 +25,8 @@ from rich.table import Table
 
 from watchlist.cli.common import console, out, reported_errors
 from watchlist.errors import WatchlistError
-from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import portfolio as book
 from watchlist.screening.readers import parse_mapping
-from watchlist.screening.writers import designation_text
 from watchlist.store.audit import cli_actor
 from watchlist.store.labels import bundled_notice
 from watchlist.store.store import Store
@@ -36,10 +35,7 @@ commands = typer.Typer()
 
 portfolio_app = typer.Typer(help="The customer book monitored: import, list, remove.",
                             no_args_is_help=True)
-alerts_app = typer.Typer(help="Alerts raised by `monitor`: list, show, decide.",
-                         no_args_is_help=True)
 commands.add_typer(portfolio_app, name="portfolio")
-commands.add_typer(alerts_app, name="alerts")
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -410,138 +406,3 @@ def _print_run(stats: Any) -> None:
         out.print("See them with: watchlist alerts list --status open")
     if stats.targets_added or stats.targets_changed or stats.targets_removed:
         out.print("What the lists changed, field by field: watchlist diff")
-
-
-# -- alerts -------------------------------------------------------------------------------
-
-
-@alerts_app.command("list")
-def alerts_list(
-    status: Annotated[str | None, typer.Option(
-        "--status", help="open (needing action: new, reopened, escalated, match), closed, "
-        "all, or one status (default: open).")] = "open",
-    customer: Annotated[str | None, typer.Option("--customer", help="One customer's.")]
-    = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N.")] = 100,
-    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
-    json_: Json = False,
-) -> None:
-    """Alerts, newest first, each naming the customer and the listed party."""
-    with reported_errors():
-        found, total = alerts_mod.list_alerts(Store(), status, customer, limit, offset)
-        if json_:
-            _echo_json({"total": total, "offset": offset, "alerts": found})
-            return
-        table = Table(title=f"{total:,} alerts ({status or 'all'})", title_justify="left")
-        for column, justify in (("id", "right"), ("status", "left"), ("customer", "left"),
-                                ("listed party", "left"), ("score", "right"),
-                                ("designations", "left"), ("cause", "left"),
-                                ("raised", "left")):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
-        for a in found:
-            who = a["customer_id"] + (f" {a['customer_name']}" if a.get("customer_name")
-                                      else "")
-            table.add_row(str(a["id"]), a["status"], escape(who),
-                          escape(f"{a['caption']} ({a['entity_id']})"), f"{a['score']:.2f}",
-                          escape(designation_text(a["designations"])), a["cause"],
-                          a["created_at"][:10])
-        out.print(table)
-
-
-@alerts_app.command("show")
-def alerts_show(
-    alert_id: Annotated[int, typer.Argument(metavar="ID", help="The alert id.")],
-    json_: Json = False,
-) -> None:
-    """One alert: the customer, the listed party, the score explained, the list versions,
-    what changed (when reopened) and every decision."""
-    from watchlist.cli.screen import explanation_table
-
-    with reported_errors():
-        alert = alerts_mod.get_alert(Store(), alert_id)
-        if json_:
-            _echo_json(alert)
-            return
-        customer = alert.get("customer") or {"id": alert["customer_id"]}
-        out.print(f"[bold]Alert {alert['id']}[/] ({alert['status']}, {alert['cause']}), "
-                  f"raised {alert['created_at']}")
-        fields = ", ".join(f"{k} {v}" for k, v in customer.items()
-                           if k not in ("id", "version", "removed_at") and v)
-        out.print(f"customer [bold]{escape(str(customer['id']))}[/]: {escape(fields)}")
-        out.print(f"listed party [bold]{escape(alert['caption'])}[/] ({alert['schema']}, "
-                  f"{escape(alert['entity_id'])}; records {escape(', '.join(alert['entity_ids']))})"
-                  f", score {alert['score']:.2f}")
-        out.print("designations: " + escape(designation_text(alert["designations"])))
-        out.print("list versions: " + escape(", ".join(
-            f"{v['source']} v{v['version']}" for v in alert["versions"])))
-        table, idle = explanation_table(alert["explanation"])
-        out.print(table)
-        if idle:
-            out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
-        if alert.get("changes"):
-            out.print(_changes_table(alert["changes"]))
-        for d in alert.get("decisions") or []:
-            out.print(f"{d['at']} [bold]{escape(d['decision'])}[/] by {escape(d['user'])} "
-                      f"({d['previous_status']} -> {d['status']}): {escape(d['reason'])}")
-
-
-def _changes_table(changes: dict[str, Any]) -> Table:
-    """What changed since an alert was decided (why it reopened), one row per field:
-    the customer's fields, the records that joined or left the party, their fields."""
-    table = Table(title="What changed since the decision", title_justify="left")
-    table.add_column("in")
-    table.add_column("field")
-    table.add_column("was / removed", style="red")
-    table.add_column("now / added", style="green")
-
-    def text(value: Any) -> str:
-        if value is None:
-            return ""
-        return escape(_values([str(v) for v in value], 6) if isinstance(value, list)
-                      else str(value))
-
-    for name, change in (changes.get("customer") or {}).items():
-        table.add_row("customer", escape(name), text(change.get("before")),
-                      text(change.get("after")))
-    listing = changes.get("listing") or {}
-    if listing.get("records_removed"):
-        table.add_row("listing", "records", text(listing["records_removed"]), "")
-    if listing.get("records_added"):
-        table.add_row("listing", "records", "", text(listing["records_added"]))
-    for entity_id, fields in (listing.get("changed") or {}).items():
-        for i, (name, change) in enumerate(fields.items()):
-            table.add_row(escape(entity_id) if i == 0 else "", escape(name),
-                          text(change.get("removed")), text(change.get("added")))
-    if changes.get("status"):
-        table.add_row("alert", "status", text(changes["status"].get("before")),
-                      text(changes["status"].get("after")))
-    return table
-
-
-@alerts_app.command("decide")
-def alerts_decide(
-    alert_id: Annotated[int, typer.Argument(metavar="ID", help="The alert id.")],
-    decision: Annotated[str, typer.Option(
-        "--decision", help="match, false-positive or escalate.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
-    user: Annotated[str | None, typer.Option("--user", help="Who decides (default: the "
-                                             "login).")] = None,
-    expect_status: Annotated[str | None, typer.Option(
-        "--expect-status", help="Refuse if the alert's status is no longer this one.")]
-    = None,
-    json_: Json = False,
-) -> None:
-    """Decide an alert. A false positive is suppressed until the customer or the listing
-    changes; a match stays open for action. Every decision goes to the audit log."""
-    with reported_errors():
-        try:
-            result = alerts_mod.decide(Store(), alert_id, decision, reason, user or cli_actor(),
-                                       expect_status)
-        except alerts_mod.StatusConflict as exc:
-            console.print(f"[bold red]conflict[/] {escape(str(exc))}")
-            raise typer.Exit(3) from None
-        if json_:
-            _echo_json(result)
-            return
-        out.print(f"alert {alert_id}: {result['previous_status']} -> [bold]{result['status']}"
-                  f"[/] by {escape(result['user'])} (audit entry {result['audit_seq']}).")

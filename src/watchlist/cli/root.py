@@ -7,6 +7,7 @@ from __future__ import annotations
 import typer
 
 from watchlist.cli import (
+    alerts,
     audit,
     compare,
     db,
@@ -22,7 +23,8 @@ from watchlist.cli import (
 )
 
 #: The command modules, in the order `watchlist --help` lists their commands and groups.
-MODULES = (lists, db, index, monitor, payment, scan, screen, compare, serve, keys, audit, users)
+MODULES = (lists, db, index, monitor, alerts, payment, scan, screen, compare, serve, keys, audit,
+           users)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

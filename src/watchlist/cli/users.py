@@ -49,7 +49,8 @@ def _password(from_stdin: bool) -> str:
 def users_create(
     name: Annotated[str, typer.Argument(help="The user name they sign in with.")],
     role: Annotated[str, typer.Option(
-        "--role", help="screen (search, alerts, scan) or admin (also updates and the audit "
+        "--role", help="screen (search, alerts, scan; decisions proposed), approve (also "
+        "approves others' decisions under four-eyes) or admin (also updates and the audit "
         "log).")] = "screen",
     password_stdin: PasswordStdin = False,
 ) -> None:
@@ -115,7 +116,7 @@ def users_disable(
 @users_app.command("role")
 def users_role(
     name: Annotated[str, typer.Argument(help="The user.")],
-    role: Annotated[str, typer.Argument(help="screen or admin.")],
+    role: Annotated[str, typer.Argument(help="screen, approve or admin.")],
 ) -> None:
     """Give a user another role (their open sessions end: they sign in again with it)."""
     with reported_errors():

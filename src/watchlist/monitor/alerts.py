@@ -50,6 +50,8 @@ __all__ = [
 #: Decision -> the status it gives the alert.
 DECISIONS = {"match": "match", "false-positive": "false-positive", "escalate": "escalated"}
 SYSTEM = "system:monitor"
+#: The columns of a proposal awaiting approval (`proposed_<name>` on alerts).
+PROPOSAL_FIELDS = ("decision", "reason_code", "reason", "by", "at", "from")
 MAX_REASON = 4000
 #: The largest id a store can hold (a signed 64-bit integer): a larger one names no alert.
 MAX_ID = 2**63 - 1
@@ -89,6 +91,12 @@ def alert_dict(row: Any, decisions: list[dict[str, Any]] | None = None) -> dict[
         "explanation": _loads(row.explanation, {}), "versions": _loads(row.versions, []),
         "created_at": row.created_at, "updated_at": row.updated_at, "run_id": row.run_id,
         "last_seen_run": row.last_seen_run, "changes": _loads(row.changes),
+        "assignee": row.assignee, "assigned_at": row.assigned_at,
+        "proposal": ({"decision": row.proposed_decision, "reason_code":
+                      row.proposed_reason_code, "reason": row.proposed_reason,
+                      "user": row.proposed_by, "at": row.proposed_at,
+                      "from_status": row.proposed_from}
+                     if row.status == m.PENDING and row.proposed_decision else None),
     }
     if decisions is not None:
         data["decisions"] = decisions
@@ -98,8 +106,8 @@ def alert_dict(row: Any, decisions: list[dict[str, Any]] | None = None) -> dict[
 def _decision_dict(row: Any) -> dict[str, Any]:
     return {"id": row.id, "alert_id": row.alert_id, "decision": row.decision,
             "previous_status": row.previous_status, "status": row.status,
-            "reason": row.reason, "user": row.actor, "at": row.at,
-            "audit_seq": row.audit_seq}
+            "reason": row.reason, "reason_code": row.reason_code, "proposal": row.proposal,
+            "user": row.actor, "at": row.at, "audit_seq": row.audit_seq}
 
 
 def status_filter(status: str | None) -> tuple[str, ...] | None:
@@ -153,7 +161,7 @@ def customer_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
     return names
 
 
-def _check_id(alert_id: int) -> None:
+def check_id(alert_id: int) -> None:
     """AlertNotFound for an id no store can hold (the database would overflow on it)."""
     if not 1 <= alert_id <= MAX_ID:
         raise AlertNotFound(f"no alert {alert_id}")
@@ -161,7 +169,7 @@ def _check_id(alert_id: int) -> None:
 
 def get_alert(store: Store, alert_id: int) -> dict[str, Any]:
     """One alert with its decisions (oldest first) and the customer record, or AlertNotFound."""
-    _check_id(alert_id)
+    check_id(alert_id)
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id)).first()
@@ -193,7 +201,7 @@ def decide(store: Store, alert_id: int, decision: str, reason: str, actor: str,
     if expected_status is not None and expected_status not in m.STATUSES:
         raise AlertError(f"unknown status {expected_status!r}; use one of "
                          f"{', '.join(m.STATUSES)}")
-    _check_id(alert_id)
+    check_id(alert_id)
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         try:
@@ -217,11 +225,16 @@ def decide(store: Store, alert_id: int, decision: str, reason: str, actor: str,
 
 def record_transition(conn: Connection, row: Any, decision: str, status: str, reason: str,
                       actor: str, decided: bool = False, changes: Any = None,
-                      values: dict[str, Any] | None = None) -> dict[str, Any]:
+                      values: dict[str, Any] | None = None, reason_code: str | None = None,
+                      proposal: str | None = None) -> dict[str, Any]:
     """Move an alert (a row read under the write lock) to `status`: the decision row, the
-    alert update and the audit entry, in the caller's transaction."""
+    alert update and the audit entry, in the caller's transaction. Leaving
+    `pending-approval` clears the proposal."""
     now = now_iso()
-    update_values: dict[str, Any] = {"status": status, "updated_at": now, **(values or {})}
+    update_values: dict[str, Any] = {"status": status, "updated_at": now}
+    if row.status == m.PENDING and status != m.PENDING:
+        update_values.update({f"proposed_{k}": None for k in PROPOSAL_FIELDS})
+    update_values.update(values or {})
     if decided:  # what the analyst saw: the suppression lasts until one of these changes
         update_values.update(decided_customer_hash=row.customer_hash,
                              decided_listing_hash=row.listing_hash,
@@ -233,6 +246,10 @@ def record_transition(conn: Connection, row: Any, decision: str, status: str, re
     audit_query = {"alert_id": row.id, "customer_id": row.customer_id,
                    "profile_id": row.profile_id, "decision": decision, "reason": reason,
                    "previous_status": row.status, "status": status}
+    if reason_code is not None:
+        audit_query["reason_code"] = reason_code
+    if proposal is not None:
+        audit_query["proposal"] = proposal
     if changes is not None:
         audit_query["changes"] = changes
     [entry] = append_audit_in(conn, [(actor, f"alert-{decision}", audit_query, versions,
@@ -242,10 +259,12 @@ def record_transition(conn: Connection, row: Any, decision: str, status: str, re
     decision_id = new_id(conn.execute(insert(m.alert_decisions).values(
         alert_id=row.id, decision=decision, previous_status=row.status, status=status,
         reason=reason, actor=actor, at=now, customer_hash=row.customer_hash,
-        listing_hash=row.listing_hash, audit_seq=seq)))
+        listing_hash=row.listing_hash, audit_seq=seq, reason_code=reason_code,
+        proposal=proposal)))
     return {"id": decision_id, "alert_id": row.id, "decision": decision,
-            "previous_status": row.status, "status": status, "reason": reason, "user": actor,
-            "at": now, "audit_seq": seq}
+            "previous_status": row.status, "status": status, "reason": reason,
+            "reason_code": reason_code, "proposal": proposal, "user": actor, "at": now,
+            "audit_seq": seq}
 
 
 def new_id(result: Any) -> int:

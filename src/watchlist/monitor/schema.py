@@ -23,9 +23,11 @@ from sqlalchemy import (
 
 from watchlist.store.schema import metadata
 
-#: Every alert status. `new`, `reopened`, `escalated` and `match` need action (`open`);
-#: `false-positive`, `delisted` and `closed` do not.
-OPEN_STATUSES = ("new", "reopened", "escalated", "match")
+#: Every alert status. `new`, `reopened`, `escalated`, `match` and `pending-approval` (a
+#: decision proposed, waiting for a second person) need action (`open`); `false-positive`,
+#: `delisted` and `closed` do not.
+PENDING = "pending-approval"
+OPEN_STATUSES = ("new", "reopened", "escalated", "match", PENDING)
 CLOSED_STATUSES = ("false-positive", "delisted", "closed")
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 #: The longest customer id a store takes (PostgreSQL enforces it; SQLite would not).
@@ -124,8 +126,20 @@ alerts = Table(
     Column("decided_listing_hash", String(64)),
     Column("decided_versions", Text),
     Column("changes", Text),  # what changed when it reopened (JSON)
+    # Who works on it: a user's name or `team:<name>`, and since when.
+    Column("assignee", String(300)),
+    Column("assigned_at", String(40)),
+    # A decision proposed under four-eyes, until approved or rejected: the decision, its
+    # reason code and text, who proposed it and when, and the status it was proposed from.
+    Column("proposed_decision", String(20)),
+    Column("proposed_reason_code", String(60)),
+    Column("proposed_reason", Text),
+    Column("proposed_by", String(300)),
+    Column("proposed_at", String(40)),
+    Column("proposed_from", String(20)),
     Index("ix_alerts_customer", "customer_id"),
     Index("ix_alerts_status", "status"),
+    Index("ix_alerts_assignee", "assignee"),
 )
 
 alert_decisions = Table(
@@ -142,6 +156,9 @@ alert_decisions = Table(
     Column("customer_hash", String(64)),
     Column("listing_hash", String(64)),
     Column("audit_seq", Integer),
+    Column("reason_code", String(60)),
+    # For an approval or a rejection: the decision proposed.
+    Column("proposal", String(20)),
     Index("ix_alert_decisions_alert", "alert_id"),
 )
 

@@ -22,7 +22,16 @@ from watchlist.errors import StoreError
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
 
-ROLES = ("screen", "admin")
+#: Roles, least first: `screen` (screening, alerts: decisions proposed), `approve` (also
+#: approves or rejects others' decisions under four-eyes), `admin` (everything).
+ROLES = ("screen", "approve", "admin")
+#: What each role may do beyond its own name.
+_GRANTS = {"screen": ("screen",), "approve": ("screen", "approve"), "admin": ROLES}
+
+
+def role_allows(held: str, needed: str) -> bool:
+    """Whether a key or user with role `held` may do what needs role `needed`."""
+    return needed in _GRANTS.get(held, ())
 PREFIX = "wl"
 NAME_MAX = 200
 _KEY_RE = re.compile(r"^wl_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
@@ -57,7 +66,7 @@ class ApiKey:
 
     def allows(self, role: str) -> bool:
         """Whether this key may call an endpoint needing `role` (admin may do everything)."""
-        return self.active and (self.role == role or self.role == "admin")
+        return self.active and role_allows(self.role, role)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "active": self.active}

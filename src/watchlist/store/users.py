@@ -1,7 +1,8 @@
 """People who sign in to the web interface: a name, a role and an argon2 password hash.
 
-Roles are the API keys' roles: `screen` (search, profiles, alerts, scan) and `admin` (also
-list updates and the audit log). Passwords are hashed with argon2id (argon2-cffi's
+Roles are the API keys' roles: `screen` (search, profiles, alerts, scan), `approve` (also
+approves others' decisions on alerts under four-eyes) and `admin` (also list updates and the
+audit log). Passwords are hashed with argon2id (argon2-cffi's
 defaults); the hash is rehashed on sign-in when those defaults get stronger. After
 `MAX_FAILURES` wrong passwords in a row for a name an account is locked for `LOCK_SECONDS`,
 so a password cannot be guessed at network speed.

@@ -119,6 +119,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         compare,
         guide,
         profile_page,
+        review,
         scan,
         search,
         signin,
@@ -133,8 +134,8 @@ def install(app: FastAPI, store: Store | None = None) -> None:
     for kind in (StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _for_pages(app.exception_handlers[kind]))
     app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (signin, search, profile_page, sources, changes, alerts, scan, audit, guide,
-                   compare):
+    for module in (signin, search, profile_page, sources, changes, alerts, review, scan, audit,
+                   guide, compare):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

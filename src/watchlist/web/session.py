@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from watchlist.store import user_sessions as live_sessions
 from watchlist.store import users
-from watchlist.store.keys import api_keys
+from watchlist.store.keys import api_keys, role_allows
 from watchlist.store.schema import metadata
 from watchlist.store.store import Store, now_iso
 from watchlist.web.throttle import sign_in_attempts
@@ -95,7 +95,7 @@ class WebUser:
         return self.role == "admin"
 
     def allows(self, role: str) -> bool:
-        return self.role == role or self.role == "admin"
+        return role_allows(self.role, role)
 
 
 @dataclass

@@ -1,4 +1,4 @@
--- The store's schema at revision 0007 on SQLite, as its migrations make it.
+-- The store's schema at revision 0008 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -171,7 +171,7 @@ CREATE TABLE alerts (
     decided_customer_version INTEGER,
     decided_listing_hash VARCHAR(64),
     decided_versions TEXT,
-    changes TEXT,
+    changes TEXT, assignee VARCHAR(300), assigned_at VARCHAR(40), proposed_decision VARCHAR(20), proposed_reason_code VARCHAR(60), proposed_reason TEXT, proposed_by VARCHAR(300), proposed_at VARCHAR(40), proposed_from VARCHAR(20),
     PRIMARY KEY (id),
     FOREIGN KEY(run_id) REFERENCES monitor_runs (id)
 );
@@ -202,7 +202,7 @@ CREATE TABLE alert_decisions (
     at VARCHAR(40) NOT NULL,
     customer_hash VARCHAR(64),
     listing_hash VARCHAR(64),
-    audit_seq INTEGER,
+    audit_seq INTEGER, reason_code VARCHAR(60), proposal VARCHAR(20),
     PRIMARY KEY (id),
     FOREIGN KEY(alert_id) REFERENCES alerts (id)
 );
@@ -281,4 +281,5 @@ CREATE TABLE profile_changes (
     PRIMARY KEY (id)
 );
 CREATE INDEX ix_profile_changes_record ON profile_changes (record_id);
-INSERT INTO alembic_version (version_num) VALUES ('0007');
+CREATE INDEX ix_alerts_assignee ON alerts (assignee);
+INSERT INTO alembic_version (version_num) VALUES ('0008');

@@ -1,8 +1,10 @@
-"""The alerts pages: the review queue (sortable, filterable, by status) and one alert with
-the customer beside the listed party, the explanation, past decisions, and the decision form.
+"""The alerts pages: the review queue (sortable, filterable, by status, priority, due
+date, assignee, grouped by customer, with bulk selection) and one alert with the customer
+beside the listed party, the explanation, past decisions, and the decision form (proposed
+for approval under four-eyes; see pages/review.py for approving, assigning, bulk).
 
-Built on the monitor's alerts (`watchlist.monitor.alerts`): listing, reading and deciding
-(one transaction with its audit entry) are theirs; this only shows them.
+Built on the monitor's alerts, review and assignment (`watchlist.monitor`): listing,
+reading and deciding (one transaction with its audit entry) are theirs; this only shows them.
 """
 
 from __future__ import annotations
@@ -24,11 +26,20 @@ from watchlist.monitor.alerts import (
     AlertError,
     AlertNotFound,
     StatusConflict,
-    decide,
     get_alert,
     list_alerts,
     status_filter,
 )
+from watchlist.monitor.assignment import (
+    QUEUE_SORTS,
+    annotate,
+    group_by_customer,
+    queue_counts,
+    review_queue,
+)
+from watchlist.monitor.review import MAX_BULK, person, propose
+from watchlist.monitor.review_settings import ReviewSettings, ReviewSettingsError, load_settings
+from watchlist.monitor.schema import PENDING
 from watchlist.store.store import Store
 from watchlist.versions_header import use_versions
 from watchlist.web.deps import CheckedForm, StoreDep, User, WebError, screener_of
@@ -40,13 +51,11 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 #: The queue's tabs: (status filter, label).
 TABS = (("open", "Open"), ("new", "New"), ("reopened", "Reopened"),
-        ("escalated", "Escalated"), ("match", "Confirmed matches"),
+        ("escalated", "Escalated"), ("pending-approval", "Awaiting approval"),
+        ("match", "Confirmed matches"),
         ("closed", "Decided and closed"), ("all", "All"))
 #: Orders the queue can be sorted in: key -> (label, sort key, newest first?).
-SORTS = {
-    "newest": "Newest first", "oldest": "Oldest first", "score": "Highest score",
-    "customer": "Customer", "party": "Listed party",
-}
+SORTS = QUEUE_SORTS
 #: Decisions as the form offers them: (value, label, shortcut key).
 CHOICES = (("match", "Match (true hit)", "m"), ("false-positive", "False positive", "f"),
            ("escalate", "Escalate", "e"))
@@ -58,18 +67,6 @@ MAX_SORTED = 20000
 #: Customer fields shown beside the party, in this order (others follow).
 CUSTOMER_FIELDS = (("name", "Name"), ("schema", "Kind"), ("birth_date", "Birth date"),
                    ("country", "Country"), ("identifier", "Identifier"))
-
-
-def _sort_key(sort: str) -> Any:
-    if sort == "score":
-        return lambda a: (-float(a["score"]), -int(a["id"]))
-    if sort == "customer":
-        return lambda a: (str(a["customer_id"]).casefold(), -int(a["id"]))
-    if sort == "party":
-        return lambda a: (str(a["caption"]).casefold(), -int(a["id"]))
-    if sort == "oldest":
-        return lambda a: int(a["id"])
-    return lambda a: -int(a["id"])
 
 
 def customer_names(store: Store, ids: Iterable[str]) -> dict[str, str]:
@@ -99,23 +96,22 @@ def _matches(alert: dict[str, Any], text: str, publisher: str, names: dict[str, 
     return True
 
 
-def queue(store: Store, status: str, sort: str, text: str, publisher: str, page_no: int
-          ) -> tuple[list[dict[str, Any]], int, bool]:
-    """One page of the queue, how many alerts it holds in all, and whether the sort and
-    filters could be applied (False for a queue too large to sort in memory)."""
-    if sort == "newest" and not text and not publisher:
-        rows, total = list_alerts(store, status, limit=PAGE_SIZE,
-                                  offset=(page_no - 1) * PAGE_SIZE)
-        return rows, total, True
+def queue(store: Store, status: str, sort: str, text: str, publisher: str, page_no: int,
+          mine: str | None = None, overdue: bool = False,
+          settings: ReviewSettings | None = None) -> tuple[list[dict[str, Any]], int, bool]:
+    """One page of the queue (with priorities and due dates), how many alerts it holds in
+    all, and whether the sort and filters could be applied (False for a queue too large to
+    sort in memory: then newest first)."""
+    settings = settings or load_settings()
     _none, total = list_alerts(store, status, limit=0)
     if total > MAX_SORTED:
         rows, total = list_alerts(store, status, limit=PAGE_SIZE,
                                   offset=(page_no - 1) * PAGE_SIZE)
-        return rows, total, False
-    rows, _total = list_alerts(store, status)
+        return annotate(rows, settings), total, False
+    rows, _total = review_queue(store, status, mine=mine, overdue=overdue, sort=sort,
+                                settings=settings)
     names = customer_names(store, (a["customer_id"] for a in rows)) if text else {}
-    kept = sorted((a for a in rows if _matches(a, text, publisher, names)),
-                  key=_sort_key(sort))
+    kept = [a for a in rows if _matches(a, text, publisher, names)]
     start = (page_no - 1) * PAGE_SIZE
     return kept[start:start + PAGE_SIZE], len(kept), True
 
@@ -149,23 +145,41 @@ def alerts(
     store: StoreDep,
     user: User,
     status: Annotated[str, Query(max_length=30)] = "open",
-    sort: Annotated[str, Query(max_length=20)] = "newest",
+    sort: Annotated[str, Query(max_length=20)] = "due",
     q: Annotated[str, Query(max_length=200)] = "",
     publisher: Annotated[str, Query(max_length=100)] = "",
+    mine: Annotated[bool, Query()] = False,
+    overdue: Annotated[bool, Query()] = False,
+    group: Annotated[str, Query(max_length=20)] = "",
     page_no: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
     status = _status(status)
-    sort = sort if sort in SORTS else "newest"
-    rows, total, sorted_ok = queue(store, status, sort, q.strip(), publisher, page_no)
+    sort = sort if sort in SORTS else "due"
+    settings = _settings()
+    rows, total, sorted_ok = queue(store, status, sort, q.strip(), publisher, page_no,
+                                   user.actor if mine else None, overdue, settings)
     counts = {key: list_alerts(store, key, limit=0)[1] for key, _label in TABS}
     serving = store.serving()
     use_versions(request, serving)
+    names = customer_names(store, (a["customer_id"] for a in rows))
+    groups = group_by_customer(
+        {**a, "customer_name": names.get(a["customer_id"])} for a in rows
+    ) if group == "customer" else None
     return page(request, "alerts.html", title="Alerts", versions=serving, rows=rows,
-                names=customer_names(store, (a["customer_id"] for a in rows)), total=total,
+                names=names, total=total, groups=groups, group=group if groups else "",
                 sorted_ok=sorted_ok, counts=counts, tabs=TABS, sorts=SORTS,
-                status=status, sort=sort, q=q, publisher=publisher, page_no=page_no,
-                pages=max(1, -(-total // PAGE_SIZE)),
-                sources=sorted(v.source for v in serving), nav="alerts")
+                queue_counts=queue_counts(store, user.actor, settings), mine=mine,
+                overdue=overdue, status=status, sort=sort, q=q, publisher=publisher,
+                page_no=page_no, pages=max(1, -(-total // PAGE_SIZE)),
+                choices=CHOICES, reason_codes=settings.reason_codes, max_reason=MAX_REASON,
+                max_bulk=MAX_BULK, sources=sorted(v.source for v in serving), nav="alerts")
+
+
+def _settings() -> ReviewSettings:
+    try:
+        return load_settings()
+    except ReviewSettingsError as exc:
+        raise WebError(503, f"The review settings cannot be read: {exc}") from None
 
 
 def _party(request: Request, store: Store, alert: dict[str, Any]) -> ProfileView | None:
@@ -205,12 +219,21 @@ def alert_page(request: Request, store: Store, alert_id: int, status: str,
     party = _party(request, store, alert)
     versions = party.versions if party else alert.get("versions", [])
     use_versions(request, versions)
+    settings = _settings()
+    [timed] = annotate([alert], settings)
+    user = request.state.web_user
+    proposal = alert.get("proposal")
+    own = bool(proposal) and person(proposal["user"] or "") == person(user.actor)
     return page(request, "alert.html", title=f"Alert {alert_id}: {alert['caption']}",
                 versions=versions, alert=alert, customer=customer,
                 customer_rows=_customer_rows(customer), party=party,
                 aspects=explain(alert.get("explanation"), customer or {}, CUSTOMER),
                 choices=CHOICES, status=status, older=older, newer=newer, error=error,
-                reason=reason, max_reason=MAX_REASON, nav="alerts", status_code=code)
+                reason=reason, max_reason=MAX_REASON, nav="alerts", status_code=code,
+                timed=timed, reason_codes=settings.reason_codes, proposal=proposal,
+                own_proposal=own, can_approve=user.allows("approve") and not own,
+                four_eyes=[k for k, v in settings.four_eyes.items() if v],
+                me=person(user.actor))
 
 
 @router.get("/alerts/{alert_id}")
@@ -227,6 +250,7 @@ def decide_alert(
     user: User,
     decision: Annotated[str, Form(max_length=30)] = "",
     reason: Annotated[str, Form(max_length=MAX_REASON * 2)] = "",
+    reason_code: Annotated[str, Form(max_length=60)] = "",
     expected_status: Annotated[str, Form(max_length=30)] = "",
     status: Annotated[str, Form(max_length=30)] = "open",
 ) -> Response:
@@ -235,8 +259,8 @@ def decide_alert(
         return alert_page(request, store, alert_id, status, reason=reason, code=422,
                           error="Choose a decision: match, false positive or escalate.")
     try:
-        done = decide(store, alert_id, decision, reason, user.actor,
-                      expected_status=expected_status or None)
+        done = propose(store, alert_id, decision, reason, user.actor, reason_code or None,
+                       expected_status=expected_status or None, settings=_settings())
     except AlertNotFound:
         raise WebError(404, f"No alert {alert_id}.") from None
     except StatusConflict as exc:
@@ -248,7 +272,9 @@ def decide_alert(
                           error=f"Not saved: {str(exc).capitalize()}.")
     older, newer = neighbours(store, alert_id, status)
     label = dict((c[0], c[1]) for c in CHOICES)[decision]
-    message = f"Alert {alert_id}: {label.lower()} — saved (audit entry {done['audit_seq']})."
+    waiting = " and awaits approval by a second person" if done["status"] == PENDING else ""
+    message = (f"Alert {alert_id}: {label.lower()} — saved{waiting} (audit entry "
+               f"{done['audit_seq']}).")
     following = older or newer
     target = url(f"/alerts/{following}", status=status) if following else \
         url("/alerts", status=status)

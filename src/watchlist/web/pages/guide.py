@@ -17,6 +17,7 @@ SHORTCUTS = (
     ("?", "This page", "every page"),
     ("j / k", "Next / previous alert", "alert queue and one alert"),
     ("Enter", "Open the selected alert", "alert queue"),
+    ("x", "Tick the selected alert, to decide several at once", "alert queue"),
     ("m", "Decide: match (true hit)", "one alert"),
     ("f", "Decide: false positive", "one alert"),
     ("e", "Escalate", "one alert"),

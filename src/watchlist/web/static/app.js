@@ -93,6 +93,12 @@
         else handled = false;
         break;
       }
+      case "x": {
+        var at = selectedIndex(rows);
+        var box = at >= 0 ? rows[at].querySelector("input[name=alert_id]") : null;
+        if (box) { box.checked = !box.checked; countSelected(); } else handled = false;
+        break;
+      }
       case "m": handled = decide("match"); break;
       case "f": handled = decide("false-positive"); break;
       case "e": handled = decide("escalate"); break;
@@ -101,9 +107,31 @@
     if (handled) event.preventDefault();
   });
 
+  // Bulk selection: "select all" ticks the alerts shown; the count follows every tick.
+  function pickBoxes() {
+    return Array.prototype.slice.call(document.querySelectorAll("table.queue input[name=alert_id]"));
+  }
+
+  function countSelected() {
+    var n = pickBoxes().filter(function (box) { return box.checked; }).length;
+    document.querySelectorAll("[data-selected-count]").forEach(function (label) {
+      label.textContent = n ? "(" + n + " selected)" : "(none selected)";
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-select-all]")) {
+      pickBoxes().forEach(function (box) { box.checked = target.checked; });
+    }
+    if (target.name === "alert_id" || (target.matches && target.matches("[data-select-all]"))) {
+      countSelected();
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("table.queue tbody tr[data-href]");
-    if (!row || event.target.closest("a, button, input, label")) return;
+    if (!row || event.target.closest("a, button, input, label, .pick")) return;
     window.location.href = row.getAttribute("data-href");
   });
 
