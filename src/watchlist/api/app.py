@@ -22,6 +22,7 @@ from watchlist.api.routers import (
     match,
     payments,
     reconcile,
+    reports,
     scan,
     sources,
     system,
@@ -96,7 +97,7 @@ def create_api(store: Store, auth: bool = True,
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
-                   alerts.router):
+                   alerts.router, reports.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)

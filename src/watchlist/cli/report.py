@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from watchlist.cli.common import console, reported_errors
-from watchlist.reports.document import Document, render, report_format
+from watchlist.reports.document import Document, report_format
+from watchlist.reports.render import render
 from watchlist.store.audit import cli_actor
 from watchlist.store.store import Store
 

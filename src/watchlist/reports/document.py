@@ -1,5 +1,5 @@
 """What a report holds, independent of its format: a title and sections of labelled
-values or tables, rendered by `pdf.py` and `csv_render.py`."""
+values or tables, rendered by `pdf.py` and `csv_render.py` (`render.py` picks one)."""
 
 from __future__ import annotations
 
@@ -70,13 +70,3 @@ def report_format(fmt: str | None, filename: str | None = None) -> str:
         raise ReportError(f"unknown report format {fmt!r}: use pdf or csv")
     return chosen
 
-
-def render(document: Document, fmt: str) -> bytes:
-    """The report as PDF or CSV bytes."""
-    if report_format(fmt) == "csv":
-        from watchlist.reports.csv_render import render_csv
-
-        return render_csv(document)
-    from watchlist.reports.pdf import render_pdf
-
-    return render_pdf(document)

@@ -132,7 +132,7 @@ def search(
                   "publishers": sorted(publishers) or None, "regime": regime or None},
                  used, hits[:MAX_RESULTS])
     use_versions(request, used)
-    context.update(total=len(hits), results=[
+    context.update(total=len(hits), used=used, results=[
         Result(hit, explain(hit.explanation, asked), hit.score >= screener.threshold)
         for hit in hits[:MAX_RESULTS]])
     title = f"Search: {asked['name']}"
