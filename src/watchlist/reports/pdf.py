@@ -47,16 +47,16 @@ def _fields(pdf: _Pdf, section: Fields) -> None:
             pdf.add_page()
         pdf.set_font(FONT, "B", BODY)
         y = pdf.get_y()
-        pdf.multi_cell(label_width, LINE, label, new_x="RIGHT", new_y="TOP")
+        pdf.multi_cell(label_width, LINE, label, new_x="RIGHT", new_y="TOP", align="L")
         pdf.set_font(FONT, "", BODY)
-        pdf.multi_cell(0, LINE, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, LINE, value, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_y(max(pdf.get_y(), y + LINE))
 
 
 def _table(pdf: _Pdf, section: Table) -> None:
     if not section.rows:
         pdf.set_font(FONT, "", BODY)
-        pdf.multi_cell(0, LINE, section.empty, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, LINE, section.empty, new_x="LMARGIN", new_y="NEXT", align="L")
         return
     widths = section.widths or [1.0] * len(section.columns)
     pdf.set_font(FONT, "", SMALL + 0.5)
