@@ -23,7 +23,7 @@ from watchlist.monitor.alerts import decide, list_alerts
 from watchlist.reports.case_file import alert_case_file
 from watchlist.reports.certificate import certificate_query, screening_certificate
 from watchlist.reports.changes import list_changes
-from watchlist.reports.document import ReportError
+from watchlist.reports.document import Document, Fields, ReportError, Table
 from watchlist.reports.render import render
 from watchlist.screener import Screener
 from watchlist.service import create_app
@@ -161,6 +161,15 @@ def test_a_csv_report_holds_the_same_and_runs_no_formula(store: Store,
     assert ["Sequence number", str(entry.seq)] in rows
     assert ["Entry hash (SHA-256)", entry.hash] in rows
     assert any(row[:2] == [SEMA, "2"] for row in rows)
+
+
+def test_control_characters_in_a_value_are_dropped_from_the_pdf() -> None:
+    document = Document("check", "Bell\x07 test", [
+        Fields("Section", [("Name", "Ivan\x00 Petrov\x1b")]),
+        Table("Rows", ["a", "b"], [["x\x08y", ""]])], "test")
+    text = pdf_text(render(document, "pdf"))
+    assert "Ivan Petrov" in text and "xy" in text and "Bell test" in text
+    assert not any(ch in text for ch in "\x00\x07\x08\x1b")
 
 
 # -- the command line ----------------------------------------------------------------------------
