@@ -40,7 +40,7 @@ def check_report(
     name: Annotated[str, Form(max_length=500)] = "",
     birth_date: Annotated[str, Form(max_length=100)] = "",
     country: Annotated[str, Form(max_length=100)] = "",
-    schema: Annotated[str, Form(max_length=50)] = "",
+    kind: Annotated[str, Form(alias="schema", max_length=50)] = "",
     identifier: Annotated[str, Form(max_length=100)] = "",
     threshold: Annotated[float | None, Form(ge=0.0, le=1.0)] = None,
     format: Format = "pdf",  # noqa: A002
@@ -52,7 +52,7 @@ def check_report(
     if screener is None:
         raise WebError(503, "No list is loaded yet: there is nothing to screen against.")
     try:
-        query = certificate_query(name, birth_date, country, schema, identifier)
+        query = certificate_query(name, birth_date, country, kind, identifier)
         document = screening_certificate(store, screener, query, user.actor, "web", fmt,
                                          threshold)
     except ReportError as exc:
