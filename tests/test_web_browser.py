@@ -188,9 +188,15 @@ def test_decide_an_alert_with_the_keyboard(browser: Any, server: tuple[str, Stor
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/ui/alerts/{alert_id}?status=open")
     assert page.locator("#h-customer").is_visible() and page.locator("#h-party").is_visible()
+    page.keyboard.press("m")
+    page.keyboard.press("e")  # a second decision key changes the choice, typing nothing
+    assert page.locator("input[value=escalate]").is_checked()
+    assert page.evaluate("document.activeElement.id") != "reason"
     page.keyboard.press("f")
     assert page.locator("input[value=false-positive]").is_checked()
+    page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "reason"
+    assert page.locator("#reason").input_value() == ""
     page.keyboard.type("Not the listed party: different birth date and nationality.")
     shot(page, "05-alert")
     page.keyboard.press("Control+Enter")
@@ -323,4 +329,93 @@ def test_pages_fit_a_phone_screen(browser: Any, server: tuple[str, Store]) -> No
         assert hidden <= 0, f"a table of {path} scrolls sideways by {hidden}px on a phone"
         if name:
             shot(page, name)
+    watch.clean()
+
+
+def _search(page: Any, name: str) -> None:
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Name", exact=True).press("Enter")
+    page.wait_for_selector("ol.hits")
+
+
+def test_tab_after_a_decision_key_moves_into_the_reason(browser: Any,
+                                                        server: tuple[str, Store]) -> None:
+    base, store = server
+    page, watch = signed_in(browser, base, "analyst")
+    alert_id = list_alerts(store, "all")[0][0]["id"]
+    page.goto(f"{base}/ui/alerts/{alert_id}")
+    page.locator("h1").click()  # focus on the page, not in a field
+    page.keyboard.press("m")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "reason"
+    page.keyboard.type("e")  # now text: shortcuts wait while the reason has focus
+    assert page.locator("input[value=match]").is_checked()
+    assert page.locator("#reason").input_value() == "e"
+    watch.clean()
+
+
+def test_a_search_shows_its_lists_the_matched_alias_and_a_surname_alone(
+        browser: Any, server: tuple[str, Store]) -> None:
+    base, _store = server
+    page, watch = signed_in(browser, base, "analyst")
+    _search(page, "Александр Лукашенко")
+    first = page.locator("li.hit").first
+    header = first.locator("h3").inner_text()
+    assert "LUKASHENKA" in header and "matched as “Александр Григорьевич ЛУКАШЕНКО”" in header
+    lists = page.locator("p.lists-used")
+    assert lists.is_visible()
+    for label in ("OFAC SDN v1 · 2025-12-24", "Canada SEMA v2 · 2021-12-02"):
+        assert label in lists.inner_text()
+    above = lists.bounding_box()["y"] < first.bounding_box()["y"]
+    assert above, "the list versions are not beside the results"
+    _search(page, "Lukashenko")
+    first = page.locator("li.hit").first
+    assert "surname only — add given names or a birth date" in first.inner_text()
+    assert "weak" not in first.locator(".hit-head").inner_text()
+    assert "Surname only — add given names or a birth date" in first.locator(
+        ".explain").inner_text()
+    watch.clean()
+
+
+def test_on_a_phone_a_search_folds_its_form_away(browser: Any,
+                                                 server: tuple[str, Store]) -> None:
+    base, _store = server
+    page, watch = signed_in(browser, base, "analyst", PHONE)
+    assert page.get_by_label("Name", exact=True).is_visible()
+    _search(page, "Alexander Lukashenko")
+    panel = page.locator("details.search-panel")
+    assert panel.evaluate("p => p.open") is False
+    assert not page.get_by_label("Birth date", exact=True).is_visible()
+    summary = panel.locator(":scope > summary")
+    assert "“Alexander Lukashenko”" in summary.inner_text()
+    first_hit = page.locator("li.hit").first.bounding_box()
+    assert first_hit["y"] < PHONE["height"], "the first result is below the phone's screen"
+    summary.click()
+    assert page.get_by_label("Birth date", exact=True).is_visible()
+    watch.clean()
+    laptop, watch = signed_in(browser, base, "analyst")
+    _search(laptop, "Alexander Lukashenko")
+    assert laptop.get_by_label("Birth date", exact=True).is_visible()  # a laptop keeps it
+    assert not laptop.locator("details.search-panel > summary").is_visible()
+    watch.clean()
+
+
+def test_reports_download_from_the_pages(browser: Any, server: tuple[str, Store]) -> None:
+    from pypdf import PdfReader
+
+    base, store = server
+    page, watch = signed_in(browser, base, "analyst")
+    _search(page, "Alexander Lukashenko")
+    with page.expect_download() as caught:
+        page.locator("form.report button[value=pdf]").click()
+    download = caught.value
+    assert download.suggested_filename.startswith("certificate-")
+    text = PdfReader(download.path()).pages[0].extract_text()
+    assert "Screening certificate: Alexander Lukashenko" in text and "user:analyst" in text
+    alert_id = list_alerts(store, "all")[0][0]["id"]
+    page.goto(f"{base}/ui/alerts/{alert_id}")
+    with page.expect_download() as caught:
+        page.locator("form.report button[value=pdf]").click()
+    text = PdfReader(caught.value.path()).pages[0].extract_text()
+    assert f"Case file: alert {alert_id}" in text
     watch.clean()

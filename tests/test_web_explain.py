@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from watchlist.match.model import WatchlistV1
 from watchlist.match.prepare import Party
-from watchlist.web.explain import CUSTOMER, explain, name_detail, summary
+from watchlist.web.explain import (
+    CUSTOMER,
+    SURNAME_ONLY,
+    explain,
+    matched_name,
+    name_detail,
+    one_name_only,
+    summary,
+)
 from watchlist.web.highlight import pieces
 from watchlist.web.pages.signin import HOME, safe_next
 
@@ -102,6 +110,28 @@ def test_an_empty_explanation_still_explains() -> None:
 class M:
     start: int
     end: int
+
+
+def test_a_surname_alone_is_told_to_add_given_names_or_a_birth_date() -> None:
+    found = explanation({"names": ["Lukashenko"]}, {"names": ["Alexander Lukashenko"]})
+    name = by_label(explain(found, {"name": "Lukashenko"}))["Name"]
+    assert name.verdict == "partial" and name.text.startswith("Surname only — add given "
+                                                               "names or a birth date:")
+    assert "neither" not in name.text and SURNAME_ONLY in name.text.lower()
+    assert one_name_only({"name": "Lukashenko"})
+    for asked in ({"name": "Alexander Lukashenko"}, {"name": "Lukashenko",
+                                                     "birth_date": "1954"},
+                  {"name": "Gazprom", "schema": "Company"}):
+        assert not one_name_only(asked)
+    customer = by_label(explain(found, {"name": "Lukashenko"}, CUSTOMER))["Name"]
+    assert customer.verdict != "partial"  # a customer record is not a search to refine
+
+
+def test_the_matched_name_is_the_listed_name_compared() -> None:
+    found = explanation({"names": ["Александр Лукашенко"]},
+                        {"names": ["Alyaksandr LUKASHENKA", "Александр Лукашенко"]})
+    assert matched_name(found) == "Александр Лукашенко"
+    assert matched_name({}) == ""
 
 
 def test_mentions_cut_the_text_into_marked_and_plain_runs() -> None:

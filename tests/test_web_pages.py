@@ -869,7 +869,7 @@ def test_the_audit_page_verifies_the_chain_and_filters(admin: TestClient, store:
 
 def test_the_help_page_lists_the_shortcuts(analyst: TestClient) -> None:
     page = analyst.get("/ui/help")
-    assert page.status_code == 200 and "Decide: false positive" in page.text
+    assert page.status_code == 200 and "Choose the decision: false positive" in page.text
 
 
 def test_static_files_are_served_from_the_package(app: FastAPI) -> None:
@@ -910,8 +910,8 @@ def test_the_audit_page_shows_a_broken_chain(home: Path) -> None:
     for name in ("Anna", "Boris", "Carl"):
         append_audit(store, "cli:test", "check", {"name": name}, [], [])
     with TestClient(create_app(store, warm=False, updater=fake_updater)) as client:
-        sign_in(client, "boss")
-        assert "The chain is intact: 3 entries" in client.get("/ui/audit").text
+        sign_in(client, "boss")  # the fourth entry
+        assert "The chain is intact: 4 entries" in client.get("/ui/audit").text
         with store.engine.begin() as conn:
             conn.execute(update(audit_log).where(audit_log.c.seq == 2)
                          .values(query='{"name":"Someone else"}'))
@@ -927,12 +927,12 @@ def test_a_long_audit_log_is_verified_when_asked(home: Path,
     for name in ("Anna", "Boris"):
         append_audit(store, "cli:test", "check", {"name": name}, [], [])
     with TestClient(create_app(store, warm=False, updater=fake_updater)) as client:
-        sign_in(client, "boss")
+        sign_in(client, "boss")  # the third entry
         assert "has not been verified since the server started" in client.get("/ui/audit").text
-        assert "The chain is intact: 2 entries" in client.get("/ui/audit?verify=1").text
+        assert "The chain is intact: 3 entries" in client.get("/ui/audit?verify=1").text
         append_audit(store, "cli:test", "check", {"name": "Carl"}, [], [])
         page = client.get("/ui/audit").text
-        assert "The chain is intact: 2 entries" in page and "1 newer entries" in page
+        assert "The chain is intact: 3 entries" in page and "1 newer entries" in page
 
 
 def test_a_request_the_pages_do_not_take_is_answered_with_a_page(analyst: TestClient) -> None:
@@ -952,7 +952,7 @@ def test_a_request_the_pages_do_not_take_is_answered_with_a_page(analyst: TestCl
 
 def test_a_long_list_in_an_audit_entry_is_shown_cut(admin: TestClient, store: Store) -> None:
     book = [f"CUST-{i:04d}" for i in range(1000)]
-    append_audit(store, "system:monitor-test", "monitor", {"full": book}, [], [])
+    append_audit(store, "system:monitor-test", "screen", {"full": book}, [], [])
     page = admin.get("/ui/audit", params={"actor": "system:monitor-test"}).text
     assert "&#34;CUST-0004&#34;, …] (1,000 in all)" in page
     assert "CUST-0005" not in page

@@ -24,6 +24,7 @@ from watchlist.api.routers import (
     payments,
     reconcile,
     review,
+    reports,
     scan,
     sources,
     system,
@@ -98,7 +99,7 @@ def create_api(store: Store, auth: bool = True,
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
-                   review.router, alerts.router, compare.router):
+                   review.router, alerts.router, compare.router, reports.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)

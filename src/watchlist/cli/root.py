@@ -16,6 +16,7 @@ from watchlist.cli import (
     lists,
     monitor,
     payment,
+    report,
     scan,
     screen,
     serve,
@@ -24,7 +25,7 @@ from watchlist.cli import (
 
 #: The command modules, in the order `watchlist --help` lists their commands and groups.
 MODULES = (lists, db, index, monitor, alerts, payment, scan, screen, compare, serve, keys, audit,
-           users)
+           users, report)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

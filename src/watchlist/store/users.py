@@ -90,7 +90,12 @@ class User:
 
 
 class SignInError(StoreError):
-    """A sign-in refused: wrong name or password, disabled or locked account."""
+    """A sign-in refused: wrong name or password, disabled or locked account (then
+    `locked_until` says until when)."""
+
+    def __init__(self, message: str, locked_until: str | None = None) -> None:
+        super().__init__(message)
+        self.locked_until = locked_until
 
 
 def ensure_tables(store: Store) -> None:
@@ -301,4 +306,13 @@ def authenticate(store: Store, name: str, password: str) -> User:
 
 
 def _locked(until: str) -> SignInError:
-    return SignInError(f"too many wrong passwords: this account is locked until {until} (UTC)")
+    return SignInError(f"too many wrong passwords: this account is locked until {until} (UTC)",
+                       until)
+
+
+def locked_until(store: Store, name: str) -> str | None:
+    """When the lock on this name ends (UTC), None when it is not locked: after a wrong
+    password, whether that one locked it."""
+    ensure_tables(store)
+    with store.engine.connect() as conn:
+        return _locked_until(conn, name, _now())

@@ -120,6 +120,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         guide,
         profile_page,
         review,
+        reports,
         scan,
         search,
         signin,
@@ -135,7 +136,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         app.add_exception_handler(kind, _for_pages(app.exception_handlers[kind]))
     app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
     for module in (signin, search, profile_page, sources, changes, alerts, review, scan, audit,
-                   guide, compare):
+                   guide, compare, reports):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -51,7 +51,7 @@ class Aspect:
 
     key: str
     label: str
-    verdict: str  # "for", "against", "neutral" or "unknown" (not compared)
+    verdict: str  # "for", "against", "neutral", "partial" (one name part) or "unknown"
     text: str
     effect: float = 0.0
     detail: str = ""
@@ -130,11 +130,39 @@ def _unknown(key: str, label: str, asked: dict[str, Any] | None, who: Who) -> As
     return Aspect(key, label, "unknown", text)
 
 
-def _name(explanation: dict[str, Any]) -> Aspect:
+#: What a search of one name part alone is told, in place of a verdict on the name.
+SURNAME_ONLY = "surname only — add given names or a birth date"
+
+
+def one_name_only(asked: dict[str, Any] | None) -> bool:
+    """Whether a search gave a single name part (a surname) and nothing else that could
+    tell two people of that name apart (no birth date, no identifier)."""
+    if not asked or asked.get("birth_date") or asked.get("identifier"):
+        return False
+    if asked.get("schema") not in (None, "", "Person"):
+        return False
+    name = asked.get("name")
+    names = name if isinstance(name, list) else [name]
+    return bool(names) and all(isinstance(n, str) and len(n.split()) == 1 for n in names)
+
+
+def matched_name(explanation: dict[str, Any] | None) -> str:
+    """The listed name (or alias) the query's name matched best."""
+    return _q(_feature(explanation or {}, "name_match").get("candidate"))
+
+
+def _name(explanation: dict[str, Any], asked: dict[str, Any] | None = None,
+          who: Who = SEARCH) -> Aspect:
     f = _feature(explanation, "name_match")
     score = float(f.get("score") or 0.0)
     if not _compared(f):
         return Aspect("name", "Name", "unknown", "No name to compare.")
+    if who is SEARCH and one_name_only(asked) and len(_q(f.get("candidate")).split()) > 1:
+        return Aspect("name", "Name", "partial",
+                      f"{SURNAME_ONLY[:1].upper()}{SURNAME_ONLY[1:]}: “{_q(f.get('query'))}” "
+                      f"is one part of the listed name “{_q(f.get('candidate'))}”; many "
+                      f"people share it ({percent(score)}).", _effect(f),
+                      name_detail(str(f.get("detail"))))
     strength = ("the same name" if score >= 0.99 else "very close" if score >= 0.9
                 else "close" if score >= 0.8 else "somewhat alike" if score >= 0.6
                 else "weakly alike")
@@ -219,7 +247,8 @@ def explain(explanation: dict[str, Any] | None, asked: dict[str, Any] | None = N
     value can be attributed to the side that lacks it."""
     explanation = explanation or {}
     helps = feature_help()
-    aspects: list[Aspect] = [_name(explanation), _identifier(explanation, asked, who),
+    aspects: list[Aspect] = [_name(explanation, asked, who),
+                             _identifier(explanation, asked, who),
                              _birth_date(explanation, asked, who),
                              _country(explanation, asked, who)]
     for key, label, features in ASPECTS:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from followthemoney import EntityProxy
 
+from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import ScreenCaller
 from watchlist.api.deps import DATE_SCHEMA, StoreDep, check_date
 from watchlist.api.errors import ApiError
@@ -111,7 +112,7 @@ def fetch_entity(
     entity_id: Annotated[str, Path(description="A record id (as /match and `watchlist "
                                    "check` give) or a profile id.")],
     store: StoreDep,
-    _caller: ScreenCaller,
+    caller: ScreenCaller,
     as_of: Annotated[str | None, Query(description="The profile as the lists stood on this "
                                        "date (YYYY-MM-DD).", json_schema_extra=DATE_SCHEMA)]
     = None,
@@ -119,7 +120,8 @@ def fetch_entity(
     """A listed party merged from every list record linked to it, as yente returns a merged
     entity (`referents` the record ids, `datasets` every list), with each record (its
     designations: publisher, regime, reference, listing date and statement of reasons;
-    names, identifiers and addresses) and the evidence linking them."""
+    names, identifiers and addresses) and the evidence linking them. Each view is written
+    to the audit log under the calling key."""
     check_date(as_of)
     try:
         whole = load_whole_profile(store, _index(request), entity_id, as_of)
@@ -129,5 +131,10 @@ def fetch_entity(
     ordered = sorted(whole.records, key=lambda p: p.entity.id != whole.lead_id)
     records = [entity_body(store, p, as_of) for p in ordered]
     body = merged_body(records, whole.profile_id, whole.links)
-    body["versions"] = use_versions(request, [p.version for p in ordered])
+    versions = [p.version for p in ordered]
+    writer: AuditWriter = request.app.state.audit
+    writer.submit([(caller.actor, "profile-view",
+                    {"entity_id": entity_id, "as_of": as_of, "via": "api"}, versions,
+                    [{"entity_id": body["id"], "caption": body["caption"]}])]).result()
+    body["versions"] = use_versions(request, versions)
     return body

@@ -106,6 +106,66 @@ def find_entries(store: Store, actor: str = "", action: str = "", since: str = "
     return entries, total
 
 
+def _count(items: Any, one: str, many: str) -> str:
+    n = len(items) if isinstance(items, list | dict) else 0
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _monitor_summary(query: dict[str, Any]) -> str:
+    new = query.get("new_alerts") or []
+    errors = query.get("errors") or {}
+    text = (f"Monitoring run {query.get('run_id', '?')} ({query.get('mode') or 'run'}): "
+            f"{_count(query.get('full'), 'customer', 'customers')} screened in full, "
+            f"{_count(query.get('delta'), 'customer', 'customers')} against the lists' "
+            f"changes only; {_count(new, 'new alert', 'new alerts')}")
+    if new:
+        shown = ", ".join(f"#{a.get('alert_id')} for {a.get('customer_id')}" for a in new[:5]
+                          if isinstance(a, dict))
+        text += f" ({shown}{', …' if len(new) > 5 else ''})"
+    if errors:
+        text += f"; {_count(errors, 'customer', 'customers')} could not be screened"
+    return text + "."
+
+
+_SIGN_IN = {
+    "sign-in": "Signed in", "sign-out": "Signed out",
+    "sign-in-failed": "Sign-in refused", "sign-in-lockout": "Account locked after too many "
+    "wrong passwords", "sign-in-locked": "Sign-in refused: the account is locked",
+    "sign-in-throttled": "Sign-in refused: too many failures from this address"}
+
+
+def summary(entry: AuditEntry) -> str | None:
+    """An entry in words where its query is not a screening's (monitor runs, sign-ins,
+    profile views, report exports); None to show its fields as they are."""
+    query = entry.query if isinstance(entry.query, dict) else {}
+    if entry.action == "monitor":
+        return _monitor_summary(query)
+    if entry.action in _SIGN_IN:
+        details = [f"with {'an API key' if query.get('method') == 'key' else 'a password'}"
+                   if query.get("method") in ("key", "password") else "",
+                   f"from {query['address']}" if query.get("address") else "",
+                   f"({query['reason']})" if query.get("reason") else "",
+                   f"until {query['until']} UTC" if query.get("until") else ""]
+        return " ".join([_SIGN_IN[entry.action], *[d for d in details if d]]) + "."
+    if entry.action == "profile-view":
+        return f"Viewed the profile {query.get('entity_id')} (via {query.get('via', '?')})."
+    if entry.action == "report-export":
+        what = {"alert": f"the case file of alert {query.get('alert_id')}",
+                "changes": f"the changes to {query.get('source')}, version "
+                           f"{query.get('from')} to {query.get('to')}"
+                }.get(str(query.get("report")), f"a {query.get('report')} report")
+        return f"Exported {what} as {str(query.get('format', '')).upper()} " \
+               f"(via {query.get('via', '?')})."
+    return None
+
+
+def actors(store: Store) -> list[str]:
+    """Everyone in the log (for the Who filter's suggestions), at most a thousand."""
+    ensure_tables(store)
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(select(audit_log.c.actor).distinct().limit(1000)).scalars())
+
+
 def actions(store: Store) -> list[str]:
     ensure_tables(store)
     with store.engine.connect() as conn:
@@ -138,6 +198,7 @@ def audit(
                 total=total, page_no=page_no, pages=max(1, -(-total // PAGE_SIZE)),
                 filters={"actor": actor, "action": action, "since": since, "until": until,
                          "q": q},
-                actions=actions(store), checked=checked, log_entries=log_size,
+                actions=actions(store), actors=actors(store), checked=checked,
+                summaries={e.seq: summary(e) for e in entries}, log_entries=log_size,
                 error=error, nav="audit",
                 status_code=422 if error else 200)

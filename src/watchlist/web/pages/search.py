@@ -20,7 +20,7 @@ from watchlist.screening.hits import keep_hit
 from watchlist.store.audit import append_audit
 from watchlist.versions_header import use_versions
 from watchlist.web.deps import StoreDep, User, screener_of
-from watchlist.web.explain import Aspect, explain
+from watchlist.web.explain import Aspect, explain, matched_name, one_name_only
 from watchlist.web.render import PREFIX, page
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -37,6 +37,10 @@ class Result:
     hit: Hit
     aspects: list[Aspect]
     strong: bool
+    #: The listed name or alias the search matched, when it is not the party's caption.
+    alias: str = ""
+    #: The search gave a surname alone (see explain.one_name_only).
+    surname_only: bool = False
 
 
 def regimes(request: Request, screener: Screener) -> list[str]:
@@ -69,6 +73,13 @@ def filter_hits(hits: list[Hit], publishers: set[str], regime: str) -> list[Hit]
                            "designations": designations})
         kept.append(found)
     return kept
+
+
+def _alias(hit: Hit) -> str:
+    """The name the search matched, when it is another than the caption (an alias, a
+    spelling in another script)."""
+    name = matched_name(hit.explanation)
+    return name if name and name.casefold() != hit.caption.casefold() else ""
 
 
 @router.get("")
@@ -132,8 +143,10 @@ def search(
                   "publishers": sorted(publishers) or None, "regime": regime or None},
                  used, hits[:MAX_RESULTS])
     use_versions(request, used)
-    context.update(total=len(hits), results=[
-        Result(hit, explain(hit.explanation, asked), hit.score >= screener.threshold)
+    surname_only = one_name_only(asked)
+    context.update(total=len(hits), used=used, surname_only=surname_only, results=[
+        Result(hit, explain(hit.explanation, asked), hit.score >= screener.threshold,
+               _alias(hit), surname_only)
         for hit in hits[:MAX_RESULTS]])
     title = f"Search: {asked['name']}"
     return page(request, "search.html", title=title, versions=versions, empty_store=False,

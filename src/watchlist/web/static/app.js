@@ -7,10 +7,15 @@
   var GO = { s: "/search", a: "/alerts", c: "/changes", n: "/scan", o: "/sources" };
   var pendingG = false;
 
+  // Keys a field would take as text: shortcuts wait while one has focus. A radio button,
+  // a check box or a button takes no text, so shortcuts go on working there.
+  var NOT_TEXT = { radio: true, checkbox: true, button: true, submit: true, reset: true };
+
   function typing(target) {
     if (!target) return false;
     var tag = target.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+    if (tag === "INPUT") return !NOT_TEXT[(target.type || "").toLowerCase()];
+    return tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
   }
 
   function queueRows() {
@@ -36,14 +41,26 @@
     return -1;
   }
 
+  // A decision key only chooses the decision: focus stays put, so a second decision key
+  // changes the choice rather than becoming text of the reason. `r` (or Tab, right after a
+  // decision key) moves into the reason box.
+  var decisionChosen = false;
+
   function decide(value) {
     var form = document.querySelector("form.decide");
     if (!form) return false;
     var radio = form.querySelector('input[name="decision"][value="' + value + '"]');
     if (!radio) return false;
     radio.checked = true;
-    var reason = form.querySelector("textarea[name=reason]");
-    if (reason) reason.focus();
+    decisionChosen = true;
+    return true;
+  }
+
+  function writeReason() {
+    var reason = document.querySelector("form.decide textarea[name=reason]");
+    if (!reason) return false;
+    decisionChosen = false;
+    reason.focus();
     return true;
   }
 
@@ -62,6 +79,11 @@
     }
     if (event.key === "Escape" && typing(target)) { target.blur(); return; }
     if (typing(target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Tab" && !event.shiftKey && decisionChosen) {
+      if (writeReason()) event.preventDefault();
+      return;
+    }
+    if (event.key !== "Shift") decisionChosen = decisionChosen && "mfe".indexOf(event.key) >= 0;
 
     if (pendingG) {
       pendingG = false;
@@ -102,6 +124,7 @@
       case "m": handled = decide("match"); break;
       case "f": handled = decide("false-positive"); break;
       case "e": handled = decide("escalate"); break;
+      case "r": handled = writeReason(); break;
       default: handled = false;
     }
     if (handled) event.preventDefault();
@@ -138,6 +161,12 @@
   // Focus the page's first field here, when the page is read, rather than with the
   // `autofocus` attribute, which the browser applies at a later frame: a key pressed in
   // between (Escape, "/") would then land in the wrong place.
+  // On a phone, a search's results come first: its form folds into one line to reopen.
+  var panel = document.querySelector("details[data-collapse-on-phone]");
+  if (panel && window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+    panel.open = false;
+  }
+
   var first = document.querySelector("[data-autofocus]");
   if (first && document.activeElement === document.body) first.focus();
 })();
