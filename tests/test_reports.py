@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from watchlist.cli import app as cli_app
 from watchlist.monitor.alerts import decide, list_alerts
+from watchlist.monitor.review import approve, propose
 from watchlist.reports.case_file import alert_case_file
 from watchlist.reports.certificate import certificate_query, screening_certificate
 from watchlist.reports.changes import list_changes
@@ -148,6 +149,20 @@ def test_a_case_file_shows_the_customer_beside_the_party_and_every_decision(
     entry = last_entry(store)
     assert (entry.action, entry.actor) == ("report-export", "user:reviewer")
     assert entry.query["alert_id"] == alert["id"]
+
+
+def test_a_case_file_shows_a_proposal_and_its_approval_by_another_person(
+        store: Store) -> None:
+    alerts, _total = list_alerts(store, "all")
+    alert = next(a for a in alerts if a["customer_name"] != "Alexander Lukashenko")
+    propose(store, alert["id"], "false-positive", "Different birth date and nationality",
+            "user:maker")
+    approve(store, alert["id"], "user:checker", "approve")
+    text = pdf_text(render(alert_case_file(store, alert["id"], "user:auditor", "test", "pdf"),
+                           "pdf"))
+    assert "Different birth date and nationality" in text
+    assert "user:maker" in text and "user:checker" in text
+    assert "pending-approval" in text and "approve" in text
 
 
 def test_a_csv_report_holds_the_same_and_runs_no_formula(store: Store,
