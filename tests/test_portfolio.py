@@ -160,3 +160,52 @@ def test_a_book_file_it_cannot_read_is_an_error_and_leaves_the_book_alone(
     assert "row 1 (id c1): impossible birth date '31/02/1999'" in " ".join(result.output.split())
     assert [c.to_dict() for c in book.list_customers(store)[0]] == before
     store.close()
+
+
+def test_the_books_other_columns_are_kept_apart_and_a_change_to_them_is_not_rescreened(
+        store_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text("id,name,segment,Relationship Manager,notes\n"
+                    "c1,Ivan Testovsky,Retail,J. Doe,\n", encoding="utf-8")
+    store = Store()
+    book.import_book(store, path)
+    first = book.get_customer(store, "c1")
+    assert first.data == {"name": "Ivan Testovsky",
+                          "other": {"segment": "Retail", "Relationship Manager": "J. Doe"}}
+    assert first.query == {"id": "c1", "name": "Ivan Testovsky"}
+    path.write_text("id,name,segment,Relationship Manager,notes\n"
+                    "c1,Ivan Testovsky,Private,J. Doe,\n", encoding="utf-8")
+    summary = book.import_book(store, path)
+    assert (summary.updated, summary.unchanged) == (1, 0)
+    second = book.get_customer(store, "c1")
+    assert second.version == 2 and second.data["other"]["segment"] == "Private"
+    assert second.hash == first.hash  # what is screened did not change: no re-screen
+    assert book.import_book(store, path).unchanged == 1
+
+
+def test_other_columns_of_json_lines_and_parquet_books_are_kept(store_url: str,
+                                                                  tmp_path: Path) -> None:
+    lines = tmp_path / "book.jsonl"
+    lines.write_text('{"id": "j1", "name": "Ivan", "segment": "Retail", '
+                     '"limits": {"daily": 500}}\n', encoding="utf-8")
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"id": ["p1"], "name": ["Amina"], "branch": [12]}), parquet)
+    store = Store()
+    book.import_book(store, lines)
+    book.import_book(store, parquet)
+    assert book.get_customer(store, "j1").data["other"] == {"segment": "Retail",
+                                                            "limits": '{"daily": 500}'}
+    assert book.get_customer(store, "p1").data["other"] == {"branch": "12"}
+
+
+def test_an_overlong_or_too_many_other_columns_are_a_bad_row_naming_them(
+        store_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "book.csv"
+    many = ",".join(f"c{i}" for i in range(60))
+    path.write_text(f"id,name,notes,{many}\nc1,Ivan,{'x' * 1001},{','.join('v' * 60)}\n"
+                    f"c2,Amina,short,{','.join('v' * 60)}\n", encoding="utf-8")
+    summary = book.import_book(Store(), path)
+    assert not summary.imported
+    assert [(r["id"], r["error"]) for r in summary.invalid] == [
+        ("c1", "column 'notes' is 1001 characters; at most 1000"),
+        ("c2", "61 other columns filled; at most 50")]

@@ -740,6 +740,7 @@ def test_the_alert_page_sets_the_customer_beside_the_party(analyst: TestClient,
     assert page.status_code == 200
     assert "Alexander Lukashenko" in page.text and "Alyaksandr Ryhorovich LUKASHENKA" in page.text
     assert "Belarus" in page.text  # the customer's country, by name
+    assert "Private banking" in page.text and "relationship manager" in page.text  # the book's
     assert "Same birth date" in page.text
     assert 'name="decision" value="false-positive"' in page.text
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from watchlist.errors import WatchlistError
 from watchlist.monitor import schema as m
-from watchlist.screening.readers import BatchReader, InputError
+from watchlist.screening.readers import OTHER, BatchReader, InputError
 from watchlist.store.audit import begin_write, canonical_json
 from watchlist.store.store import Store, now_iso
 
@@ -65,7 +65,7 @@ class Customer:
 
     @property
     def query(self) -> dict[str, Any]:
-        return {"id": self.id, **self.data}
+        return {"id": self.id, **query_fields(self.data)}
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, **self.data, "version": self.version,
@@ -91,13 +91,22 @@ class ImportSummary:
                 "invalid": self.invalid, "imported": self.imported}
 
 
+def query_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A customer's fields that are screened: all but the book's other columns."""
+    return {k: v for k, v in data.items() if k != OTHER}
+
+
 def customer_hash(data: dict[str, Any]) -> str:
-    """SHA-256 of a customer's query fields (canonical JSON): changes when the record does."""
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+    """SHA-256 of a customer's query fields (canonical JSON): changes when what is screened
+    does, not when only the book's other columns (kept to show beside alerts) do."""
+    return hashlib.sha256(canonical_json(query_fields(data)).encode("utf-8")).hexdigest()
 
 
 class _BookReader(BatchReader):
-    """A batch reader that insists on an id per row: the key re-imports update by."""
+    """A batch reader that insists on an id per row (the key re-imports update by) and
+    keeps the book's other columns, shown beside the customer's alerts."""
+
+    keep_other = True
 
     def _field_of(self, columns: list[str]) -> dict[str, str]:
         fields = super()._field_of(columns)
@@ -185,7 +194,7 @@ def _import_chunk(conn: Connection, chunk: list[str], book: dict[str, dict[str, 
                   now: str, origin: str, summary: ImportSummary) -> None:
     c = m.customers
     existing = {r.id: r for r in conn.execute(
-        select(c.c.id, c.c.hash, c.c.version, c.c.removed_at, c.c.screened_hash)
+        select(c.c.id, c.c.hash, c.c.data, c.c.version, c.c.removed_at, c.c.screened_hash)
         .where(c.c.id.in_(chunk)))}
     new_rows, history, closing, updates = [], [], [], []
     for customer_id in chunk:
@@ -200,7 +209,7 @@ def _import_chunk(conn: Connection, chunk: list[str], book: dict[str, dict[str, 
             history.append({"customer_id": customer_id, "version": 1, "change": "created",
                             "data": text, "hash": digest, "valid_from": now, "origin": origin})
             continue
-        if row.hash == digest and row.removed_at is None:
+        if row.hash == digest and row.removed_at is None and row.data == text:
             summary.unchanged += 1
             continue
         change = "restored" if row.removed_at is not None else "updated"

@@ -63,7 +63,7 @@ from watchlist.monitor.delta import (
     customer_keys,
 )
 from watchlist.monitor.diff import load_records, record_changes, target_digests
-from watchlist.monitor.portfolio import customer_changes, iter_customers
+from watchlist.monitor.portfolio import customer_changes, iter_customers, query_fields
 from watchlist.screener import Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
 from watchlist.store.audit import append_audit_in, begin_write, canonical_json
@@ -245,7 +245,7 @@ def _keys(row: Any, query: dict[str, Any], code: str) -> tuple[dict[str, Any], b
 def _screen_one(row: Any, full: bool, serving: dict[str, int], full_screener: Screener,
                 deltas: dict[str, tuple[DeltaScreener, ChangeSet]], digests: DigestCache,
                 stats: RunStats, code: str) -> _Screened:
-    query = {"id": row.id, **json.loads(row.data)}
+    query = {"id": row.id, **query_fields(json.loads(row.data))}
     stats.customers += 1
     since = row.screened_versions
     if full or row.screened_hash is None or row.screened_hash != row.hash or since is None:

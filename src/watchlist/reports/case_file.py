@@ -15,6 +15,7 @@ from watchlist.reports.common import (
     versions_table,
 )
 from watchlist.reports.document import Document, Fields, Table, text
+from watchlist.screening.readers import OTHER
 from watchlist.store.store import Store
 
 #: The explanation's features holding each compared field's listed value.
@@ -45,7 +46,10 @@ def side_by_side(alert: dict[str, Any]) -> Table:
     rows = [[label, text(customer.get(key)), _listed(alert, key)] for key, label in QUERY_LABELS]
     shown = {key for key, _ in QUERY_LABELS} | {"id", "version", "removed_at"}
     rows += [[key.replace("_", " ").capitalize(), text(value), ""]
-             for key, value in customer.items() if key not in shown]
+             for key, value in customer.items() if key not in shown | {OTHER}]
+    other = customer.get(OTHER)
+    if isinstance(other, dict):  # the book's own columns, named as the book names them
+        rows += [[str(column), text(value), ""] for column, value in other.items()]
     return Table("Customer beside the listed party", ["Field", "Customer", "Listed party"],
                  rows, widths=[1.0, 2.0, 2.0])
 

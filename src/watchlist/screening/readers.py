@@ -52,6 +52,14 @@ from watchlist.screening.encoding import (
 FIELDS = ("name", "schema", "birth_date", "country", "identifier")
 COLUMNS = ("id", *FIELDS)
 
+#: The prepared row's key for the columns no field takes, which a reader keeps only when it
+#: is asked to (a customer book shows them beside the customer; screening ignores them).
+OTHER = "other"
+#: At most this many other columns, each of at most this many characters: a row beyond
+#: either is refused with its column named, never cut short.
+MAX_OTHER_COLUMNS = 50
+MAX_OTHER_CHARS = 1000
+
 FORMATS = ("csv", "jsonl", "parquet")
 _EXTENSIONS = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv",
@@ -211,6 +219,27 @@ def _size_problem(raw: dict[str, Any]) -> str | None:
     return None
 
 
+def _other_values(other: dict[str, Any]) -> tuple[dict[str, str], str | None]:
+    """The other columns of a row as text (empty ones left out), or the error naming the
+    column that is too long, or saying there are too many."""
+    values: dict[str, str] = {}
+    for column, value in other.items():
+        if value is None or isinstance(value, float) and value != value:
+            continue
+        text = (value if isinstance(value, str)
+                else json.dumps(value, ensure_ascii=False, default=str)
+                if isinstance(value, dict | list) else str(value)).strip()
+        if not text:
+            continue
+        if len(text) > MAX_OTHER_CHARS:
+            return {}, (f"column {column!r} is {len(text)} characters; at most "
+                        f"{MAX_OTHER_CHARS}")
+        values[str(column)] = text
+    if len(values) > MAX_OTHER_COLUMNS:
+        return {}, f"{len(values)} other columns filled; at most {MAX_OTHER_COLUMNS}"
+    return values, None
+
+
 def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
     """One input row (keys already fields) as a query, or with `error` when it cannot be.
 
@@ -265,6 +294,13 @@ def prepare_row(raw: dict[str, Any], number: int) -> dict[str, Any]:
     if identifier:
         query["identifier"] = identifier
 
+    if OTHER in raw:
+        other, problem = _other_values(raw[OTHER])
+        if problem:
+            errors.append(problem)
+        elif other:
+            query[OTHER] = other
+
     if errors:
         return {"id": row_id, "error": "; ".join(errors)}
     return query
@@ -279,6 +315,9 @@ class BatchReader:
     Text is UTF-8 (or UTF-16 with a byte-order mark) unless `encoding` names another; it
     is never guessed: a file that does not decode is an InputError before any row.
     """
+
+    #: Whether the columns no field takes are kept, under `OTHER`.
+    keep_other = False
 
     def __init__(self, path: Path | str, mapping: dict[str, str] | None = None,
                  format: str | None = None, batch_size: int = 4096,
@@ -434,9 +473,14 @@ class BatchReader:
                 fields = self._field_of(header)
                 self._empty_because = f"only a header line ({', '.join(header)})"
                 index = {i: fields[c] for i, c in enumerate(header) if c in fields}
+                others = ({i: c for i, c in enumerate(header) if c not in fields}
+                          if self.keep_other else {})
                 for cells in rows:
-                    yield {field: (cells[i] if i < len(cells) else None)
-                           for i, field in index.items()}
+                    row: dict[str, Any] = {field: (cells[i] if i < len(cells) else None)
+                                           for i, field in index.items()}
+                    if others:
+                        row[OTHER] = {c: cells[i] for i, c in others.items() if i < len(cells)}
+                    yield row
             except csv.Error as exc:
                 raise InputError(f"{self.path}: CSV broken near row {self.rows_read + 2}: "
                                  f"{exc}") from None
@@ -481,13 +525,19 @@ class BatchReader:
             return {"\0error": "not a JSON object"}
         direct: dict[str, Any] = {}
         mapped: dict[str, Any] = {}
+        other: dict[str, Any] = {}
         for key, value in record.items():
             norm = normalise_column(key)
             if norm in self.mapping:
                 mapped[self.mapping[norm]] = value
             elif norm in COLUMNS:
                 direct.setdefault(norm, value)
-        return {**direct, **mapped}  # a mapped column wins over one named as the field
+            elif self.keep_other:
+                other[key] = value
+        row = {**direct, **mapped}  # a mapped column wins over one named as the field
+        if other:
+            row[OTHER] = other
+        return row
 
     # -- Parquet -----------------------------------------------------------------------------
 
@@ -505,12 +555,17 @@ class BatchReader:
         pfile = self._parquet_file()
         columns = list(pfile.schema_arrow.names)
         fields = self._field_of(columns)
-        for batch in pfile.iter_batches(batch_size=self.batch_size, columns=list(fields)):
+        others = [c for c in columns if c not in fields] if self.keep_other else []
+        for batch in pfile.iter_batches(batch_size=self.batch_size,
+                                        columns=list(fields) + others):
             data = batch.to_pydict()
             n = batch.num_rows
             for i in range(n):
                 self._parquet_rows += 1
-                yield {field: data[column][i] for column, field in fields.items()}
+                row = {field: data[column][i] for column, field in fields.items()}
+                if others:
+                    row[OTHER] = {c: data[c][i] for c in others}
+                yield row
 
 
 def _prepend(first: str, handle: io.TextIOWrapper) -> Iterator[str]:

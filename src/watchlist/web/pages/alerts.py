@@ -40,6 +40,7 @@ from watchlist.monitor.assignment import (
 from watchlist.monitor.review import MAX_BULK, person, propose
 from watchlist.monitor.review_settings import ReviewSettings, ReviewSettingsError, load_settings
 from watchlist.monitor.schema import PENDING
+from watchlist.screening.readers import OTHER
 from watchlist.store.store import Store
 from watchlist.versions_header import use_versions
 from watchlist.web.deps import CheckedForm, StoreDep, User, WebError, screener_of
@@ -203,8 +204,11 @@ def _customer_rows(customer: dict[str, Any] | None) -> list[tuple[str, str]]:
             values = [country_name(v) for v in values]
         rows.append((label, ", ".join(values)))
     for key, value in customer.items():
-        if key not in known and value not in (None, "", []):
+        if key not in known | {OTHER} and value not in (None, "", []):
             rows.append((key.replace("_", " ").capitalize(), str(value)))
+    other = customer.get(OTHER)
+    if isinstance(other, dict):  # the book's own columns, named as the book names them
+        rows.extend((str(column), str(value)) for column, value in other.items())
     return rows
 
 
