@@ -62,7 +62,8 @@ def explain(assessment: Assessment, party: str) -> Finding | None:
     roots = low_roots if certain else high_roots
     paths = _paths(local, node, roots)
     return Finding(party, graph.name_of(node), rule.name, "blocked" if certain else "possible",
-                   min(low, 100.0), min(max(high, low), 100.0), low_control or high_control,
+                   round(min(low, 100.0), 4), round(min(max(high, low), 100.0), 4),
+                   low_control or high_control,
                    paths, _words(local, node, certain, low, high, low_control or high_control,
                                  paths))
 
@@ -127,8 +128,13 @@ def _edge_dict(local: Assessment, edge: Edge) -> dict[str, Any]:
     return {"owner": graph.ids[edge.owner], "owner_name": graph.name_of(edge.owner),
             "owner_listed": edge.owner in local.listed,
             "owned": graph.ids[edge.owned], "owned_name": graph.name_of(edge.owned),
-            "kind": edge.kind, "share": edge.low, "share_high": edge.high,
+            "kind": edge.kind, "share": _rounded(edge.low), "share_high": _rounded(edge.high),
             "source": edge.source, "as_of": edge.as_of or None}
+
+
+def _rounded(share: float | None) -> float | None:
+    """A share as reported: to four decimals (a band's excluded bound shows as the bound)."""
+    return None if share is None else round(share, 4)
 
 
 def _edge_words(edge: dict[str, Any]) -> str:
@@ -150,6 +156,7 @@ def _words(local: Assessment, node: int, certain: bool, low: float, high: float,
     rule = local.rule
     name = local.graph.name_of(node)
     together = "in the aggregate " if rule.aggregate else ""
+    low, high = round(min(low, 100.0), 4), round(min(high, 100.0), 4)
     band = f"{low:g}%" if high <= low else f"{low:g}% to {high:g}%"
     if controlled and not rule.reached(low):
         held = "controlled by listed parties"

@@ -10,38 +10,13 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-OWNERSHIP = "ownership"
-CONTROL = "control"
-LINKED = "linked"
-KINDS = (OWNERSHIP, CONTROL, LINKED)
+from watchlist.sources.relations import CONTROL, KINDS, LINKED, OWNERSHIP, Relation
+
+__all__ = ["CONTROL", "LINKED", "OWNERSHIP", "Edge", "Graph", "Relation"]
+
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 #: An unknown share: counts as nothing, and is reported as unknown.
 UNKNOWN = -1.0
-
-
-@dataclass(frozen=True)
-class Relation:
-    """One stated relation: `owner` owns (a share from `low` to `high` percent) or controls
-    `owned`. A single figure has low == high; an unknown share has both None."""
-
-    owner: str
-    owned: str
-    kind: str = OWNERSHIP
-    low: float | None = None
-    high: float | None = None
-    source: str = ""
-    as_of: str = ""
-    owner_name: str = ""
-    owned_name: str = ""
-
-    @property
-    def share_text(self) -> str:
-        """The share as a reader sees it: "55%", "50-75%", "unknown"."""
-        if self.low is None:
-            return "unknown"
-        if self.high is None or self.high == self.low:
-            return f"{self.low:g}%"
-        return f"{self.low:g}-{self.high:g}%"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class Rule:
     aggregate: bool
     #: True: control, as the data states it, suffices whatever the share.
     control: bool
+    #: The lists whose targets are the designated (blocked) persons of this rule.
+    lists: tuple[str, ...]
     summary: str
 
     def reached(self, share: float) -> bool:
@@ -41,15 +43,18 @@ class Rule:
 RULES: dict[str, Rule] = {
     "us-ofac-50": Rule(
         "us-ofac-50", 50.0, inclusive=True, aggregate=True, control=False,
+        lists=("us_ofac_sdn",),
         summary="OFAC's 50 Percent Rule (2014 guidance): an entity owned 50% or more, "
                 "directly or indirectly, in the aggregate, by one or more blocked persons is "
                 "blocked; an entity so blocked counts as a blocked owner of what it owns."),
     "eu-ownership-control": Rule(
         "eu-ownership-control", 50.0, inclusive=False, aggregate=False, control=True,
+        lists=("eu_fsf",),
         summary="EU asset freezes: an entity owned more than 50% or controlled by a "
                 "designated person, directly or through entities so owned or controlled."),
     "uk-ownership-control": Rule(
         "uk-ownership-control", 50.0, inclusive=False, aggregate=False, control=True,
+        lists=("gb_hmt_sanctions", "gb_fcdo_sanctions"),
         summary="UK asset freezes (OFSI): an entity a designated person owns more than 50% "
                 "of, or controls, directly or indirectly; different designated persons' "
                 "holdings are not added up."),
