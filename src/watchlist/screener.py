@@ -97,6 +97,7 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "basis": "listed",
             "entity_id": self.entity_id,
             "profile_id": self.profile_id,
             "entity_ids": list(self.entity_ids),

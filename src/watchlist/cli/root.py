@@ -13,6 +13,7 @@ from watchlist.cli import (
     keys,
     lists,
     monitor,
+    ownership,
     payment,
     scan,
     screen,
@@ -21,7 +22,7 @@ from watchlist.cli import (
 )
 
 #: The command modules, in the order `watchlist --help` lists their commands and groups.
-MODULES = (lists, db, index, monitor, payment, scan, screen, serve, keys, audit, users)
+MODULES = (lists, db, index, monitor, ownership, payment, scan, screen, serve, keys, audit, users)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

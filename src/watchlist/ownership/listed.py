@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from watchlist.names.orgs import is_legal_form
 from watchlist.sources.relations import CONTROL, LINKED, Relation
 
 #: Labelled notes: label -> (kind, whether the named party is above the target).
@@ -35,13 +36,35 @@ STATEMENTS = (
                 rf"{_NAME}{_END}"), CONTROL, True),
     (re.compile(rf"\bis\s+the\s+parent\s+company\s+of\s+{_NAME}{_END}"), CONTROL, False),
 )
-_SPLIT = re.compile(r"\s*;\s*|\.\s+(?=[A-Z])")
+_SPLIT = re.compile(r"\s*;\s*|\.\s+(?=[A-Z\u201c\"])|\s*\(\d+\)\s*")
+_COMMA = re.compile(r"\s*,\s*")
+#: A piece of a note that is an address or a remark, not a party's name.
+_NOT_A_NAME = re.compile(r"\d|\b(street|st\.|road|avenue|building|highway|p\.?\s?o\.?\s?box|"
+                         r"floor|district|province|branch|subsidiary of|parent)\b",
+                         re.IGNORECASE)
+_PREFIX = re.compile(r"^(owned\s*/\s*controlled by|owned or controlled by)\s+", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]*\)")
 
 
 def split_names(value: str) -> list[str]:
-    """The names in a note's value: `;`-separated, or sentences."""
-    return [n.strip(" .") for n in _SPLIT.split(value) if len(n.strip(" .")) > 1]
+    """The names in a note's value: `;`-separated, numbered `(1) A (2) B`, sentences or
+    comma-separated (a legal form after a comma stays with its name); an address or remark
+    ends its part."""
+    names: list[str] = []
+    for part in _SPLIT.split(value):
+        pieces: list[str] = []
+        for piece in _COMMA.split(part):
+            if pieces and is_legal_form(piece.strip(" .")):
+                pieces[-1] += f", {piece}"
+            else:
+                pieces.append(piece)
+        for piece in pieces:
+            name = _PREFIX.sub("", piece.strip(" .;"))
+            if _NOT_A_NAME.search(name):
+                break  # an address or remark runs to the end of its part
+            if len(name) > 1:
+                names.append(name)
+    return names
 
 
 def relations_of(entity_id: str, name: str, notes: Iterable[str], source: str,
