@@ -158,10 +158,12 @@ def _words(local: Assessment, node: int, certain: bool, low: float, high: float,
     together = "in the aggregate " if rule.aggregate else ""
     low, high = round(min(low, 100.0), 4), round(min(high, 100.0), 4)
     band = f"{low:g}%" if high <= low else f"{low:g}% to {high:g}%"
+    owners = "listed parties" if all(len(p) == 1 for p in paths) else \
+        "listed parties and parties blocked through them"
     if controlled and not rule.reached(low):
-        held = "controlled by listed parties"
+        held = f"controlled by {owners}"
     else:
-        held = f"owned {band} {together}by listed parties"
+        held = f"owned {band} {together}by {owners}"
     verdict = "is blocked" if certain else "may be blocked (only if the shares are at the " \
                                          "top of their bands)"
     told = "; ".join(f"{p[0]['owner_name']} (listed) " + ", which ".join(_edge_words(e)
