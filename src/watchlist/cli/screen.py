@@ -30,7 +30,6 @@ from rich.text import Text
 
 from watchlist.cli.common import console, out, print_bundled_note, reported_errors
 from watchlist.errors import WatchlistError
-from watchlist.ownership.screening import with_ownership
 from watchlist.screening.readers import BatchReader, parse_mapping, prepare_row
 from watchlist.screening.runner import (
     CHUNK_SIZE,
@@ -230,10 +229,8 @@ def check(
         store = Store()
         matches = [shape_match(h if isinstance(h, dict) else h.to_dict()) for h in hits]
         matches.sort(key=lambda m: -(m.get("score") or 0.0))
-        matches = with_ownership(store, screener, query, matches[:limit])
-        owned = [m for m in matches if m.get("basis") == "ownership"]
-        append_audit(store, cli_actor(), "check", query, screener.index.versions,
-                     [*hits, *owned])
+        matches = matches[:limit]
+        append_audit(store, cli_actor(), "check", query, screener.index.versions, hits)
         if json_:
             versions = [version_ref(v) for v in screener.index.versions]
             typer.echo(json.dumps({"query": query, "matches": matches, "versions": versions},

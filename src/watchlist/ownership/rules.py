@@ -24,7 +24,8 @@ class Rule:
     aggregate: bool
     #: True: control, as the data states it, suffices whatever the share.
     control: bool
-    #: The lists whose targets are the designated (blocked) persons of this rule.
+    #: The lists whose targets are the designated (blocked) persons of this rule (the EU
+    #: and the UK implement the UN's designations).
     lists: tuple[str, ...]
     summary: str
 
@@ -49,12 +50,12 @@ RULES: dict[str, Rule] = {
                 "blocked; an entity so blocked counts as a blocked owner of what it owns."),
     "eu-ownership-control": Rule(
         "eu-ownership-control", 50.0, inclusive=False, aggregate=False, control=True,
-        lists=("eu_fsf",),
+        lists=("eu_fsf", "un_sc_sanctions"),
         summary="EU asset freezes: an entity owned more than 50% or controlled by a "
                 "designated person, directly or through entities so owned or controlled."),
     "uk-ownership-control": Rule(
         "uk-ownership-control", 50.0, inclusive=False, aggregate=False, control=True,
-        lists=("gb_hmt_sanctions", "gb_fcdo_sanctions"),
+        lists=("gb_hmt_sanctions", "gb_fcdo_sanctions", "un_sc_sanctions"),
         summary="UK asset freezes (OFSI): an entity a designated person owns more than 50% "
                 "of, or controls, directly or indirectly; different designated persons' "
                 "holdings are not added up."),

@@ -4,11 +4,13 @@ long-running process and rebuilt when the serving lists or datasets change."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from watchlist.match.prepare import normalize_identifier
 from watchlist.names.normalize import name_tokens, normalize_text
 from watchlist.ownership.compute import Assessment, assess
 from watchlist.ownership.explain import Finding, explain
@@ -32,6 +34,7 @@ class OwnershipView:
     key: tuple[Any, ...] = ()
     _by_name: dict[str, list[int]] | None = None
     _tokens: dict[str, list[int]] | None = None
+    _identifiers: dict[str, list[int]] | None = None
 
     def findings(self, party: str) -> list[Finding]:
         """The party's findings, one per rule that blocks it (certainly or possibly)."""
@@ -61,6 +64,19 @@ class OwnershipView:
                     index.setdefault(key, []).append(node)
             self._by_name = index
         return [self.graph.ids[n] for n in self._by_name.get(normalize_text(name), [])]
+
+    def by_identifier(self, value: str) -> list[str]:
+        """Ids of the derived parties an identifier names: the id itself, or the LEI or
+        company number an id is made of (`lei-…`, `gb-coh-…`), compared as identifiers are
+        (letters and digits, upper case)."""
+        if self._identifiers is None:
+            index: dict[str, list[int]] = {}
+            for node in sorted(self.derived()):
+                party = self.graph.ids[node]
+                for form in {party, ID_PREFIX.sub("", party)}:
+                    index.setdefault(normalize_identifier(form), []).append(node)
+            self._identifiers = index
+        return [self.graph.ids[n] for n in self._identifiers.get(normalize_identifier(value), [])]
 
     def token_index(self) -> dict[str, list[int]]:
         """The derived parties by each word of their names (normalised)."""
@@ -138,20 +154,27 @@ def load_view(store: Store, rules: Sequence[Rule] | None = None) -> OwnershipVie
                                             (version.published or "")[:10])
     imports = serving_imports(store)
     relations += relations_of(store, imports)
-    key = (tuple(v.id for v in versions), tuple(i.id for i in imports))
+    key = (tuple(sorted(v.id for v in versions)), tuple(i.id for i in imports))
     return build_view(relations, directory, rules, imports, key)
 
 
+#: Prefixes of the ids made of registry numbers (GLEIF, Companies House).
+ID_PREFIX = re.compile(r"^(lei|gb-coh)-")
 _CACHE: dict[str, OwnershipView] = {}
 _LOCK = threading.Lock()
 
 
+def view_key(store: Store) -> tuple[Any, ...]:
+    """What a view of the store depends on: its serving list versions and datasets."""
+    return (tuple(sorted(store.serving_ids())), tuple(i.id for i in serving_imports(store)))
+
+
 def current_view(store: Store) -> OwnershipView:
     """The view of the store, reused while its serving lists and datasets stay the same."""
-    key = (store.serving_ids(), tuple(i.id for i in serving_imports(store)))
+    key = view_key(store)
     with _LOCK:
         found = _CACHE.get(store.url)
-        if found is not None and (tuple(found.key[0]), found.key[1]) == key:
+        if found is not None and found.key == key:
             return found
     view = load_view(store)
     with _LOCK:
