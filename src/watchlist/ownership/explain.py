@@ -155,7 +155,8 @@ def _words(local: Assessment, node: int, certain: bool, low: float, high: float,
     """The finding in a sentence or two, naming the rule and each path."""
     rule = local.rule
     name = local.graph.name_of(node)
-    together = "in the aggregate " if rule.aggregate else ""
+    owners_counted = {p[-1]["owner"] for p in paths}
+    together = "in the aggregate " if rule.aggregate and len(owners_counted) > 1 else ""
     low, high = round(min(low, 100.0), 4), round(min(high, 100.0), 4)
     band = f"{low:g}%" if high <= low else f"{low:g}% to {high:g}%"
     owners = "listed parties" if all(len(p) == 1 for p in paths) else \

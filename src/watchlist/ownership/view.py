@@ -4,12 +4,18 @@ long-running process and rebuilt when the serving lists or datasets change."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from watchlist.config import home
 from watchlist.match.prepare import normalize_identifier
 from watchlist.names.normalize import name_tokens, normalize_text
 from watchlist.ownership.compute import Assessment, assess
@@ -138,9 +144,20 @@ def build_view(relations: Iterable[Relation], directory: Directory,
     return OwnershipView(graph, directory, assessments, list(imports), key)
 
 
-def load_view(store: Store, rules: Sequence[Rule] | None = None) -> OwnershipView:
-    """The view of the store's serving lists and datasets."""
-    versions = store.serving()
+def lists_part(store: Store, versions: Sequence[Any]) -> tuple[Directory, list[Relation]]:
+    """The listed entities and the relations their notes state, for the given versions:
+    read from the lists once, then from a file beside the store's index while the
+    versions (and this code) stay the same."""
+    stamp = {"versions": sorted(v.id for v in versions), "url": store.url,
+             "code": _code_stamp()}
+    cache = home() / LISTS_CACHE
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved.get("stamp") == stamp:
+            directory = Directory(saved["captions"], saved["sources"], saved["by_name"])
+            return directory, [Relation(*r) for r in saved["relations"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent or unreadable: read the lists
     directory = Directory()
     relations: list[Relation] = []
     for version in versions:
@@ -152,12 +169,39 @@ def load_view(store: Store, rules: Sequence[Rule] | None = None) -> OwnershipVie
             if notes:
                 relations += list_relations(entity.id, caption, notes, version.source,
                                             (version.published or "")[:10])
+    data = {"stamp": stamp, "captions": directory.captions, "sources": directory.sources,
+            "by_name": directory.by_name, "relations": [astuple(r) for r in relations]}
+    try:
+        partial = cache.with_suffix(".tmp")
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        partial.replace(cache)
+    except OSError:
+        log.warning("could not save %s; the lists' relations are read afresh next time", cache)
+    return directory, relations
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """A digest of the code reading the lists' relations: a change rereads them."""
+    digest = hashlib.sha256()
+    for module in ("listed.py", "resolve.py"):
+        digest.update((Path(__file__).with_name(module)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_view(store: Store, rules: Sequence[Rule] | None = None) -> OwnershipView:
+    """The view of the store's serving lists and datasets."""
+    versions = store.serving()
+    directory, relations = lists_part(store, versions)
     imports = serving_imports(store)
-    relations += relations_of(store, imports)
+    relations = relations + relations_of(store, imports)
     key = (tuple(sorted(v.id for v in versions)), tuple(i.id for i in imports))
     return build_view(relations, directory, rules, imports, key)
 
 
+#: The file beside the store caching the lists' part of the view.
+LISTS_CACHE = "ownership-lists.json"
+log = logging.getLogger("watchlist.ownership")
 #: Prefixes of the ids made of registry numbers (GLEIF, Companies House).
 ID_PREFIX = re.compile(r"^(lei|gb-coh)-")
 _CACHE: dict[str, OwnershipView] = {}
