@@ -68,25 +68,32 @@ def _root(rule: Rule, node: int) -> int:
 
 def _propagate(assessment: Assessment, bound: int, seeds: Iterable[int],
                acc: dict[int, float], scope: set[int] | None,
-               barred: int | None = None, external: Iterable[tuple[int, int]] = ()) -> None:
+               barred: int | None = None, external: Iterable[tuple[int, int]] = (),
+               grow: bool = False) -> None:
     """Establish each seed as blocked through itself, then follow the edges: a share adds
     to what its owner's roots hold in the owned party; reaching the threshold (or control,
-    where the rule counts it) blocks the owned party through that root. `scope`, when
-    given, limits the parties that may change; `barred` may never be blocked (the party
-    an explanation is about); `external` are (party, root) already reached from outside
-    the scope."""
+    where the rule counts it) blocks the owned party through that root.
+
+    `scope`, when given, holds the parties being recomputed (their `acc` complete but for
+    what the work will add); a party outside it is skipped, or with `grow` taken in: its
+    `acc` first filled from its owners blocked before this run began (the others add
+    theirs when their turn comes). `barred` is never blocked (the party an explanation is
+    about); `external` are (party, root) already reached from outside the scope."""
     graph, rule = assessment.graph, assessment.rule
     blocked = assessment.blocked[bound]
     aggregate = rule.aggregate
     owner_edges, owned_by, kind_code = graph.out_edges, graph._owned, graph._kind
     shares = graph._low if bound == LOW else graph._high
     work: list[tuple[int, int]] = []
+    fresh: set[int] = set()
+    taken: set[int] = set()
 
     def establish(node: int, root: int) -> None:
         roots = blocked.get(node)
         if aggregate:
             if roots is None:
                 blocked[node] = _AGGREGATE
+                fresh.add(node)
                 work.append((node, root))
             return
         if roots is None:
@@ -95,7 +102,21 @@ def _propagate(assessment: Assessment, bound: int, seeds: Iterable[int],
             return
         else:
             roots.add(root)  # type: ignore[union-attr]
+        fresh.add(node)
         work.append((node, root))
+
+    def take_in(node: int) -> None:
+        """Fill the acc of a party outside the scope from its settled blocked owners."""
+        taken.add(node)
+        for number in graph.in_edges[node] or ():
+            owner = graph._owner[number]
+            roots = blocked.get(owner)
+            if not roots or owner in fresh or owner in scope:  # type: ignore[operator]
+                continue
+            if kind_code[number] == OWNERSHIP_CODE and shares[number] > 0:
+                for root in roots:
+                    key = (node << 32) | (root + 1)
+                    acc[key] = acc.get(key, 0.0) + shares[number]
 
     for node, root in external:
         establish(node, root)
@@ -107,8 +128,13 @@ def _propagate(assessment: Assessment, bound: int, seeds: Iterable[int],
         node, root = work.pop()
         for number in owner_edges[node] or ():
             owned = owned_by[number]
-            if owned == barred or (scope is not None and owned not in scope):
+            if owned == barred:
                 continue
+            if scope is not None and owned not in scope:
+                if not grow:
+                    continue
+                if owned not in taken:
+                    take_in(owned)
             code = kind_code[number]
             if code == OWNERSHIP_CODE:
                 share = shares[number]
@@ -121,21 +147,6 @@ def _propagate(assessment: Assessment, bound: int, seeds: Iterable[int],
                     establish(owned, root)
             elif code == CONTROL_CODE and control:
                 establish(owned, root)
-
-
-def downstream(graph: Graph, starts: Iterable[int]) -> set[int]:
-    """The parties reachable from `starts` along ownership and control edges, `starts`
-    included: all whose status may depend on them."""
-    seen = set(starts)
-    work = list(seen)
-    while work:
-        node = work.pop()
-        for number in graph.out_edges[node] or ():
-            owned = graph._owned[number]
-            if owned not in seen and graph._kind[number] in (OWNERSHIP_CODE, CONTROL_CODE):
-                seen.add(owned)
-                work.append(owned)
-    return seen
 
 
 def upstream(graph: Graph, start: int) -> set[int]:
@@ -152,11 +163,32 @@ def upstream(graph: Graph, start: int) -> set[int]:
     return seen
 
 
+def affected(assessment: Assessment, changed: Iterable[int]) -> set[int]:
+    """The parties whose status may be lost through `changed`: those parties, and every
+    party reached from them through parties blocked now (only a blocked party passes
+    anything on). What may newly become blocked is found while recomputing."""
+    graph = assessment.graph
+    blocked = assessment.blocked[HIGH]
+    seen = set(changed)
+    work = [n for n in seen if n in blocked]
+    while work:
+        node = work.pop()
+        for number in graph.out_edges[node] or ():
+            owned = graph._owned[number]
+            if owned not in seen and graph._kind[number] in (OWNERSHIP_CODE, CONTROL_CODE):
+                seen.add(owned)
+                if owned in blocked:
+                    work.append(owned)
+    return seen
+
+
 def refresh(assessment: Assessment, changed: Iterable[int]) -> set[int]:
-    """Recompute the parties whose status may depend on `changed` (the parties whose owners,
-    shares or listing changed), keeping everything else; returns that scope."""
+    """Recompute what may depend on `changed` (the parties whose owners, shares or listing
+    changed), keeping everything else: the affected parties are unblocked and derived
+    again from the owners outside them, and the work goes on to whatever it newly blocks.
+    Returns the affected parties."""
     graph, rule = assessment.graph, assessment.rule
-    scope = downstream(graph, changed)
+    scope = affected(assessment, changed)
     for bound in (LOW, HIGH):
         blocked = assessment.blocked[bound]
         for node in scope:
@@ -180,7 +212,7 @@ def refresh(assessment: Assessment, changed: Iterable[int]) -> set[int]:
                         if rule.reached(acc[key]):
                             reached.append((node, root))
         seeds = [n for n in scope if n in assessment.listed]
-        _propagate(assessment, bound, seeds, acc, scope=scope, external=reached)
+        _propagate(assessment, bound, seeds, acc, scope=scope, external=reached, grow=True)
     return scope
 
 

@@ -85,21 +85,41 @@ class Graph:
 
     def add(self, relation: Relation) -> int:
         """Add a relation; returns its edge number."""
-        owner = self.node(relation.owner, relation.owner_name)
-        owned = self.node(relation.owned, relation.owned_name)
-        low = UNKNOWN if relation.low is None else float(relation.low)
-        high = low if relation.high is None else float(relation.high)
-        number = len(self._owner)
+        return self.add_edge(relation.owner, relation.owned, relation.kind, relation.low,
+                             relation.high, relation.source, relation.as_of,
+                             relation.owner_name, relation.owned_name)
+
+    def add_edge(self, owner_id: str, owned_id: str, kind: str, low: float | None,
+                 high: float | None, source: str = "", as_of: str = "", owner_name: str = "",
+                 owned_name: str = "") -> int:
+        """Add one edge from its values (no Relation made: loading millions of edges)."""
+        number = self.number
+        owner = number.get(owner_id)
+        if owner is None or owner_name:
+            owner = self.node(owner_id, owner_name)
+        owned = number.get(owned_id)
+        if owned is None or owned_name:
+            owned = self.node(owned_id, owned_name)
+        share = UNKNOWN if low is None else float(low)
+        edge = len(self._owner)
         self._owner.append(owner)
         self._owned.append(owned)
-        self._kind.append(_KIND_CODE[relation.kind])
-        self._low.append(low)
-        self._high.append(high)
-        self._source.append(self._string(relation.source))
-        self._as_of.append(self._string(relation.as_of))
-        _append(self.out_edges, owner, number)
-        _append(self.in_edges, owned, number)
-        return number
+        self._kind.append(_KIND_CODE[kind])
+        self._low.append(share)
+        self._high.append(share if high is None else float(high))
+        self._source.append(self._string(source))
+        self._as_of.append(self._string(as_of))
+        outs = self.out_edges[owner]
+        if outs is None:
+            self.out_edges[owner] = [edge]
+        else:
+            outs.append(edge)
+        ins = self.in_edges[owned]
+        if ins is None:
+            self.in_edges[owned] = [edge]
+        else:
+            ins.append(edge)
+        return edge
 
     def add_all(self, relations: Iterable[Relation]) -> None:
         for relation in relations:
