@@ -172,10 +172,10 @@ def main() -> None:
           f"{int(args.edges // 2 * LISTED_SHARE):,} listed; seed {args.seed}")
     print("| | build | full computation | update of one owner (median / max) | peak RSS |")
     print("|---|---:|---:|---:|---:|")
-    print(f"| watchlist.ownership | {ours['build_s']:.1f} s | {ours["assess_s"]:.2f} s "
+    print(f"| watchlist.ownership | {ours['build_s']:.1f} s | {ours['assess_s']:.2f} s "
           f"(both bounds) | {ours['update_median_s'] * 1000:.1f} ms / "
           f"{ours['update_max_s'] * 1000:.1f} ms | {ours['peak_mb']:,.0f} MB |")
-    print(f"| networkx worklist | {theirs['build_s']:.1f} s | {theirs["assess_s"]:.2f} s "
+    print(f"| networkx worklist | {theirs['build_s']:.1f} s | {theirs['assess_s']:.2f} s "
           f"(lower bound) | - | {theirs['peak_mb']:,.0f} MB |")
     print(f"\nblocked: {ours['blocked_certain']:,} certainly, {ours['blocked_possible']:,} "
           f"possibly (after the updates); same blocked set as networkx: {same}; "
