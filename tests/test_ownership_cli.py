@@ -112,3 +112,30 @@ def test_show_gives_owners_and_holdings(served: Path):
     assert [h["name"] for h in item["tree"]["holdings"]] == ["Blue River Trading Ltd"]
     missing = runner.invoke(app, ["ownership", "show", "Nobody At All"])
     assert missing.exit_code == 2 and "no party 'Nobody At All'" in missing.output
+
+
+def test_monitoring_alerts_on_an_owned_customer_and_closes_when_the_share_falls(
+        served: Path, tmp_path: Path):
+    from watchlist.monitor.alerts import list_alerts
+    from watchlist.monitor.portfolio import import_book
+    from watchlist.monitor.run import run_monitor
+
+    store = Store()
+    owners = tmp_path / "orchid.csv"
+    owners.write_text("owner,owned,share\nBanco Nacional de Cuba,Orchid Trading SA,70\n",
+                      encoding="utf-8")
+    runner.invoke(app, ["ownership", "import", str(owners)])
+    book = tmp_path / "book.csv"
+    book.write_text("id,name\nK-1,Orchid Trading SA\n", encoding="utf-8")
+    assert import_book(store, book).imported
+    run_monitor(store, Screener.open(store), full=True)
+    alerts, _total = list_alerts(store, customer="K-1")
+    assert [(a["status"], a["entity_ids"]) for a in alerts] == [
+        ("new", ["name-orchid-trading-sa"])]
+    run_monitor(store, Screener.open(store), full=True)
+    assert [a["status"] for a in list_alerts(store, customer="K-1")[0]] == ["new"]
+    owners.write_text("owner,owned,share\nBanco Nacional de Cuba,Orchid Trading SA,40\n",
+                      encoding="utf-8")
+    runner.invoke(app, ["ownership", "import", str(owners)])
+    run_monitor(store, Screener.open(store), full=True)
+    assert [a["status"] for a in list_alerts(store, customer="K-1")[0]] == ["delisted"]

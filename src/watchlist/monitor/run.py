@@ -493,14 +493,27 @@ def _record(conn: Connection, version_ids: list[int], entity_id: str) -> Any:
     return load_records(conn, version_id, [entity_id]).get(entity_id)
 
 
+def _blocked_by_ownership(screener: Screener) -> set[str]:
+    """Ids of the parties blocked by ownership or control now (none without the view)."""
+    source = getattr(screener, "ownership", None)
+    view = source.get() if source is not None else None
+    if view is None:
+        return set()
+    return {view.graph.ids[n] for n in view.derived()}
+
+
 def _delist(store: Store, screener: Screener, stats: RunStats) -> None:
-    """Open alerts whose records all left the lists become `delisted`."""
+    """Open alerts whose records all left the lists become `delisted`; so do alerts on a
+    party blocked by ownership that no rule blocks any more (an owner delisted, a share
+    fallen below the threshold)."""
     listed = screener.index.by_id
+    owned = _blocked_by_ownership(screener)
     with store.engine.connect() as conn:
         rows = conn.execute(select(m.alerts.c.id, m.alerts.c.entity_ids).where(
             m.alerts.c.status.in_(m.OPEN_STATUSES))).all()
         conn.rollback()
-        gone = [r.id for r in rows if not any(e in listed for e in json.loads(r.entity_ids))]
+        gone = [r.id for r in rows
+                if not any(e in listed or e in owned for e in json.loads(r.entity_ids))]
         if not gone:
             return
         try:
