@@ -139,3 +139,15 @@ def test_monitoring_alerts_on_an_owned_customer_and_closes_when_the_share_falls(
     runner.invoke(app, ["ownership", "import", str(owners)])
     run_monitor(store, Screener.open(store), full=True)
     assert [a["status"] for a in list_alerts(store, customer="K-1")[0]] == ["delisted"]
+
+
+def test_scanning_text_finds_parties_blocked_by_ownership(served: Path):
+    from watchlist.text.scanner import Scanner
+
+    text = "Funds went to Blue River Trading last May, then on to Caribe Holdings S.A."
+    found = [m.to_dict() for m in Scanner.open().scan(text)]
+    owned = [(m["text"], m["basis"], m["ownership"]["rule"]) for m in found
+             if m["basis"] == "ownership"]
+    assert owned == [("Blue River Trading", "ownership", "us-ofac-50"),
+                     ("Caribe Holdings", "ownership", "us-ofac-50")]
+    assert "owns 55% of Caribe Holdings SA" in found[-1]["ownership"]["explanation"]
