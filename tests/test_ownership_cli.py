@@ -151,3 +151,26 @@ def test_scanning_text_finds_parties_blocked_by_ownership(served: Path):
     assert owned == [("Blue River Trading", "ownership", "us-ofac-50"),
                      ("Caribe Holdings", "ownership", "us-ofac-50")]
     assert "owns 55% of Caribe Holdings SA" in found[-1]["ownership"]["explanation"]
+
+
+def test_a_delta_monitoring_run_raises_an_ownership_alert_and_says_why(served: Path,
+                                                                        tmp_path: Path):
+    from watchlist.monitor.alerts import list_alerts
+    from watchlist.monitor.portfolio import import_book
+    from watchlist.monitor.run import run_monitor
+
+    store = Store()
+    book = tmp_path / "book.csv"
+    book.write_text("id,name\nK-2,Lotus Marine SA\n", encoding="utf-8")
+    assert import_book(store, book).imported
+    run_monitor(store, Screener.open(store), full=True)
+    assert list_alerts(store, customer="K-2")[0] == []
+    owners = tmp_path / "lotus.csv"
+    owners.write_text("owner,owned,share\nBanco Nacional de Cuba,Lotus Marine SA,51\n",
+                      encoding="utf-8")
+    runner.invoke(app, ["ownership", "import", str(owners)])
+    stats = run_monitor(store, Screener.open(store))  # delta: no list changed
+    assert stats.mode == "delta"
+    (alert,) = list_alerts(store, customer="K-2")[0]
+    assert (alert["status"], alert["cause"], alert["entity_ids"]) == (
+        "new", "ownership", ["name-lotus-marine-sa"])

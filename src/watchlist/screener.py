@@ -288,6 +288,16 @@ class Screener:
         hits.sort(key=lambda h: (-round(h.score, 6), -len(h.entity_ids), h.entity_id))
         return hits + self._ownership_hits(party, threshold, hits)
 
+    def ownership_hits(self, query: Any, listed: Iterable[Hit] = (),
+                       threshold: float | None = None) -> list[Hit]:
+        """The query's hits on parties not listed but owned or controlled by listed ones
+        alone (those of `listed` left out): what monitoring re-checks on every run, since a
+        designation, a delisting or a share changes them without any list entry of theirs
+        changing."""
+        return self._ownership_hits(parse_query(query),
+                                    self.threshold if threshold is None else threshold,
+                                    list(listed))
+
     def _ownership_hits(self, party: Party, threshold: float, listed: list[Hit]) -> list[Hit]:
         """Hits on parties not listed but owned or controlled by listed ones."""
         view = self.ownership.get() if self.ownership is not None else None
