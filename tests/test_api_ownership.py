@@ -60,3 +60,17 @@ def test_listed_hits_say_they_are_listed(client):
 
 def test_a_source_filter_keeps_ownership_hits_of_rules_over_those_sources(client):
     assert _match(*client, "Zephyr Pearl Shipping", sources="un_sc_sanctions")
+
+
+def test_the_datasets_and_a_partys_findings_and_tree(client):
+    web, key = client
+    listing = web.get("/ownership/datasets", headers={"X-API-Key": key}).json()
+    assert [(d["dataset"], d["version"], d["serving"]) for d in listing["datasets"]] == [
+        ("owners", 1, True)]
+    body = web.get("/ownership/parties/name-zephyr-pearl-shipping-ltd",
+                   headers={"X-API-Key": key}).json()
+    assert [f["share"] for f in body["findings"]] and body["tree"]["status"] == "blocked"
+    assert [o["id"] for o in body["tree"]["owners"]] == ["un-sc-sanctions-kpe.903"]
+    missing = web.get("/ownership/parties/nobody", headers={"X-API-Key": key})
+    assert missing.status_code == 404 and "no party 'nobody'" in missing.json()["detail"]
+    assert web.get("/ownership/datasets").status_code == 401

@@ -20,6 +20,7 @@ from watchlist.api.routers import (
     alerts,
     entities,
     match,
+    ownership,
     payments,
     reconcile,
     scan,
@@ -96,7 +97,7 @@ def create_api(store: Store, auth: bool = True,
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
-                   alerts.router):
+                   alerts.router, ownership.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)
