@@ -208,7 +208,7 @@ def result_body(hit: Hit, entity: dict[str, Any] | None) -> dict[str, Any]:
         "entity_ids": list(hit.entity_ids),
         "matched_entity_id": hit.matched_entity_id,
         "basis": hit.basis,
-        **({"ownership": hit.ownership} if hit.ownership is not None else {}),
+        "ownership": hit.ownership,
     }
 
 
