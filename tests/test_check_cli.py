@@ -20,7 +20,7 @@ from watchlist.updates.pipeline import update_from_paths
 
 runner = CliRunner()
 UN_FILE = LISTS / "un" / "consolidated_2026-02-27.xml"
-MATCH_KEYS = {"entity_id", "caption", "schema", "score", "designations", "explanation"}
+MATCH_KEYS = {"entity_id", "caption", "schema", "score", "designations", "explanation", "basis"}
 
 
 class StubScreener:

@@ -321,9 +321,16 @@ def test_parquet_by_batches(tmp_path: Path) -> None:
 def test_shape_match_keeps_the_documented_keys() -> None:
     shaped = shape_match(HIT)
     assert list(shaped) == ["entity_id", "caption", "schema", "score", "designations",
-                            "explanation"]
+                            "explanation", "basis"]
+    assert shaped["basis"] == "listed"
     assert shaped["designations"] == [{"source": "un_sc_sanctions", "ref": "QDi.1",
                                        "regime": "ISIL", "listed": "2001-10-06"}]
+
+
+def test_shape_match_keeps_what_an_ownership_hit_says() -> None:
+    found = {"share": 55.0, "rule": "us-ofac-50", "paths": []}
+    shaped = shape_match({**HIT, "basis": "ownership", "ownership": found})
+    assert (shaped["basis"], shaped["ownership"]) == ("ownership", found)
 
 
 def test_jsonl_writer(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followthemoney import EntityProxy, model
 
@@ -39,6 +39,9 @@ from watchlist.match.model import DEFAULT_THRESHOLD, MatchResult, WatchlistV1
 from watchlist.match.names import DEFAULT_CONFIG, Sims
 from watchlist.match.prepare import Party, compatible, kind_of
 from watchlist.match.symbols import set_runtime
+
+if TYPE_CHECKING:
+    from watchlist.ownership.screening import OwnershipSource
 
 __all__ = ["Hit", "Query", "QueryError", "Screener"]
 
@@ -94,9 +97,14 @@ class Hit:
     matched_entity_id: str
     match: bool = True
     result: MatchResult | None = field(default=None, repr=False, compare=False)
+    #: "listed", or "ownership" for a party owned or controlled by listed ones.
+    basis: str = "listed"
+    #: For an ownership hit: share, rule, status, paths and the explanation in words.
+    ownership: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
+            "basis": self.basis,
             "entity_id": self.entity_id,
             "profile_id": self.profile_id,
             "entity_ids": list(self.entity_ids),
@@ -108,6 +116,9 @@ class Hit:
             "designations": [dict(d) for d in self.designations],
             "explanation": self.explanation,
         }
+        if self.ownership is not None:
+            found["ownership"] = self.ownership
+        return found
 
 
 def _values(value: Any) -> list[str]:
@@ -193,6 +204,8 @@ class Screener:
         self.config = DEFAULT_CONFIG
         self.sims = Sims(self.config)
         self.search = CandidateSearch(index, self.sims)
+        #: The parties owned or controlled by listed ones (`Screener.open` sets it).
+        self.ownership: OwnershipSource | None = None
         set_runtime(False)
 
     @classmethod
@@ -205,7 +218,11 @@ class Screener:
             from watchlist.store.store import Store
 
             store = Store(store)
-        return cls(open_index(store, rebuild=rebuild), threshold)
+        from watchlist.ownership.screening import OwnershipSource
+
+        screener = cls(open_index(store, rebuild=rebuild), threshold)
+        screener.ownership = OwnershipSource(store)
+        return screener
 
     @classmethod
     def from_artifact(cls, path: Any, threshold: float | None = None) -> Screener:
@@ -269,7 +286,36 @@ class Screener:
                 best[pid] = (result.score, e, result)
         hits = [self._hit(pid, e, result) for pid, (_s, e, result) in best.items()]
         hits.sort(key=lambda h: (-round(h.score, 6), -len(h.entity_ids), h.entity_id))
-        return hits
+        return hits + self._ownership_hits(party, threshold, hits)
+
+    def ownership_hits(self, query: Any, listed: Iterable[Hit] = (),
+                       threshold: float | None = None) -> list[Hit]:
+        """The query's hits on parties not listed but owned or controlled by listed ones
+        alone (those of `listed` left out): what monitoring re-checks on every run, since a
+        designation, a delisting or a share changes them without any list entry of theirs
+        changing."""
+        return self._ownership_hits(parse_query(query),
+                                    self.threshold if threshold is None else threshold,
+                                    list(listed))
+
+    def _ownership_hits(self, party: Party, threshold: float, listed: list[Hit]) -> list[Hit]:
+        """Hits on parties not listed but owned or controlled by listed ones."""
+        view = self.ownership.get() if self.ownership is not None else None
+        if view is None:
+            return []
+        from watchlist.ownership.screening import ownership_matches
+
+        def score(name: str) -> tuple[float, bool]:
+            result = self.algorithm.compare(party, Party.from_query([name]),
+                                            stats=self.index.stats, config=self.config,
+                                            threshold=threshold)
+            return result.score, result.match
+
+        known = {e for hit in listed for e in hit.entity_ids}
+        return [Hit(m.party, m.party, [m.party], m.caption, "LegalEntity", m.score, [], {},
+                    m.party, True, basis="ownership", ownership=m.ownership())
+                for m in ownership_matches(view, [n for n, _weak in party.names],
+                                           party.identifier_values, score, exclude=known)]
 
     def with_profile_facts(self, e: int) -> Party:
         """A record with the facts (birth dates, countries, identifiers, gender) of every

@@ -21,6 +21,7 @@ from watchlist.api.routers import (
     compare,
     entities,
     match,
+    ownership,
     payments,
     reconcile,
     reports,
@@ -99,7 +100,8 @@ def create_api(store: Store, auth: bool = True,
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
-                   review.router, alerts.router, compare.router, reports.router):
+                   review.router, alerts.router, compare.router, reports.router,
+                   ownership.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)

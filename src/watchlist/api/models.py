@@ -269,6 +269,15 @@ class ScoredEntity(BaseModel):
     profile_id: str = Field(description="The party across lists (records linked as one).")
     entity_ids: list[str] = Field(description="Every list record of the party.")
     matched_entity_id: str = Field(description="The record that matched best.")
+    basis: Literal["listed", "ownership"] = Field(
+        "listed", description="`listed`: the party is on a list; `ownership`: it is not, but "
+        "listed parties own or control it (see `ownership`).")
+    ownership: dict[str, Any] | None = Field(
+        None, description="For a hit on the basis of ownership: `share` (lower bound, "
+        "percent), `share_high`, `rule` (us-ofac-50, eu-ownership-control, "
+        "uk-ownership-control), `status` (blocked, or possible only at the top of share "
+        "bands), `controlled`, `paths` (each a list of edges from a listed owner down: owner, "
+        "owned, kind, share, source, as_of) and `explanation` in words.")
 
 
 class EntityExampleEcho(BaseModel):

@@ -207,6 +207,8 @@ def result_body(hit: Hit, entity: dict[str, Any] | None) -> dict[str, Any]:
         "profile_id": hit.profile_id,
         "entity_ids": list(hit.entity_ids),
         "matched_entity_id": hit.matched_entity_id,
+        "basis": hit.basis,
+        "ownership": hit.ownership,
     }
 
 

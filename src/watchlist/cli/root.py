@@ -15,6 +15,7 @@ from watchlist.cli import (
     keys,
     lists,
     monitor,
+    ownership,
     payment,
     report,
     scan,
@@ -24,8 +25,8 @@ from watchlist.cli import (
 )
 
 #: The command modules, in the order `watchlist --help` lists their commands and groups.
-MODULES = (lists, db, index, monitor, alerts, payment, scan, screen, compare, serve, keys, audit,
-           users, report)
+MODULES = (lists, db, index, monitor, alerts, ownership, payment, scan, screen, compare, serve,
+           keys, audit, users, report)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

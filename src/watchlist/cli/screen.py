@@ -160,10 +160,13 @@ def _print_hits(query: dict[str, Any], matches: list[dict[str, Any]],
         score = _number(match.get("score"))
         table.add_row(str(rank), f"{score:.2f}" if score is not None else "-",
                       escape(match.get("caption") or ""), escape(match.get("schema") or ""),
-                      escape(designation_text(match.get("designations") or [])),
+                      escape(_designations_text(match)),
                       escape(match.get("entity_id") or ""))
     out.print(table)
     for rank, match in enumerate(matches, 1):
+        if match.get("ownership"):
+            out.print(f"\n[bold]#{rank} {escape(match.get('caption') or '')}[/] is not listed: "
+                      f"{escape(match['ownership']['explanation'])}")
         explanation = match.get("explanation") or {}
         if not explanation:
             continue
@@ -173,6 +176,17 @@ def _print_hits(query: dict[str, Any], matches: list[dict[str, Any]],
         out.print(table)
         if idle:
             out.print(f"[dim]no effect: {escape(', '.join(idle))}[/]")
+
+
+def _designations_text(match: dict[str, Any]) -> str:
+    """The designations of a listed match; the rule and share of an ownership match."""
+    found = match.get("ownership")
+    if not found:
+        return designation_text(match.get("designations") or [])
+    share = f"{found['share']:g}%" if found["share_high"] <= found["share"] else \
+        f"{found['share']:g}-{found['share_high']:g}%"
+    held = "controlled" if found["controlled"] and not found["share"] else f"owned {share}"
+    return f"not listed; {found['status']} by ownership under {found['rule']} ({held})"
 
 
 def build_query(name: list[str], dob: str | None = None, country: str | None = None,
@@ -212,10 +226,11 @@ def check(
 
         screener = Screener.open(threshold=threshold)
         hits = screener.check(query)
-        append_audit(Store(), cli_actor(), "check", query, screener.index.versions, hits)
+        store = Store()
         matches = [shape_match(h if isinstance(h, dict) else h.to_dict()) for h in hits]
         matches.sort(key=lambda m: -(m.get("score") or 0.0))
         matches = matches[:limit]
+        append_audit(store, cli_actor(), "check", query, screener.index.versions, hits)
         if json_:
             versions = [version_ref(v) for v in screener.index.versions]
             typer.echo(json.dumps({"query": query, "matches": matches, "versions": versions},

@@ -17,7 +17,9 @@ has decided on, raised on records before they were linked, is closed into the al
 the profile (a `joined` entry naming it):
 
 * none: a new alert (`new`), with its cause (customer-new, customer-changed,
-  listing-added, listing-changed, full-rescreen);
+  listing-added, listing-changed, full-rescreen, or ownership: a party owned or
+  controlled by listed ones, re-checked on every run since owners and shares change
+  apart from any listing of its own);
 * a false positive: suppressed while the customer record and the listing (the profile's
   records and everything their lists say of them) are as they were when it was decided;
   otherwise reopened with what changed (the customer's fields, the listing's records and
@@ -25,7 +27,8 @@ the profile (a `joined` entry naming it):
 * delisted or closed: reopened (the party is listed again, or the customer is back);
 * open (new, reopened, escalated, match): refreshed with the latest score and versions.
 
-Open alerts whose records all left the lists become `delisted`. Customers are processed
+Open alerts whose records all left the lists become `delisted`, and so do alerts on a
+party no ownership rule blocks any more. Customers are processed
 in chunks, each written in one transaction under the store's write lock (status changes
 re-read the alert under the lock, so a decision made meanwhile is never overwritten), with
 one audit entry per chunk naming the customers screened and the alerts raised.
@@ -270,10 +273,13 @@ def _screen_one(row: Any, full: bool, serving: dict[str, int], full_screener: Sc
     try:
         keys, fresh = _keys(row, query, code)
         hits = delta.check(query, keys)
+        if not any(h.basis == "ownership" for h in hits):  # owners and shares change apart
+            hits = hits + full_screener.ownership_hits(query, hits)  # from the lists' entries
     except QueryError as exc:
         stats.errors += 1
         return _Screened(row, "delta", [], [], since=since, error=str(exc))
-    causes = ["listing-added" if h.matched_entity_id in changes.added else "listing-changed"
+    causes = ["ownership" if h.basis == "ownership" else
+              "listing-added" if h.matched_entity_id in changes.added else "listing-changed"
               for h in hits]
     return _Screened(row, "delta", hits, causes, since=since,
                      keys=json.dumps(keys) if fresh else None)
@@ -493,14 +499,27 @@ def _record(conn: Connection, version_ids: list[int], entity_id: str) -> Any:
     return load_records(conn, version_id, [entity_id]).get(entity_id)
 
 
+def _blocked_by_ownership(screener: Screener) -> set[str]:
+    """Ids of the parties blocked by ownership or control now (none without the view)."""
+    source = getattr(screener, "ownership", None)
+    view = source.get() if source is not None else None
+    if view is None:
+        return set()
+    return {view.graph.ids[n] for n in view.derived()}
+
+
 def _delist(store: Store, screener: Screener, stats: RunStats) -> None:
-    """Open alerts whose records all left the lists become `delisted`."""
+    """Open alerts whose records all left the lists become `delisted`; so do alerts on a
+    party blocked by ownership that no rule blocks any more (an owner delisted, a share
+    fallen below the threshold)."""
     listed = screener.index.by_id
+    owned = _blocked_by_ownership(screener)
     with store.engine.connect() as conn:
         rows = conn.execute(select(m.alerts.c.id, m.alerts.c.entity_ids).where(
             m.alerts.c.status.in_(m.OPEN_STATUSES))).all()
         conn.rollback()
-        gone = [r.id for r in rows if not any(e in listed for e in json.loads(r.entity_ids))]
+        gone = [r.id for r in rows
+                if not any(e in listed or e in owned for e in json.loads(r.entity_ids))]
         if not gone:
             return
         try:

@@ -38,6 +38,9 @@ def shape_match(hit: dict[str, Any]) -> dict[str, Any]:
         {key: d.get(key) for key in DESIGNATION_KEYS} for d in hit.get("designations") or []
     ]
     shaped["explanation"] = hit.get("explanation") or {}
+    shaped["basis"] = hit.get("basis") or "listed"
+    if hit.get("ownership"):
+        shaped["ownership"] = hit["ownership"]
     return shaped
 
 

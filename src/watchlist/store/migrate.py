@@ -50,6 +50,7 @@ TABLE_MODULES = (
     "watchlist.web.session",
     "watchlist.store.user_sessions",
     "watchlist.web.throttle",
+    "watchlist.ownership.stored",
 )
 log = logging.getLogger("watchlist.store")
 _IN_PROCESS = threading.Lock()  # alembic's context is process-global: one migration at a time

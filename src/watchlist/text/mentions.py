@@ -33,16 +33,24 @@ class Mention:
     schema: str = ""
     profile_id: str = ""
     entity_ids: list[str] = field(default_factory=list)
+    #: "listed", or "ownership" for a party owned or controlled by listed ones.
+    basis: str = "listed"
+    #: For an ownership mention: share, rule, status, paths and the explanation in words.
+    ownership: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "start": self.start, "end": self.end, "text": self.text,
             "entity_id": self.entity_id, "caption": self.caption,
             "score": round(self.score, 4), "schema": self.schema,
             "profile_id": self.profile_id, "entity_ids": list(self.entity_ids),
             "designations": [dict(d) for d in self.designations],
             "evidence": self.evidence,
+            "basis": self.basis,
         }
+        if self.ownership is not None:
+            found["ownership"] = self.ownership
+        return found
 
 
 @dataclass(slots=True)

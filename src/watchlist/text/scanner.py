@@ -49,7 +49,7 @@ beside it, and `mentions` writes out what is found):
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watchlist.index.build import Index, open_index
 from watchlist.index.search import CandidateSearch
@@ -75,6 +75,9 @@ from watchlist.text.spaceless import find_names, is_spaceless
 from watchlist.text.surnames import Surnames
 from watchlist.text.tokens import Token, tokenize
 
+if TYPE_CHECKING:
+    from watchlist.ownership.screening import OwnershipSource
+
 __all__ = ["Scanner"]
 
 _CACHE: dict[str, Scanner] = {}
@@ -99,6 +102,9 @@ class Scanner:
                                      self.sims, self.threshold, self.surnames)
         self.writer = MentionWriter(index)
         self._spaceless_sizes: list[int] | None = None
+        #: The parties owned or controlled by listed ones (`Scanner.open` sets it).
+        self.ownership: OwnershipSource | None = None
+        self._phrases: tuple[Any, Any] | None = None
         set_runtime(False)
 
     @classmethod
@@ -115,6 +121,9 @@ class Scanner:
             found = _CACHE.get(index.key)
             if found is None or (threshold is not None and found.threshold != threshold):
                 found = cls(index, open_automaton(index, store), threshold)
+                from watchlist.ownership.screening import OwnershipSource
+
+                found.ownership = OwnershipSource(store)
                 _CACHE.clear()
                 _CACHE[index.key] = found
         return found
@@ -136,8 +145,36 @@ class Scanner:
             self._scan_chunk(text, tokens, chunk, introduced, mentions)
         if self.automaton.spaceless and not text.isascii():
             self._scan_spaceless(text, mentions)
+        mentions += self._owned(text, tokens, mentions)
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions
+
+    def _owned(self, text: str, tokens: list[Token], listed: list[Mention]) -> list[Mention]:
+        """Mentions of parties not listed but blocked by ownership or control, where no
+        listed party's mention covers the words already."""
+        view = self.ownership.get() if self.ownership is not None else None
+        if view is None:
+            return []
+        from watchlist.names.normalize import normalize_text
+        from watchlist.ownership.mentions import find, phrases
+
+        if self._phrases is None or self._phrases[0] is not view:
+            self._phrases = (view, phrases(view))
+        words = [normalize_text(t.text) for t in tokens]
+        found = []
+        for first, after, party in find(words, self._phrases[1]):
+            start, end = tokens[first].start, tokens[after - 1].end
+            if any(m.start < end and start < m.end for m in listed):
+                continue
+            findings = view.findings(party)
+            if not findings:
+                continue
+            best = findings[0].to_dict()
+            best["other_rules"] = [f.rule for f in findings[1:]]
+            found.append(Mention(start, end, text[start:end], party, findings[0].name, 1.0, [],
+                                 {"ownership": best["explanation"]}, "LegalEntity", party,
+                                 [party], basis="ownership", ownership=best))
+        return found
 
     def _scan_chunk(self, text: str, tokens: list[Token], chunk: list[int],
                     introduced: Introduced, mentions: list[Mention]) -> None:

@@ -118,6 +118,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         changes,
         compare,
         guide,
+        ownership_page,
         profile_page,
         reports,
         review,
@@ -135,8 +136,8 @@ def install(app: FastAPI, store: Store | None = None) -> None:
     for kind in (StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _for_pages(app.exception_handlers[kind]))
     app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (signin, search, profile_page, sources, changes, alerts, review, scan, audit,
-                   guide, compare, reports):
+    for module in (signin, search, profile_page, ownership_page, sources, changes, alerts,
+                   review, scan, audit, guide, compare, reports):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

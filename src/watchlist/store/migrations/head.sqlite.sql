@@ -1,4 +1,4 @@
--- The store's schema at revision 0008 on SQLite, as its migrations make it.
+-- The store's schema at revision 0009 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -282,4 +282,31 @@ CREATE TABLE profile_changes (
 );
 CREATE INDEX ix_profile_changes_record ON profile_changes (record_id);
 CREATE INDEX ix_alerts_assignee ON alerts (assignee);
-INSERT INTO alembic_version (version_num) VALUES ('0008');
+CREATE TABLE ownership_imports (
+    id INTEGER NOT NULL,
+    dataset VARCHAR(100) NOT NULL,
+    seq INTEGER NOT NULL,
+    format VARCHAR(30) NOT NULL,
+    filename TEXT NOT NULL,
+    sha256 VARCHAR(64) NOT NULL,
+    imported_at VARCHAR(40) NOT NULL,
+    relations INTEGER NOT NULL,
+    PRIMARY KEY (id)
+);
+CREATE UNIQUE INDEX ix_ownership_imports_dataset ON ownership_imports (dataset, seq);
+CREATE TABLE ownership_relations (
+    import_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    owner VARCHAR(300) NOT NULL,
+    owned VARCHAR(300) NOT NULL,
+    kind VARCHAR(20) NOT NULL,
+    low FLOAT,
+    high FLOAT,
+    source TEXT NOT NULL,
+    as_of VARCHAR(20) NOT NULL,
+    owner_name TEXT NOT NULL,
+    owned_name TEXT NOT NULL,
+    PRIMARY KEY (import_id, n),
+    FOREIGN KEY(import_id) REFERENCES ownership_imports (id)
+);
+INSERT INTO alembic_version (version_num) VALUES ('0009');
