@@ -24,6 +24,11 @@ Shipping", but they are shared by thousands of listed entities, so the matcher s
 them `WEAK_WORD_WEIGHT` and never accept a match on weak words alone. "Co"/"Company" are
 treated as weak words rather than legal forms for the same reason; "Bank" is weak because
 nearly every Iranian, Syrian and Russian listed bank has it ("Bank Melli", "Bank Saderat").
+
+Other names a name holds (`alternative_names`): a bracketed name at its end that is a name
+("SGM-MOST OOO", "BMI", "also known as ...") rather than a qualifier ("Schweiz"), a quoted
+short name inside a long official name ("ROSTEC"), and the acronym of a name of four to six
+words ("MCST"), weak because initials are shared by many names.
 """
 
 from __future__ import annotations
@@ -429,11 +434,15 @@ def is_acronym_form(tokens: tuple[str, ...], original: str) -> bool:
 
 def alternative_names(name: str) -> list[tuple[str, bool]]:
     """The other names an organisation's name holds, each with whether it is weak: the two
-    names of "X (Y)" (strong), the quoted short name of a long official name (strong), the
-    acronym of a name of four to six words (weak: initials are shared by many names)."""
+    names of "X (Y)" (strong; weak when Y is one word and no legal form, an abbreviation:
+    "FESCO" is a name, but one letter away from "Tesco"), the quoted short name of a long
+    official name (strong), the acronym of a name of four to six words (weak: initials are
+    shared by many names)."""
     out: list[tuple[str, bool]] = []
     split = bracketed_alternative(name)
-    out.extend((part, False) for part in split)
+    for k, part in enumerate(split):
+        core, forms = split_legal_form(part)
+        out.append((part, k > 0 and len(core) == 1 and not forms))
     out.extend((short, False) for short in quoted_names(name))
     for full in split or [name]:
         short = acronym(full)
