@@ -69,13 +69,16 @@ def _loose_sim(a: str, b: str) -> float:
 
 def mine(records: list[tuple[str, list[str]]]) -> dict[tuple[str, str], set[str]]:
     """Given-name token pairs two names of one development record differ in, with the
-    records attesting each (a given name: a token the lists write before a patronymic)."""
+    records attesting each. The tokens two names do not share are aligned: patronymic with
+    patronymic, and the others one to one (or two to two, the most alike way round); a pair
+    is a given name's when either token is one the lists write before a patronymic in two
+    names or more, and kept when its loose keys are alike (0.7)."""
     given: Counter[str] = Counter()
     for _, names in records:
         for name in names:
             tokens = name.split()
             for a, b in zip(tokens, tokens[1:], strict=False):
-                if _PATRONYMIC.search(b) and len(b) > 5 and not _PATRONYMIC.search(a):
+                if _patronymic(b) and not _patronymic(a):
                     given[a] += 1
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
     for record_id, names in records:
@@ -84,14 +87,26 @@ def mine(records: list[tuple[str, list[str]]]) -> dict[tuple[str, str], set[str]
         for x, first in enumerate(names):
             for second in names[x + 1:]:
                 a, b = first.split(), second.split()
-                only_a = [t for t in a if t not in b and not _PATRONYMIC.search(t)]
-                only_b = [t for t in b if t not in a and not _PATRONYMIC.search(t)]
-                if len(only_a) != 1 or len(only_b) != 1:
-                    continue
-                u, v = only_a[0], only_b[0]
-                if (given[u] >= 2 or given[v] >= 2) and _loose_sim(u, v) >= 0.7:
-                    pairs[tuple(sorted((u, v)))].add(record_id)  # type: ignore[index]
+                na = [t for t in a if t not in b and not _patronymic(t)]
+                nb = [t for t in b if t not in a and not _patronymic(t)]
+                aligned: list[tuple[str, str]] = []
+                if len(na) == len(nb) == 1:
+                    aligned = [(na[0], nb[0])]
+                elif len(na) == len(nb) == 2:
+                    straight = _loose_sim(na[0], nb[0]) + _loose_sim(na[1], nb[1])
+                    crossed = _loose_sim(na[0], nb[1]) + _loose_sim(na[1], nb[0])
+                    aligned = list(zip(na, nb if straight >= crossed else nb[::-1],
+                                       strict=True))
+                for u, v in aligned:
+                    if len(u) < 2 or len(v) < 2 or _loose_sim(u, v) < 0.7:
+                        continue
+                    if given[u] >= 2 or given[v] >= 2:
+                        pairs[(min(u, v), max(u, v))].add(record_id)
     return pairs
+
+
+def _patronymic(token: str) -> bool:
+    return len(token) > 5 and _PATRONYMIC.search(token) is not None
 
 
 def evaluate(records: list[tuple[str, list[str]]], stats: Any, threshold: float
