@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,3 +51,17 @@ def test_russian_case_endings_give_the_nominative() -> None:
     assert dict(word_forms("Александру"))["aleksandr"] == INFLECTED
     assert dict(word_forms("Putins"))["putin"] == INFLECTED
     assert word_forms("Lukashenko") == (("lukashenko", EXACT),)
+
+
+def test_word_forms_do_not_depend_on_the_hash_seed() -> None:
+    script = ("from watchlist.text.inflect import word_forms; "
+              "print([word_forms(w) for w in ('Ермошиной', 'Лукашэнку', 'Аляксандра', "
+              "'Sheyman', 'Путиным')])")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed,
+               "PYTHONPATH": os.pathsep.join(sys.path)}
+        done = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                              capture_output=True, text=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

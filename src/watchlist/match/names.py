@@ -38,6 +38,7 @@ from rigour._core import metaphone
 
 from watchlist.match.prepare import PERSON, NameForm, is_patronymic
 from watchlist.match.symbols import PARTICLE_GROUPS, particle_group, token_symbols
+from watchlist.names.orgs import is_acronym_form
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -430,6 +431,8 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
             cap = Levenshtein.normalized_similarity(qs, cs) * 0.9
             notes.append(f"characters differ ({query.script})")
             factor = min(factor, cap)
+    if is_acronym_form(qt, query.original) and is_acronym_form(ct, candidate.original):
+        return NameMatch(0.0, query, candidate, notes=["two acronyms of longer names"])
     if qt == ct:
         return NameMatch(factor, query, candidate,
                          [Pair((i,), (i,), 1.0) for i in range(len(qt))], notes=notes)

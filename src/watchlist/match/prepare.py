@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from followthemoney import EntityProxy, model
 
 from watchlist.names.normalize import normalize_text
-from watchlist.names.orgs import ORG_WEAK_WORDS, legal_form_spans
+from watchlist.names.orgs import ORG_WEAK_WORDS, alternative_names, legal_form_spans
 from watchlist.names.scripts import latin_forms, main_script
 from watchlist.names.titles import split_titles
 
@@ -392,6 +392,20 @@ def name_variants(name: str) -> list[str]:
     return out
 
 
+def _with_alternatives(names: Iterable[tuple[str, bool]], kind: str
+                       ) -> list[tuple[str, bool, str]]:
+    """(name, weak, original) of every name with its alternatives ("A/B"), then, for an
+    organisation, the other names each holds (`watchlist.names.orgs.alternative_names`;
+    an acronym keeps the name it is made of as its original): after all the names, so that
+    a name a list gives in full is never taken for a weak acronym."""
+    given = [(n, weak) for n, weak in names if n]
+    out = [(v, weak, v) for full, weak in given for v in name_variants(full)]
+    if kind in (ORG, ANY):
+        out += [(alt, weak or acronym, full if acronym else alt) for full, weak in given
+                for alt, acronym in alternative_names(full)]
+    return out
+
+
 def prepare_names(names: Iterable[tuple[str, bool]], kind: str,
                   stats: TokenStats = DEFAULT_STATS) -> list[NameForm]:
     """Every Latin form of every (name, weak) as a NameForm, without duplicates.
@@ -400,21 +414,18 @@ def prepare_names(names: Iterable[tuple[str, bool]], kind: str,
     """
     seen: set[tuple[str, ...]] = set()
     out: list[NameForm] = []
-    for full, weak in names:
-        if not full:
-            continue
-        for name in name_variants(full):
-            script = "Latin" if name.isascii() else main_script(name)
-            bracketed = _bracketed(name)
-            for form in sorted(latin_forms(name)):
-                tokens, legal = form_tokens(form, kind, script == "Latin")
-                key = tuple(tokens)
-                if not tokens or key in seen:
-                    continue
-                seen.add(key)
-                weights = tuple(token_weight(t, kind, stats) for t in tokens)
-                minor = tuple(i for i, t in enumerate(tokens) if t in bracketed)
-                out.append(NameForm(key, weights, tuple(legal), name, weak, script, minor))
+    for name, weak, original in _with_alternatives(names, kind):
+        script = "Latin" if name.isascii() else main_script(name)
+        bracketed = _bracketed(name)
+        for form in sorted(latin_forms(name)):
+            tokens, legal = form_tokens(form, kind, script == "Latin")
+            key = tuple(tokens)
+            if not tokens or key in seen:
+                continue
+            seen.add(key)
+            weights = tuple(token_weight(t, kind, stats) for t in tokens)
+            minor = tuple(i for i, t in enumerate(tokens) if t in bracketed)
+            out.append(NameForm(key, weights, tuple(legal), original, weak, script, minor))
     return out
 
 

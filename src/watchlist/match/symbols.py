@@ -6,7 +6,9 @@ its name (Bill, William; Ted, Theodore), SYMBOL and DOMAIN organisation words an
 abbreviations (International, Intl; Association, Assn). Two tokens sharing a symbol are
 the same name part written differently.
 
-A small table of our own groups the particles of Arabic names (bin, ibn, ben; al, el, ul).
+A small table of our own groups the particles of Arabic names (bin, ibn, ben; al, el, ul),
+and `watchlist.names.slavic` adds the Belarusian, Ukrainian and Russian forms of one given
+name, patronymic or family name (Aliaksandr, Oleksandr, Aleksandr; Ivanou, Ivanov).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rigour.names import NameTypeTag, analyze_names
+
+from watchlist.names.slavic import slavic_symbols
 
 __all__ = [
     "PARTICLE_GROUPS",
@@ -77,8 +81,9 @@ def token_symbols(token: str) -> frozenset[str]:
     found = _TABLE.get(token)
     if found is None:
         if not _RUNTIME[0]:
-            return _EMPTY
-        found = _compute(token) if len(token) > 1 and not token.isdigit() else _EMPTY
+            return slavic_symbols(token)
+        found = _compute(token) | slavic_symbols(token) \
+            if len(token) > 1 and not token.isdigit() else _EMPTY
         if len(_TABLE) < 1_000_000:
             _TABLE[token] = found
     return found

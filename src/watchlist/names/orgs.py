@@ -24,10 +24,16 @@ Shipping", but they are shared by thousands of listed entities, so the matcher s
 them `WEAK_WORD_WEIGHT` and never accept a match on weak words alone. "Co"/"Company" are
 treated as weak words rather than legal forms for the same reason; "Bank" is weak because
 nearly every Iranian, Syrian and Russian listed bank has it ("Bank Melli", "Bank Saderat").
+
+Other names a name holds (`alternative_names`): a bracketed name at its end that is a name
+("SGM-MOST OOO", "BMI", "also known as ...") rather than a qualifier ("Schweiz"), a quoted
+short name inside a long official name ("ROSTEC"), and the acronym of a name of four to six
+words ("MCST"), weak because initials are shared by many names.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 from rigour.names import extract_org_types
@@ -36,15 +42,21 @@ from watchlist.names.normalize import name_tokens
 from watchlist.names.scripts import latin_forms
 
 __all__ = [
+    "ACRONYM_SKIPPED",
     "LEGAL_FORMS",
     "ORG_WEAK_WORDS",
     "LEADING_SHORT_FORMS",
     "RIGOUR_IGNORED",
     "WEAK_WORD_WEIGHT",
+    "acronym",
+    "alternative_names",
+    "bracketed_alternative",
     "canonical_legal_form",
+    "is_acronym_form",
     "is_legal_form",
     "legal_form_spans",
     "org_token_weight",
+    "quoted_names",
     "split_legal_form",
 ]
 
@@ -291,3 +303,149 @@ def canonical_legal_form(text: str) -> str | None:
         return table[tokens]
     core, forms = split_legal_form(text)
     return forms[0] if len(forms) == 1 and not core else None
+
+
+#: Words an acronym leaves out ("Moscow Center of SPARC Technologies" -> MCST).
+ACRONYM_SKIPPED = frozenset(
+    "of the and for de la del des du di da el al und der fur et y e".split())
+#: Acronyms are made of this many name words: fewer give ambiguous letters (the scorer
+#: already reads two or three initials), more are seldom abbreviated.
+ACRONYM_WORDS = (4, 6)
+#: Words before an alternative name in brackets: "(a.k.a. ...)", "(formerly ...)".
+_ALIAS_MARKER = re.compile(
+    r"^(?:a\.?\s?k\.?\s?a\.?|f\.?\s?k\.?\s?a\.?|formerly|also known as|previously|former"
+    r"|ex|now)\b[\s:.,-]*", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
+
+_END_BRACKET = re.compile(r"^(?P<outer>.*?\S)\s*[(\[](?P<inner>[^()\[\]]+)[)\]][\s.,;]*$")
+_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+_QUOTED = re.compile(r'"([^"]+)"|«([^«»]+)»|“([^“”]+)”|„([^„“”]+)[“”]')
+
+
+def _abbreviates(short: str, tokens: list[str]) -> bool:
+    """Whether `short` (one token) is made of letters of `tokens` in order, starting with
+    the first one's initial ("sgm" of "stroygazmontazh", "bmi" of "bank melli iran")."""
+    text = "".join(tokens)
+    if len(short) < 2 or not short.isalpha() or not text or short[0] != text[0]:
+        return False
+    position = 0
+    for char in short:
+        position = text.find(char, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+def bracketed_alternative(name: str) -> list[str]:
+    """[name outside, name(s) inside] when a name ends with other names of the same party in
+    brackets: one with its legal form ("STROYGAZMONTAZH-MOST OOO (SGM-MOST OOO)"), an
+    abbreviation of the name ("BANK MELLI IRAN (BMI)"), or names marked "also known as",
+    "formerly" (each name of a list written with commas); [] for a qualifier ("Deutsche
+    Bank (Schweiz) AG", "XYZ Trading Ltd (Cyprus)")."""
+    m = _END_BRACKET.match(name)
+    if m is None:
+        return []
+    outer, inner = m.group("outer").strip(), m.group("inner").strip()
+    outer_core, _ = split_legal_form(outer)
+    if not name_tokens(inner) or not outer_core:
+        return []
+    marker = _ALIAS_MARKER.match(inner)
+    if marker is not None and marker.end() < len(inner):
+        rest = inner[marker.end():].strip()
+        parts = [p for p in _LIST_SEPARATOR.split(rest) if name_tokens(p)]
+        return [outer, rest, *(parts if len(parts) > 1 else [])]
+    core, forms = split_legal_form(inner)
+    if core and forms:
+        return [outer, inner]
+    if len(core) == 1 and _abbreviates(core[0], outer_core):
+        return [outer, inner]
+    return []
+
+
+def quoted_names(name: str) -> list[str]:
+    """Short names written in quotes inside an organisation's long official name
+    ('STATE CORPORATION ... "ROSTEC"' -> ["ROSTEC"]); only when the words outside the quotes
+    say it is an organisation (a legal form or a generic word such as "corporation")."""
+    if name.count('"') > 2 and name.count('"') % 2:  # 'AO "NII "Neptun"': the inner one
+        found = [name.rsplit('"', 2)[1]]
+    else:
+        found = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(name)]
+    if not found:
+        return []
+    outside = name_tokens(_QUOTED.sub(" ", name.replace(f'"{found[-1]}"', " ")))
+    core, forms = split_legal_form(" ".join(outside))
+    if not core or not (forms or any(_generic(t) for t in core)):
+        return []
+    out = []
+    for quoted in found:
+        tokens = name_tokens(quoted)
+        if tokens and not any(_generic(t) or is_legal_form(t) for t in tokens):
+            out.append(quoted.strip())
+    return out
+
+
+def _generic(token: str) -> bool:
+    return token in ORG_WEAK_WORDS or token in _ORG_WORDS
+
+
+#: Words saying a name is an organisation's, besides legal forms and the weak words.
+_ORG_WORDS = frozenset(
+    """corporation corp state federal concern association union plant factory institute
+    bureau center centre committee ministry authority fund foundation organization
+    organisation enterprise unitary science scientific research production design
+    institut zavod zavodom nii npo nauchno issledovatelskiy issledovatelskii kontsern
+    pidpryiemstvo pidpriemstvo predpriyatie obedinenie obyedinenie kombinat byuro
+    naukovo vyrobnyche nauchnoproizvodstvennoe imeni named after""".split()
+)
+
+
+_NUMBER = re.compile(r"^(?:\d+|[ivxl]{1,4})$")
+
+
+@lru_cache(maxsize=1 << 14)
+def acronym(name: str) -> str | None:
+    """The acronym of an organisation name of four to six words, with its legal forms
+    ("JSC Moscow Center of SPARC Technologies" -> "MCST JSC"); None for other names. Words
+    in brackets or quotes are left out (a qualifier, another name)."""
+    if not name.isascii() or "/" in name:
+        return None  # no initials of a name in another script, nor of two names
+    name = _QUOTED.sub(" ", _BRACKETS.sub(" ", name))
+    core, _ = split_legal_form(name)
+    words = [t for t in core if t not in ACRONYM_SKIPPED]
+    low, high = ACRONYM_WORDS
+    if not low <= len(words) <= high or any(_NUMBER.match(w) or len(w) < 2 for w in words):
+        return None  # "Capital Trust II": the number tells such names apart; "A.B.C. Co"
+    tokens = name_tokens(name)
+    spans = legal_form_spans(tokens)
+    legal = [" ".join(tokens[start:end]) for start, end, _ in spans]
+    return " ".join(["".join(w[0] for w in words), *legal])
+
+
+def is_acronym_form(tokens: tuple[str, ...], original: str) -> bool:
+    """Whether name tokens are the acronym made of a longer name (`acronym`), not a name
+    written so: two such acronyms agreeing say nothing ("China State Construction
+    Engineering Corporation", "China State Construction Equipment Corporation")."""
+    if len(tokens) != 1 or len(original) <= len(tokens[0]) + 4:
+        return False
+    made = acronym(original)
+    return made is not None and made.split()[0] == tokens[0]
+
+
+def alternative_names(name: str) -> list[tuple[str, bool]]:
+    """The other names an organisation's name holds, each with whether it is weak: the two
+    names of "X (Y)" (strong; weak when Y is one word and no legal form, an abbreviation:
+    "FESCO" is a name, but one letter away from "Tesco"), the quoted short name of a long
+    official name (strong), the acronym of a name of four to six words (weak: initials are
+    shared by many names)."""
+    out: list[tuple[str, bool]] = []
+    split = bracketed_alternative(name)
+    for k, part in enumerate(split):
+        core, forms = split_legal_form(part)
+        out.append((part, k > 0 and len(core) == 1 and not forms))
+    out.extend((short, False) for short in quoted_names(name))
+    for full in split or [name]:
+        short = acronym(full)
+        if short is not None:
+            out.append((short, True))
+    return out

@@ -121,7 +121,8 @@ def family_positions(tokens: tuple[str, ...], original: str) -> list[int]:
 def _person_variants(tokens: tuple[str, ...], family: list[int]) -> set[tuple[str, ...]]:
     """The ways a person's name form is written in prose (see the module docstring)."""
     variants = {tokens}
-    patronymic = {i for i, t in enumerate(tokens) if is_patronymic(t)}
+    # a family name may end like a patronymic ("Oleg Leonidovich GAIDUKEVICH"): it stays
+    patronymic = {i for i, t in enumerate(tokens) if i not in family and is_patronymic(t)}
     short = tuple(t for i, t in enumerate(tokens) if i not in patronymic)
     if 2 <= len(short) < len(tokens):
         variants.add(short)

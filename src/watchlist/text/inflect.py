@@ -75,7 +75,8 @@ def word_forms(word: str) -> tuple[tuple[str, int], ...]:
     out: dict[str, int] = {}
 
     def add(forms: set[str] | list[str], grade: int) -> None:
-        for form in forms:
+        # a set in sorted order: the forms' order must not depend on PYTHONHASHSEED
+        for form in sorted(forms) if isinstance(forms, set) else forms:
             if form and " " not in form and grade < out.get(form, 99):
                 out[form] = grade
 
@@ -84,6 +85,7 @@ def word_forms(word: str) -> tuple[tuple[str, int], ...]:
     if word.isascii():
         add([clean_ascii(word).replace(" ", "")], EXACT)
     elif cyrillic:
+        add([normalize_text(word).replace(" ", "")], EXACT)
         add(_stem_spellings(normalize_text(word)), EXACT)
     else:
         add(latin_forms(word), EXACT)
@@ -95,7 +97,8 @@ def word_forms(word: str) -> tuple[tuple[str, int], ...]:
         grade = FEMININE if feminine else INFLECTED
         for ending in _CYRILLIC_ENDINGS:
             if lowered.endswith(ending) and len(lowered) - len(ending) >= _MIN_STEM:
-                for base in _stem_spellings(normalize_text(lowered[: -len(ending)])):
+                stem = normalize_text(lowered[: -len(ending)])
+                for base in sorted(_stem_spellings(stem)):
                     add([base + nominative for nominative in _NOMINATIVE_LATIN
                          if base + nominative not in own], grade)
     elif lowered.isascii() and lowered.isalpha():
