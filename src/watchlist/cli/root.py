@@ -18,10 +18,12 @@ from watchlist.cli import (
     screen,
     serve,
     users,
+    webhooks,
 )
 
 #: The command modules, in the order `watchlist --help` lists their commands and groups.
-MODULES = (lists, db, index, monitor, payment, scan, screen, serve, keys, audit, users)
+MODULES = (lists, db, index, monitor, payment, scan, screen, serve, keys, audit, users,
+           webhooks)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

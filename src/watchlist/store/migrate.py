@@ -50,6 +50,8 @@ TABLE_MODULES = (
     "watchlist.web.session",
     "watchlist.store.user_sessions",
     "watchlist.web.throttle",
+    "watchlist.operations.schema",
+    "watchlist.webhooks.schema",
 )
 log = logging.getLogger("watchlist.store")
 _IN_PROCESS = threading.Lock()  # alembic's context is process-global: one migration at a time
