@@ -42,7 +42,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         rid = getattr(record, "request_id", None) or request_id.get()
-        if rid:
+        if rid and rid != "-":
             entry["request_id"] = rid
         for key in ("method", "path", "status", "duration_ms", "client"):
             if hasattr(record, key):
