@@ -24,6 +24,20 @@ def degraded_reasons(store: Store) -> list[str]:
     return [reason for health in source_health(store) for reason in health.reasons]
 
 
+_CACHE: dict[str, tuple[float, list[str]]] = {}
+
+
+def recent_reasons(store: Store, seconds: float = 5.0) -> list[str]:
+    """`degraded_reasons`, read from the store at most once per `seconds` (every page shows
+    them; a page view should not cost two more queries)."""
+    now = time.monotonic()
+    cached = _CACHE.get(store.url)
+    if cached is None or now - cached[0] >= seconds:
+        cached = (now, degraded_reasons(store))
+        _CACHE[store.url] = cached
+    return cached[1]
+
+
 class SourceCollector(Collector):
     """Each serving list's version, ages, staleness and last update outcome, read from the
     store when /metrics is asked."""
