@@ -26,7 +26,7 @@ from watchlist.store.keys import create_key
 from watchlist.store.store import Store
 from watchlist.updates.pipeline import Report, Reporter, update_from_paths
 from watchlist.webhooks import delivery
-from watchlist.webhooks.hooks import WebhookError, add_webhook
+from watchlist.webhooks.hooks import WebhookError, add_webhook, list_webhooks
 from watchlist.webhooks.signing import HEADER, sign, verify
 
 DAY = 86400.0
@@ -280,3 +280,26 @@ def test_json_logs_carry_the_request_id() -> None:
         request_id.reset(token)
     assert entry["request_id"] == "abc123" and entry["message"] == "slow query"
     assert entry["level"] == "warning"
+
+
+def test_an_admin_adds_and_removes_a_webhook_on_its_page(home: Path) -> None:
+    import re
+
+    store = Store()
+    update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    with TestClient(create_app(store, auth=False, warm=False)) as client:
+        form = client.get("/ui/webhooks")
+        assert form.status_code == 200 and "No webhook yet" in form.text
+        csrf = token.search(form.text).group(1)
+        refused = client.post("/ui/webhooks", data={"csrf_token": csrf,
+                                                     "url": "http://example.org/hook"})
+        assert refused.status_code == 422 and "use https" in refused.text
+        added = client.post("/ui/webhooks", data={
+            "csrf_token": csrf, "url": "https://example.org/hook",
+            "event": ["list.version", "update.failed"]})
+        assert added.status_code == 200 and "shown this once" in added.text
+        [hook] = list_webhooks(store)
+        assert hook.events == ("list.version", "update.failed") and hook.secret in added.text
+        removed = client.post(f"/ui/webhooks/{hook.id}/remove", data={"csrf_token": csrf})
+        assert removed.status_code == 200 and list_webhooks(store) == []

@@ -122,6 +122,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         search,
         signin,
         sources,
+        webhooks,
     )
 
     store = store or app.state.store
@@ -132,7 +133,8 @@ def install(app: FastAPI, store: Store | None = None) -> None:
     for kind in (StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _for_pages(app.exception_handlers[kind]))
     app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (signin, search, profile_page, sources, changes, alerts, scan, audit, guide):
+    for module in (signin, search, profile_page, sources, changes, alerts, scan, audit, guide,
+                   webhooks):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)
