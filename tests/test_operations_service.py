@@ -118,13 +118,13 @@ def test_serve_with_update_every_serves_the_new_version_reports_it_and_signs_a_w
     with Receiver() as receiver:
         add_webhook(store, receiver.url, ["list.version"], "test", SECRET)
         store.close()
-        port = _free_port()
+        port, metrics_port = _free_port(), _free_port()
         env = {**os.environ, "PYTHONPATH": str(SRC), "WATCHLIST_API_VERSION_CHECK": "0.2"}
         log = (tmp_path / "serve.log").open("w")
         proc = subprocess.Popen(
             [sys.executable, "-m", "watchlist.cli", "serve", "--port", str(port), "--no-auth",
              "--workers", "2", "--update-every", "1s", "--update-source", "un_sc_sanctions",
-             "--log-format", "json", "--access-log"],
+             "--log-format", "json", "--access-log", "--metrics-port", str(metrics_port)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -160,6 +160,8 @@ def test_serve_with_update_every_serves_the_new_version_reports_it_and_signs_a_w
             assert 'watchlist_http_requests_total{method="GET",route="/readyz",status="200"}' \
                 in text
             assert answer.headers["X-Request-ID"]
+            apart = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+            assert _metric(apart, 'watchlist_source_version{source="un_sc_sanctions"}') == 2
         finally:
             proc.terminate()
             proc.wait(30)
@@ -170,3 +172,32 @@ def test_serve_with_update_every_serves_the_new_version_reports_it_and_signs_a_w
     store = Store()
     assert [v.version for v in store.serving()] == [2]
     assert sum(1 for r in receiver.events("list.version")) == 1  # one updater, one version
+
+
+def test_update_daemon_keeps_the_lists_current_until_stopped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        publisher: tuple[ListServer, Path]) -> None:
+    server, listed = publisher
+    monkeypatch.setenv("WATCHLIST_HOME", str(tmp_path / "home"))
+    env = {**os.environ, "PYTHONPATH": str(SRC),
+           "WATCHLIST_URL_UN_SC_SANCTIONS": f"{server.url}/data/consolidated.xml"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watchlist.cli", "update", "--daemon", "--every", "1s",
+         "un_sc_sanctions"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    try:
+        def serving() -> list[int]:
+            store = Store()
+            try:
+                return [v.version for v in store.serving()]
+            finally:
+                store.close()
+
+        assert _wait(serving, 60, "the first version") == [1]
+        shutil.copy(FIXTURES / "un_small_v2.xml", listed)
+        _wait(lambda: serving() == [2], 60, "version 2")
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "checked every 1s" in output and "stopped" in output
