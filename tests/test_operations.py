@@ -303,3 +303,40 @@ def test_an_admin_adds_and_removes_a_webhook_on_its_page(home: Path) -> None:
         assert hook.events == ("list.version", "update.failed") and hook.secret in added.text
         removed = client.post(f"/ui/webhooks/{hook.id}/remove", data={"csrf_token": csrf})
         assert removed.status_code == 200 and list_webhooks(store) == []
+
+
+def test_new_alerts_reach_the_webhooks_and_the_metrics(home: Path) -> None:
+    from prometheus_client import REGISTRY
+    from watchlist.monitor import alerts
+    from watchlist.monitor.portfolio import import_book
+    from watchlist.monitor.run import run_monitor
+    from watchlist.screener import Screener
+
+    store = Store()
+    update_from_paths(store, [FIXTURES / "un_small_v1.xml"])
+    import_book(store, FIXTURES / "monitor" / "book_v1.csv")
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    opened = sample("watchlist_alerts_opened_total")
+    with Receiver() as receiver:
+        add_webhook(store, receiver.url, ["alerts.new"], "test", SECRET)
+        stats = run_monitor(store, Screener.open(store))
+        assert stats.new_alerts >= 1
+        headers, body = _wait_for(lambda: receiver.events("alerts.new"))[0]
+    assert verify(SECRET, body, headers[HEADER])
+    assert json.loads(body)["data"]["new_alerts"] == stats.new_alerts
+    assert sample("watchlist_alerts_opened_total") == opened + stats.new_alerts
+    decided = sample("watchlist_alerts_decided_total", decision="match")
+    alerts.decide(store, stats.new_alert_ids[0], "match", "the same person", "test")
+    assert sample("watchlist_alerts_decided_total", decision="match") == decided + 1
+
+
+def _wait_for(check):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
