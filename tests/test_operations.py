@@ -307,6 +307,7 @@ def test_an_admin_adds_and_removes_a_webhook_on_its_page(home: Path) -> None:
 
 def test_new_alerts_reach_the_webhooks_and_the_metrics(home: Path) -> None:
     from prometheus_client import REGISTRY
+
     from watchlist.monitor import alerts
     from watchlist.monitor.portfolio import import_book
     from watchlist.monitor.run import run_monitor
