@@ -39,6 +39,7 @@ from watchlist.match.model import DEFAULT_THRESHOLD, MatchResult, WatchlistV1
 from watchlist.match.names import DEFAULT_CONFIG, Sims
 from watchlist.match.prepare import Party, compatible, kind_of
 from watchlist.match.symbols import set_runtime
+from watchlist.metrics import HITS, SCREENED
 
 if TYPE_CHECKING:
     from watchlist.ownership.screening import OwnershipSource
@@ -249,7 +250,10 @@ class Screener:
         """Every profile the query matches at the threshold, best first (on a tie, the
         profile with more records first)."""
         party = parse_query(query)
-        return self._check(party, self.threshold if threshold is None else threshold)
+        hits = self._check(party, self.threshold if threshold is None else threshold)
+        SCREENED.inc()
+        HITS.inc(len(hits))
+        return hits
 
     def _check(self, party: Party, threshold: float) -> list[Hit]:
         index = self.index
@@ -396,6 +400,8 @@ class Screener:
             except QueryError as exc:
                 yield {"id": row_id, "error": str(exc), "matches": []}
                 continue
+            SCREENED.inc()
+            HITS.inc(len(hits))
             yield {"id": row_id, "matches": [hit.to_dict() for hit in hits]}
 
     # -- information ---------------------------------------------------------------------

@@ -48,6 +48,7 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 #: Set by `watchlist serve` for its worker processes (see `watchlist.service.serve_app`).
 ENV_NO_AUTH = "WATCHLIST_SERVE_NO_AUTH"
 ENV_HOST = "WATCHLIST_SERVE_HOST"
+ENV_ACCESS_LOG = "WATCHLIST_SERVE_ACCESS_LOG"
 
 
 def is_loopback(host: str) -> bool:

@@ -14,6 +14,7 @@ from watchlist.api.audit_writer import AuditWriter
 from watchlist.api.auth import KeyCache
 from watchlist.api.errors import BodyLimit, install_handlers
 from watchlist.api.json_depth_limit import JsonDepthLimit
+from watchlist.api.observe import RequestObserver
 from watchlist.api.openapi import install_openapi
 from watchlist.api.routers import (
     admin,
@@ -22,6 +23,7 @@ from watchlist.api.routers import (
     entities,
     match,
     ownership,
+    metrics,
     payments,
     reconcile,
     reports,
@@ -32,6 +34,7 @@ from watchlist.api.routers import (
 )
 from watchlist.api.screening import EntityCache
 from watchlist.api.wal_keeper import WalKeeper
+from watchlist.operations.scheduler import Schedule, Scheduler
 from watchlist.screener import Screener
 from watchlist.screening.holder import ScreenerHolder
 from watchlist.service_settings import DESCRIPTION, TITLE, Settings
@@ -48,7 +51,9 @@ def create_api(store: Store, auth: bool = True,
                screener_opener: Callable[[Store], Screener] | None = None,
                warm: bool = True,
                add_pages: Callable[[FastAPI], None] | None = None,
-               warm_pages: Callable[[FastAPI], None] | None = None) -> FastAPI:
+               warm_pages: Callable[[FastAPI], None] | None = None,
+               schedule: Schedule | None = None,
+               access_log: bool = False) -> FastAPI:
     """The API over a store (whose tables exist: `watchlist.service.create_tables`).
 
     auth=False lets every request through as an anonymous admin; `watchlist serve` only
@@ -56,7 +61,9 @@ def create_api(store: Store, auth: bool = True,
     `screener_opener` the way the screener is opened (default `Screener.open(store)`);
     `warm` opens it at startup, in the background, rather than on the first screening.
     `add_pages` adds other routes before the OpenAPI document and the middleware are
-    installed; `warm_pages` warms them after the screener is opened.
+    installed; `warm_pages` warms them after the screener is opened. With `schedule`, the
+    lists are kept current by a scheduler thread (one updater at a time across workers);
+    `access_log` logs every request with its id.
     """
     settings = settings or Settings.from_env()
     holder = ScreenerHolder(store, screener_opener, settings.version_check_seconds)
@@ -64,6 +71,7 @@ def create_api(store: Store, auth: bool = True,
     keeper = WalKeeper(store)
     anchor_keeper = AnchorKeeper(store, anchors.anchors_path(), settings.anchor_seconds,
                                  settings.anchor_entries)
+    scheduler = Scheduler(store, schedule, updater) if schedule is not None else None
 
     def _warm() -> None:
         holder.warm()
@@ -78,9 +86,13 @@ def create_api(store: Store, auth: bool = True,
                              daemon=True).start()
         keeper.start()
         anchor_keeper.start()
+        if scheduler is not None:
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             writer.close()
             anchor_keeper.close()  # after the last entries are written
             keeper.close()
@@ -95,13 +107,14 @@ def create_api(store: Store, auth: bool = True,
     app.state.screener = holder
     app.state.audit = writer
     app.state.anchors = anchor_keeper
+    app.state.scheduler = scheduler
     app.state.entities = EntityCache()
     app.state.key_cache = KeyCache(settings.key_cache_seconds)
     install_handlers(app)
     for router in (match.router, entities.router, sources.router, system.router,
                    admin.router, reconcile.router, payments.router, scan.router,
                    review.router, alerts.router, compare.router, reports.router,
-                   ownership.router):
+                   ownership.router, metrics.router):
         app.include_router(router)
     if add_pages is not None:
         add_pages(app)
@@ -111,4 +124,5 @@ def create_api(store: Store, auth: bool = True,
     app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(VersionsHeader, serving=holder.serving)
+    app.add_middleware(RequestObserver, access_log=access_log)
     return app

@@ -15,11 +15,13 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from watchlist.metrics import AUDIT_COMMIT, AUDIT_QUEUE
 from watchlist.store.audit import AuditEntry, append_audit_many
 from watchlist.store.store import Store
 
@@ -116,7 +118,10 @@ class AuditWriter:
             future.set_result([])
             return future
 
+        AUDIT_QUEUE.inc(len(items))
+
         def done(outcomes: list[Outcome]) -> None:
+            AUDIT_QUEUE.dec(len(items))
             _settle(future, outcomes[0])
 
         self._put(_Batch([list(items)], done))
@@ -133,7 +138,11 @@ class AuditWriter:
             pending = self._pending[loop] = []
             loop.call_soon(self._hand_over, loop)
         pending.append((list(items), waiter))
-        return await waiter
+        AUDIT_QUEUE.inc(len(items))
+        try:
+            return await waiter
+        finally:
+            AUDIT_QUEUE.dec(len(items))
 
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
         pending = self._pending.pop(loop, [])
@@ -220,7 +229,7 @@ class AuditWriter:
         items = [item for request in requests for item in request]
         try:
             with self._turn(locked):
-                entries = append_audit_many(self.store, items)
+                entries = self._commit(items)
         except Exception:  # noqa: BLE001 - retried one request at a time below
             log.exception("writing %d audit entries in one group failed; retrying singly",
                           len(items))
@@ -242,10 +251,16 @@ class AuditWriter:
             except Exception:  # noqa: BLE001 - one waiter's failure must not stop the log
                 log.exception("handing audit results back failed")
 
+    def _commit(self, items: list[Item]) -> list[AuditEntry]:
+        started = time.perf_counter()
+        entries = append_audit_many(self.store, items)
+        AUDIT_COMMIT.observe(time.perf_counter() - started)
+        return entries
+
     def _write_one(self, items: list[Item], locked: bool = False) -> Outcome:
         try:
             with self._turn(locked):
-                entries = append_audit_many(self.store, items)
+                entries = self._commit(items)
         except Exception as exc:  # noqa: BLE001 - the request fails with the write
             return exc
         self.groups += 1

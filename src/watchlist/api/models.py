@@ -57,8 +57,14 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok", "ready"]
+    status: Literal["ok", "ready", "degraded"]
     versions: list[VersionRef] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description=(
+        "/readyz: why the service is degraded (a list stale, failing or held); empty "
+        "when it is ready."))
+    sources: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "/readyz: each serving list's ages (since its publisher's date and its last "
+        "successful fetch), last update outcome and staleness."))
 
 
 class SourceStatus(BaseModel):

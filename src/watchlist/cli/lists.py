@@ -69,6 +69,13 @@ def update(
         "--accept-shrink", help="Make the versions the shrink guard holds current (of the "
         "sources named, or all). Alone it downloads nothing; with --from or --bundled it "
         "imports first, then accepts.")] = False,
+    daemon: Annotated[bool, typer.Option(
+        "--daemon", help="Keep running: check the lists (those named, or the ones the store "
+        "serves) at --every, one updater at a time across every process sharing the store "
+        "(for deployments that update apart from serving).")] = False,
+    every: Annotated[str, typer.Option(
+        "--every", help="With --daemon: how often (6h, 30m), or `publisher` for each "
+        "publisher's cadence.")] = "publisher",
 ) -> None:
     """Download the lists (or import files), make each new version current, and build the
     screening index of the lists now serving.
@@ -83,6 +90,14 @@ def update(
         for name in sources or []:
             if name not in SOURCES:
                 raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
+        if daemon:
+            if from_ or bundled or accept_shrink:
+                raise WatchlistError("--daemon downloads from the publishers: it cannot be "
+                                     "used with --from, --bundled or --accept-shrink")
+            from watchlist.cli.daemon import run_daemon
+
+            run_daemon(every, sources or None)
+            return
         if bundled and from_:
             raise WatchlistError("--bundled and --from cannot be used together")
         for name in sources or SOURCES:

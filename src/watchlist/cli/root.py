@@ -22,11 +22,12 @@ from watchlist.cli import (
     screen,
     serve,
     users,
+    webhooks,
 )
 
 #: The command modules, in the order `watchlist --help` lists their commands and groups.
 MODULES = (lists, db, index, monitor, alerts, ownership, payment, scan, screen, compare, serve,
-           keys, audit, users, report)
+           keys, audit, users, report, webhooks)
 
 app = typer.Typer(help="Sanctions screening from the official lists.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import errno
 import inspect
 import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,7 +17,11 @@ from rich.markup import escape
 
 from watchlist.cli.common import console, reported_errors
 from watchlist.errors import WatchlistError
-from watchlist.service_settings import ENV_HOST, ENV_NO_AUTH, is_loopback
+from watchlist.metrics import prepare_multiprocess_dir, serve_metrics
+from watchlist.operations.durations import describe
+from watchlist.operations.logs import ENV_LOG_FORMAT, FORMATS, logging_config
+from watchlist.operations.scheduler import ENV_SCHEDULE, Schedule
+from watchlist.service_settings import ENV_ACCESS_LOG, ENV_HOST, ENV_NO_AUTH, is_loopback
 from watchlist.store import anchors
 from watchlist.store.keys import list_keys
 from watchlist.store.store import Store
@@ -58,12 +65,32 @@ def serve(
         "--access-log/--no-access-log",
         help="Log every request line to standard error (screenings are in the audit log "
         "either way).")] = False,
+    update_every: Annotated[str | None, typer.Option(
+        "--update-every", help="Keep the lists current: check them this often (6h, 30m) or "
+        "at each publisher's cadence (`publisher`), one updater at a time across workers "
+        "and servers sharing the store.")] = None,
+    update_sources: Annotated[list[str] | None, typer.Option(
+        "--update-source", help="With --update-every: the lists to keep current (default: "
+        "the downloadable lists the store serves).")] = None,
+    log_format: Annotated[str, typer.Option(
+        "--log-format", help="`text`, or `json` for one JSON object a line; every line of a "
+        "request carries its id (the X-Request-ID header).")] = "text",
+    metrics_port: Annotated[int | None, typer.Option(
+        "--metrics-port", min=1, max=65535, help="Also serve /metrics on this port, without "
+        "a key (bound to --metrics-host).")] = None,
+    metrics_host: Annotated[str, typer.Option(
+        "--metrics-host", help="Address of --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     with reported_errors():
         if no_auth and not is_loopback(host):
             raise WatchlistError(f"--no-auth serves without keys, so it only binds to a "
                                  f"loopback address (127.0.0.1, ::1, localhost), not {host}")
+        if log_format not in FORMATS:
+            raise WatchlistError(f"--log-format {log_format!r}: use text or json")
+        if update_sources and not update_every:
+            raise WatchlistError("--update-source needs --update-every")
+        schedule = Schedule.parse(update_every, update_sources) if update_every else None
         import uvicorn
 
         from watchlist.screening.holder import ensure_index
@@ -92,6 +119,16 @@ def serve(
         store.close()
         _announce_anchors()
         os.environ[ENV_HOST] = host
+        _pass_operations(schedule, update_every, update_sources, log_format, access_log)
+        metrics_dir = None
+        if workers > 1:
+            metrics_dir = Path(tempfile.mkdtemp(prefix="watchlist-metrics-"))
+            prepare_multiprocess_dir(metrics_dir)
+        if metrics_port is not None:
+            from watchlist.operations.health import SourceCollector
+
+            reserve_port(metrics_host, metrics_port).close()
+            serve_metrics(metrics_host, metrics_port, [SourceCollector(Store())])
         if no_auth:
             os.environ[ENV_NO_AUTH] = "1"
         else:
@@ -100,14 +137,36 @@ def serve(
         console.print(f"watchlist on http://{shown}:{port}: analysts' pages at /ui, API docs "
                       f"at /docs, "
                       f"{'NO AUTH' if no_auth else 'API keys required'}, {workers} worker(s)")
+        if schedule is not None:
+            every = "each publisher's cadence" if schedule.every is None \
+                else f"every {describe(schedule.every)}"
+            console.print(f"keeping the lists current: checked {every}")
         options: dict[str, Any] = {}
         if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
             # Loading a large index can hold a worker for a few seconds; do not kill it.
             options["timeout_worker_healthcheck"] = 60
         reserved.close()
-        uvicorn.run("watchlist.service:serve_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", proxy_headers=False,
-                    access_log=access_log, **options)
+        try:
+            uvicorn.run("watchlist.service:serve_app", factory=True, host=host, port=port,
+                        workers=workers, log_level="info", proxy_headers=False,
+                        access_log=False, log_config=logging_config(log_format), **options)
+        finally:
+            if metrics_dir is not None:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _pass_operations(schedule: Schedule | None, every: str | None, sources: list[str] | None,
+                     log_format: str, access_log: bool) -> None:
+    """Tell the workers (`watchlist.service.serve_app`) the schedule, the log format and
+    whether to log each request."""
+    for var, value in ((ENV_SCHEDULE, every if schedule else None),
+                       (ENV_SCHEDULE + "_SOURCES", ",".join(sources or []) or None),
+                       (ENV_LOG_FORMAT, log_format),
+                       (ENV_ACCESS_LOG, "1" if access_log else None)):
+        if value:
+            os.environ[var] = value
+        else:
+            os.environ.pop(var, None)
 
 
 def _announce_anchors() -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from watchlist.errors import WatchlistError
+from watchlist.metrics import ALERTS_DECIDED
 from watchlist.monitor import schema as m
 from watchlist.store.audit import append_audit_in, begin_write
 from watchlist.store.store import Store, now_iso
@@ -220,6 +221,7 @@ def decide(store: Store, alert_id: int, decision: str, reason: str, actor: str,
         except BaseException:
             conn.rollback()
             raise
+    ALERTS_DECIDED.labels(decision).inc()
     return result
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -50,6 +51,7 @@ from sqlalchemy.engine import Connection
 
 from watchlist.errors import WatchlistError
 from watchlist.index.build import _code_digest
+from watchlist.metrics import ALERTS_OPENED
 from watchlist.monitor import schema as m
 from watchlist.monitor.alerts import (
     SYSTEM,
@@ -71,6 +73,7 @@ from watchlist.screener import Hit, QueryError, Screener, parse_query
 from watchlist.store import schema as t
 from watchlist.store.audit import append_audit_in, begin_write, canonical_json
 from watchlist.store.store import Store, now_iso
+from watchlist.webhooks.delivery import deliver_due, emit
 
 __all__ = ["MonitorError", "RunStats", "run_monitor"]
 
@@ -199,7 +202,21 @@ def run_monitor(store: Store, screener: Screener | None = None, full: bool = Fal
         _finish_run(store, stats, "failed", started)
         raise
     _finish_run(store, stats, "done", started)
+    _announce(store, stats)
     return stats
+
+
+def _announce(store: Store, stats: RunStats) -> None:
+    """Count the alerts a run opened and tell the webhooks about them."""
+    if not stats.new_alerts:
+        return
+    ALERTS_OPENED.inc(stats.new_alerts)
+    ids = emit(store, "alerts.new", {"run": stats.run_id, "new_alerts": stats.new_alerts,
+                                     "alert_ids": stats.new_alert_ids[:1000],
+                                     "versions": stats.versions}, send=False)
+    if ids:  # sent beside the caller (a slow receiver never holds up a run's answer)
+        threading.Thread(target=deliver_due, args=(store, ids), name="watchlist-webhooks"
+                         ).start()
 
 
 def _run(store: Store, screener: Screener, serving: dict[str, int], full: bool,

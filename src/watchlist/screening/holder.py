@@ -19,6 +19,7 @@ from typing import Any
 
 from watchlist.errors import NotServing
 from watchlist.index.build import index_on_disk, wait_for_updates
+from watchlist.metrics import INDEX_BUILD
 from watchlist.progress import IndexProgress
 from watchlist.screener import Screener, parse_query
 from watchlist.store.store import Store
@@ -37,6 +38,7 @@ def ensure_index(store: Store, timeout: float = 3600,
     """
     if index_on_disk(store):
         return False
+    started = time.perf_counter()
     package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "WATCHLIST_DATABASE_URL": store.url,
            "PYTHONPATH": os.pathsep.join(p for p in (package_root,
@@ -62,6 +64,8 @@ def ensure_index(store: Store, timeout: float = 3600,
             errors.seek(0)
             raise RuntimeError(f"building the screening index failed: "
                                f"{errors.read().strip()[-2000:]}")
+    if built:
+        INDEX_BUILD.observe(time.perf_counter() - started)
     return built
 
 

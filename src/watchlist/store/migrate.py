@@ -51,6 +51,8 @@ TABLE_MODULES = (
     "watchlist.store.user_sessions",
     "watchlist.web.throttle",
     "watchlist.ownership.stored",
+    "watchlist.operations.schema",
+    "watchlist.webhooks.schema",
 )
 log = logging.getLogger("watchlist.store")
 _IN_PROCESS = threading.Lock()  # alembic's context is process-global: one migration at a time

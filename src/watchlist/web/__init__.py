@@ -126,6 +126,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         search,
         signin,
         sources,
+        webhooks,
     )
 
     store = store or app.state.store
@@ -137,7 +138,7 @@ def install(app: FastAPI, store: Store | None = None) -> None:
         app.add_exception_handler(kind, _for_pages(app.exception_handlers[kind]))
     app.mount(PREFIX + "/static", StaticFiles(directory=STATIC), name="web-static")
     for module in (signin, search, profile_page, ownership_page, sources, changes, alerts,
-                   review, scan, audit, guide, compare, reports):
+                   review, scan, audit, guide, compare, reports, webhooks):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from watchlist.operations.health import recent_reasons
 from watchlist.sources.registry import SOURCES
 from watchlist.store.labels import bundled_notice
 from watchlist.store.shrink import percent as share_percent
@@ -141,10 +142,20 @@ def page(request: Request, template: str, *, title: str,
     body = environment().get_template(template).render(
         request=request, title=title, user=user, csrf=session.csrf,
         search_token=session.purpose_token("search"), flashes=flashes,
-        versions=version_refs(versions), nav=context.pop("nav", ""), **context)
+        versions=version_refs(versions), nav=context.pop("nav", ""),
+        degraded=_degraded(request), **context)
     response = HTMLResponse(body, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return web.sessions.save(request, response)
+
+
+def _degraded(request: Request) -> list[str]:
+    """Why the lists are stale, failing or held (the banner on every page); none when the
+    store cannot say."""
+    try:
+        return recent_reasons(request.app.state.store)
+    except Exception:  # noqa: BLE001 - a page is shown even when this cannot be read
+        return []
 
 
 def redirect(request: Request, to: str, flash: str | None = None) -> Response:

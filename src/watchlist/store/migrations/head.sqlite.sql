@@ -1,4 +1,4 @@
--- The store's schema at revision 0009 on SQLite, as its migrations make it.
+-- The store's schema at revision 0010 on SQLite, as its migrations make it.
 -- An empty store is created from this file (no alembic needed).
 -- Written by `watchlist db write-schema`: do not edit.
 CREATE TABLE alembic_version (
@@ -309,4 +309,47 @@ CREATE TABLE ownership_relations (
     PRIMARY KEY (import_id, n),
     FOREIGN KEY(import_id) REFERENCES ownership_imports (id)
 );
-INSERT INTO alembic_version (version_num) VALUES ('0009');
+CREATE TABLE operation_locks (
+    name VARCHAR(100) NOT NULL,
+    holder VARCHAR(200) NOT NULL,
+    acquired_at VARCHAR(40) NOT NULL,
+    expires_at FLOAT NOT NULL,
+    PRIMARY KEY (name)
+);
+CREATE TABLE source_checks (
+    source VARCHAR(100) NOT NULL,
+    last_attempt_at VARCHAR(40) NOT NULL,
+    last_success_at VARCHAR(40),
+    outcome VARCHAR(20) NOT NULL,
+    message TEXT,
+    failures INTEGER NOT NULL,
+    next_due_at FLOAT NOT NULL,
+    PRIMARY KEY (source)
+);
+CREATE TABLE webhooks (
+    id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    secret VARCHAR(200) NOT NULL,
+    events TEXT NOT NULL,
+    active BOOLEAN NOT NULL,
+    created_by VARCHAR(300) NOT NULL,
+    created_at VARCHAR(40) NOT NULL,
+    PRIMARY KEY (id)
+);
+CREATE TABLE webhook_deliveries (
+    id INTEGER NOT NULL,
+    webhook_id INTEGER NOT NULL,
+    event VARCHAR(50) NOT NULL,
+    payload TEXT NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at FLOAT NOT NULL,
+    last_code INTEGER,
+    last_error TEXT,
+    created_at VARCHAR(40) NOT NULL,
+    delivered_at VARCHAR(40),
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_webhook_deliveries_webhook_id ON webhook_deliveries (webhook_id);
+CREATE INDEX ix_webhook_deliveries_status ON webhook_deliveries (status);
+INSERT INTO alembic_version (version_num) VALUES ('0010');
