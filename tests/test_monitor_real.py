@@ -136,6 +136,10 @@ def test_false_positive_is_not_seen_again_and_the_audit_log_verifies(walkthrough
     alert = listed[0]
     _cli("alerts", "decide", str(alert["id"]), "--decision", "false-positive", "--reason",
          "not the designated party", "--user", "analyst")
+    created = CliRunner().invoke(app, ["users", "create", "ravi", "--role", "approve",
+                                       "--password-stdin"], input="a long password\n")
+    assert created.exit_code == 0, created.output
+    _cli("alerts", "approve", str(alert["id"]), "--user", "ravi")  # four-eyes
     third = json.loads(_cli("monitor", "--json"))
     assert third["new_alerts"] == 0 and third["searches"] == 0
     still = json.loads(_cli("alerts", "list", "--json", "--limit", "1000"))["alerts"]
