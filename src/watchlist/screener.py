@@ -64,8 +64,8 @@ FACT_FEATURES = {"birth_date_match": "dates", "birth_date_mismatch": "dates",
 MAX_CANDIDATES = 30
 FORMS_PER_ENTITY = 2
 #: A name score this far below the threshold cannot be lifted over it by the qualifiers
-#: (same birth date 0.15, a country in common 0.05).
-MAX_LIFT = 0.2
+#: (same birth date 0.1, a country in common 0.05).
+MAX_LIFT = 0.15
 
 
 class QueryError(WatchlistError):

@@ -22,18 +22,19 @@ differing given or family name. Callers may set their own threshold
 
 Birth dates
 -----------
-The same full birth date adds 0.15 (lifting a close name, 0.65 or more, over the
-threshold), the same month 0.09, the same year where one side gives only the year 0.045, and
-a date more than two years apart takes 0.3 off. Fitted on the end-to-end development data
+The same full birth date adds 0.1 (lifting a close name, 0.7 or more, over the threshold),
+the same month 0.06, the same year where one side gives only the year 0.03, and a date more
+than two years apart takes 0.3 off. Fitted on the end-to-end development data
 (``positives_un_untreated.csv`` and ``negatives_global.csv``, both with birth dates):
 every listed party scored at 0.55 or more for each row was kept with its name score and
 date relation. Of the 681 right parties found, 366 agree on the day and 258 on the year
 only; of the 596 parties the 50,000 unlisted people reach, none agrees on the day, 44 on
 the year, and 91 conflict. A day weight anywhere from 0.10 to 0.25 and a year weight from
-0.03 to 0.08 give the same recall (680), top-1 (680) and alerting negatives (23): the data
-allows a strong day weight, and 0.15 keeps the candidate search (which looks this much
-below the threshold, plus 0.05 for a country) close to its old depth; a year is weaker
-evidence (many people share one), so it counts a third as much as in the old 0.1 x 0.5.
+0.03 to 0.08 give the same recall (680), top-1 (680) and alerting negatives (23). So the
+day keeps 0.1: a larger lift makes the candidate search look deeper below the threshold
+(by the lift plus 0.05 for a country), which cost a quarter of the screening speed at
+0.15 in the same run with no gain on this data; a year is weaker evidence (many people
+share one), so it counts less than before (0.03 instead of 0.05).
 
 Ranking
 -------
@@ -197,7 +198,7 @@ class WatchlistV1(Algorithm):
     features = [
         Feature(name_match, 1.0),
         Feature(identifier_match, 0.98),
-        Feature(birth_date_match, 0.15, qualifier=True),
+        Feature(birth_date_match, 0.1, qualifier=True),
         Feature(birth_date_mismatch, -0.3, qualifier=True),
         Feature(country_match, 0.05, qualifier=True),
         Feature(country_mismatch, -0.1, qualifier=True),
