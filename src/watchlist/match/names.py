@@ -622,13 +622,15 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
             uq += qw[i]
             factor_i = _extra_factor(qt[i], i, query.minor, person, config)
             uq_extra += qw[i] * factor_i
-            excess += max(0.0, qw[i] - top) * factor_i
+            if factor_i == 1.0:  # a patronymic or qualifier left out is usual
+                excess += max(0.0, qw[i] - top)
     for j in range(len(ct)):
         if cfree[j]:
             uc += cw[j]
             factor_j = _extra_factor(ct[j], j, candidate.minor, person, config)
             uc_extra += cw[j] * factor_j
-            excess += max(0.0, cw[j] - top) * factor_j
+            if factor_j == 1.0:
+                excess += max(0.0, cw[j] - top)
     conflict = uq >= 0.2 and uc >= 0.2
     share = config.extra_share if person else config.extra_share_org
     if person and pair_mode(query, candidate) & SYLLABIC:
