@@ -7,8 +7,9 @@ Run by hand (not in CI); needs the `bench` extra (nomenklatura) and ../shared/da
 1. Pair quality on nomenklatura's labelled name pairs: precision, recall, F1 at each
    system's default threshold (watchlist: the Screener's; nomenklatura: 0.70), overall and
    per case group.
-2. End to end against the whole store: recall on UN-listed people (positives) and the share
-   of 50,000 people on no list (negatives) that raise any alert.
+2. End to end against the whole store: recall on UN-listed people (positives), top-1 (the
+   right party ranked first among the positives found), and the share of 50,000 people on
+   no list (negatives) that raise any alert.
 3. Speed: pair scores/s, queries/s end to end on one core and on all cores, the time for a
    batch file of 1,000,000 rows through `watchlist screen`, peak memory, cold start.
 
@@ -46,7 +47,7 @@ PEER_THRESHOLD = 0.70
 UN_SOURCE = "un_sc_sanctions"
 TARGETS = {
     "pair_f1": 0.90, "recall": 0.99, "negatives_alerting": 0.01, "qps": 2000,
-    "batch_1m_seconds": 600, "index_mb": 1024,
+    "batch_1m_seconds": 600, "index_mb": 1024, "top1": 0.995,
 }
 
 
@@ -312,7 +313,12 @@ def print_end_to_end(e2e: dict[str, Any]) -> None:
     print(f"| recall, UN positives present in the UN file ({e2e['present']}) | "
           f"**{recall_present:.4f}** ({e2e['found_present']}) | >= {TARGETS['recall']} | "
           f"{fmt_ok(recall_present >= TARGETS['recall'])} |")
-    print(f"| found as the best match | {e2e['top1'] / e2e['positives']:.4f} | | |")
+    top1 = e2e["top1"] / e2e["found"] if e2e["found"] else 0.0
+    print(f"| found as the best match (of all {e2e['positives']}) | "
+          f"{e2e['top1'] / e2e['positives']:.4f} | | |")
+    print(f"| top-1: the right party ranked first among the {e2e['found']} found | "
+          f"**{top1:.4f}** ({e2e['top1']}) | >= {TARGETS['top1']} | "
+          f"{fmt_ok(top1 >= TARGETS['top1'])} |")
     print(f"| negatives raising any alert ({e2e['negatives']:,} people on no list) | "
           f"**{share:.4%}** ({e2e['alerting']}) | <= {TARGETS['negatives_alerting']:.0%} | "
           f"{fmt_ok(share <= TARGETS['negatives_alerting'])} |")

@@ -35,7 +35,12 @@ from watchlist.errors import WatchlistError
 from watchlist.index.build import Index, open_index
 from watchlist.index.search import CandidateSearch
 from watchlist.match.features import Context, _name, pair_kind
-from watchlist.match.model import DEFAULT_THRESHOLD, MatchResult, WatchlistV1
+from watchlist.match.model import (
+    DEFAULT_THRESHOLD,
+    EXACT_NAME_RANK,
+    MatchResult,
+    WatchlistV1,
+)
 from watchlist.match.names import DEFAULT_CONFIG, Sims
 from watchlist.match.prepare import Party, compatible, kind_of
 from watchlist.match.symbols import set_runtime
@@ -247,8 +252,8 @@ class Screener:
     # -- screening -----------------------------------------------------------------------
 
     def check(self, query: Any, threshold: float | None = None) -> list[Hit]:
-        """Every profile the query matches at the threshold, best first (on a tie, the
-        profile with more records first)."""
+        """Every profile the query matches at the threshold, best first: by the unclipped
+        evidence and an exact name (`MatchResult.rank`; on a tie, more records first)."""
         party = parse_query(query)
         hits = self._check(party, self.threshold if threshold is None else threshold)
         SCREENED.inc()
@@ -273,24 +278,24 @@ class Screener:
                 continue
             pid = int(profile_of[e])
             found = best.get(pid)
-            if found is not None and found[0] >= 1.0:
-                continue  # another record of this profile already matches in full
             ctx = Context(pair_kind(party, target), index.stats, self.config,
                           [index.forms[f] for f in form_ids] if form_ids else None)
             if e not in extra:
                 bound = _name(party, target, ctx).score + MAX_LIFT
-                if bound < threshold or (found is not None and bound <= found[0]):
+                if bound < threshold or (found is not None
+                                         and bound + EXACT_NAME_RANK <= found[0]):
                     continue
             if e not in facts:
                 facts[e] = self.with_profile_facts(e)
             result = self.algorithm.compare(party, facts[e], stats=index.stats,
                                             config=self.config, threshold=threshold,
                                             context=ctx)
-            if result.match and (found is None or result.score > found[0]):
-                best[pid] = (result.score, e, result)
-        hits = [self._hit(pid, e, result) for pid, (_s, e, result) in best.items()]
-        hits.sort(key=lambda h: (-round(h.score, 6), -len(h.entity_ids), h.entity_id))
-        return hits + self._ownership_hits(party, threshold, hits)
+            if result.match and (found is None or result.rank > found[0]):
+                best[pid] = (result.rank, e, result)
+        hits = [(rank, self._hit(pid, e, result)) for pid, (rank, e, result) in best.items()]
+        hits.sort(key=lambda h: (-round(h[0], 6), -len(h[1].entity_ids), h[1].entity_id))
+        ranked = [hit for _rank, hit in hits]
+        return ranked + self._ownership_hits(party, threshold, ranked)
 
     def ownership_hits(self, query: Any, listed: Iterable[Hit] = (),
                        threshold: float | None = None) -> list[Hit]:

@@ -176,12 +176,12 @@ def _date_relation(query: tuple[str, ...], candidate: tuple[str, ...]) -> tuple[
 
 
 def birth_date_match(query: Party, candidate: Party, ctx: Context) -> FeatureResult:
-    """The birth dates agree: the same day (1.0), the same month (0.7), or the same year
-    where one side gives only the year (0.5)."""
+    """The birth dates agree: the same day (1.0), the same month (0.6), or the same year
+    where one side gives only the year (0.3)."""
     if not query.dates or not candidate.dates:
         return NOTHING
     rel, a, b = _date_relation(query.dates, candidate.dates)
-    score = {"day": 1.0, "month": 0.7, "year": 0.5}.get(rel, 0.0)
+    score = {"day": 1.0, "month": 0.6, "year": 0.3}.get(rel, 0.0)
     text = {"day": "same birth date", "month": "same birth month",
             "year": "same birth year"}.get(rel, "birth dates differ")
     return FeatureResult(score, text, a, b)

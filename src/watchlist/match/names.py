@@ -36,7 +36,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA, Levenshtein
 from rigour._core import metaphone
 
-from watchlist.match.prepare import PERSON, NameForm, is_patronymic
+from watchlist.match.prepare import PERSON, NameForm, is_patronymic, place_words
 from watchlist.match.symbols import PARTICLE_GROUPS, particle_group, token_symbols
 from watchlist.names.orgs import is_acronym_form
 
@@ -102,6 +102,18 @@ class NameConfig:
     patronymic_share: float = 0.5
     #: Weight share of an unmatched qualifier in brackets.
     qualifier_share: float = 0.3
+    #: Share of the weight by which a token only one side has is more distinctive than
+    #: every aligned token ("Ahmad Shah Massoud" / "Ahmad Shah": the rare part is missing).
+    distinct_extra_share: float = 1.0
+    #: Least similarity of two respelled tokens when one name is written in Chinese,
+    #: Japanese or Korean characters (below it, a syllable differs: another character).
+    syllabic_sim: float = 0.8
+    #: Share of the weight of a syllable only one side has, when one name is so written.
+    extra_share_syllabic: float = 0.6
+    #: Score cap of organisation names whose only agreeing words are generic ones (a
+    #: country, "Bank", "Trading") while other words are left over ("Bank Rossiya" /
+    #: "Rossiya-24").
+    generic_cap: float = 0.6
 
 
 DEFAULT_CONFIG = NameConfig()
@@ -164,18 +176,25 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
         return 0.0
     if a.isdigit() or b.isdigit():
         return 0.0
+    if is_patronymic(a) != is_patronymic(b):
+        return 0.0  # a father's name is not the given name or surname it is formed from
     group = particle_group(a)
     if group is not None and group == particle_group(b):
         return 1.0
+    if _gendered_pair(a, b):
+        return 0.5  # Alejandro / Alejandra, Yevgeniy / Yevgeniya: a man's and a woman's name
+    stems = _compound_stems(a, b)
+    if stems is not None:  # "Hamidullah" / "Waliullah": only the stems tell them apart
+        return token_similarity(stems[0], stems[1], config, mode)
     longest = la if la > lb else lb
+    shortest = lb if la > lb else la
     distance = OSA.distance(a, b)
     sim = 1.0 - distance / longest
     if "x" in a or "x" in b:  # Alexander ~ Aleksandr, Maxim ~ Maksim: x is written ks
         ax, bx = a.replace("x", "ks"), b.replace("x", "ks")
         sim = max(sim, 1.0 - OSA.distance(ax, bx) / max(len(ax), len(bx)))
-    shortest = lb if la > lb else la
-    if longest <= (6 if mode & SYLLABIC else 3):
-        sim = min(sim, 0.5)  # one letter of a short token is another name
+    if longest <= (6 if mode & SYLLABIC else 3) or shortest <= 3:
+        sim = min(sim, 0.5)  # one letter of (or added to) a short token is another name
     elif shortest >= 4 and shortest >= 0.6 * longest and (
             a.startswith(b) or b.startswith(a)) and not is_patronymic(a if la > lb else b):
         sim = max(sim, config.prefix_sim)  # a name cut short ("Abiy" ~ "Abiyot")
@@ -184,6 +203,8 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
         a2, b2 = (a[:-1], b) if a[-1] == "s" else (a, b[:-1])
         stem = 1.0 - OSA.distance(a2, b2) / max(len(a2), len(b2))
         sim = max(sim, stem - 0.05)
+    if mode & SYLLABIC and sim < config.syllabic_sim:
+        return min(sim, 0.5)  # "junhong" / "junzheng": another character, another name
     if sim >= config.symbol_sim:
         return sim
     if not mode & SYLLABIC:
@@ -201,6 +222,62 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
         if len(sk) >= 3 and sk == _skeleton(b):
             return config.skeleton_sim
     return sim
+
+
+#: Endings of Arabic compound names ("Nazir-ullah", "Shams-uddin"), longest first.
+_COMPOUND_ENDINGS = ("ullah", "allah", "ulla", "uddin", "eddin", "addin", "uddeen", "udin")
+
+
+#: Masculine family-name endings whose feminine adds "a" (Lebedev / Lebedeva, Putin /
+#: Putina, Zhukovsky / Zhukovskaya): the same family, so such pairs stay alike.
+_FAMILY_ENDINGS = ("ov", "ev", "in", "yn", "sky", "skiy", "skii", "ski", "skyi")
+
+
+def _gendered_pair(a: str, b: str) -> bool:
+    """True for a man's and a woman's form of one given name ("Aleksandr" / "Aleksandra",
+    "Daniel" / "Daniela", "Yevgeniy" / "Yevgeniya"). (Not -o / -a: "Mustafo" is the Tajik
+    form of "Mustafa".)"""
+    if a[-1] == "a" and b[-1] != "a":
+        fem, mas = a, b
+    elif b[-1] == "a" and a[-1] != "a":
+        fem, mas = b, a
+    else:
+        return False
+    if len(mas) < 4 or mas.endswith(_FAMILY_ENDINGS) or fem.endswith("skaya"):
+        return False
+    if fem[0] != mas[0]:  # "Yevgeniy" / "Evgenia": ye- and e- write one sound
+        fem, mas = fem.removeprefix("y"), mas.removeprefix("y")
+    stem = fem[:-2] if fem.endswith(("ya", "ia")) else fem[:-1]
+    return mas == fem[:-1] or (mas[-1] == "y" and mas[:-1] == fem[:-1]) or (
+        mas.endswith(("y", "iy", "ii", "ij", "i")) and mas.rstrip("iyj") == stem.rstrip("iy"))
+
+
+def _abd_stem(token: str) -> str | None:
+    """The name after "Abd" (servant of) and its article: "abdurrahim", "abdulrahim",
+    "abdel rahim" -> "rahim"; None for a token not so built."""
+    if not token.startswith("abd") or len(token) < 7:
+        return None
+    rest = token[3:]
+    if rest[0] in "aeiou":
+        rest = rest[1:]
+    if rest[:1] == "l" or rest[:1] == rest[1:2]:
+        rest = rest[1:]  # the article, or its assimilated form ("ur-rahim")
+    return rest if len(rest) >= 3 else None
+
+
+def _compound_stems(a: str, b: str) -> tuple[str, str] | None:
+    """The distinctive stems of two compound names built alike ("Abd-X" and "Abd-Y",
+    "X-ullah" and "Y-ullah"), whose shared part would otherwise make them look alike."""
+    sa, sb = _abd_stem(a), _abd_stem(b)
+    if sa is not None and sb is not None:
+        return (sa, sb) if sa != sb else None
+    for end in _COMPOUND_ENDINGS:
+        if a.endswith(end) and b.endswith(end):
+            ra, rb = a[:-len(end)], b[:-len(end)]
+            if len(ra) >= 3 and len(rb) >= 3 and ra != rb:
+                return ra, rb
+            return None
+    return None
 
 
 class Pair(NamedTuple):
@@ -225,6 +302,20 @@ class NameMatch:
     notes: list[str] = field(default_factory=list)
     numbers_query: tuple[str, ...] = ()
     numbers_candidate: tuple[str, ...] = ()
+
+    @property
+    def query_exact(self) -> bool:
+        """Every part of the query's name is in the candidate's as written (not a weak alias;
+        the candidate may have more parts)."""
+        if self.query is None or self.candidate is None or self.score <= 0.0 \
+                or self.query.weak or self.candidate.weak \
+                or any(n.startswith("characters differ") for n in self.notes):
+            return False
+        found = {i for p in self.pairs if p.sim >= 1.0 and len(p.q) == len(p.c) == 1
+                 and self.query.tokens[p.q[0]] == self.candidate.tokens[p.c[0]]
+                 for i in p.q}
+        return all(i in found or t.isdigit() and t in self.numbers_candidate
+                   for i, t in enumerate(self.query.tokens))
 
     def describe(self) -> str:
         """One line: the aligned tokens, the tokens one side lacks, and the penalties."""
@@ -387,6 +478,11 @@ def _joined_similarity(query: NameForm, candidate: NameForm) -> float:
     return 1.0 - distance / max(len(a), len(b))
 
 
+def _generic(token: str, weight: float, places: frozenset[str]) -> bool:
+    """A word of an organisation's name that many parties share: weak, or a place."""
+    return weight <= 0.2 or token in places
+
+
 def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
                   config: NameConfig) -> float:
     """How much of its weight a token only one side has counts: a patronymic or a
@@ -396,6 +492,13 @@ def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
     if person and is_patronymic(token):
         return config.patronymic_share
     return 1.0
+
+
+def _short_form(form: NameForm) -> bool:
+    """A name of two letters, or a weak alias of three ("JI", "GI"): too short to be told
+    from the initials of other names, so it matches only itself."""
+    letters = sum(len(t) for t in form.tokens if not t.isdigit())
+    return 0 < letters <= (3 if form.weak else 2) and form.script in ALPHABETIC_SCRIPTS
 
 
 def _syllables(form: NameForm) -> str:
@@ -433,6 +536,10 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
             factor = min(factor, cap)
     if is_acronym_form(qt, query.original) and is_acronym_form(ct, candidate.original):
         return NameMatch(0.0, query, candidate, notes=["two acronyms of longer names"])
+    if _short_form(query) != _short_form(candidate) or (
+            _short_form(query) and "".join(qt) != "".join(ct)):
+        return NameMatch(0.0, query, candidate, [], list(qt), list(ct), True,
+                         [*notes, "a short form matches only itself"])
     if qt == ct:
         return NameMatch(factor, query, candidate,
                          [Pair((i,), (i,), 1.0) for i in range(len(qt))], notes=notes)
@@ -490,9 +597,15 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
     qw, cw = query.weights, candidate.weights
     credit = 0.0
     matched = 0.0
+    top = 0.0
     initials_only = True
+    places = place_words() if kind != PERSON else frozenset()
+    generic_only = bool(places)
     for pair in pairs:
         weight = (sum(qw[i] for i in pair.q) + sum(cw[j] for j in pair.c)) / 2.0
+        top = max(top, weight)
+        if generic_only and not (len(pair.q) == 1 and _generic(qt[pair.q[0]], weight, places)):
+            generic_only = False
         sim = pair.sim
         if sim < config.tau_high:
             same_length = len(pair.q) == len(pair.c) == 1 and \
@@ -506,25 +619,39 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
 
     person = kind == PERSON
     uq = uq_extra = uc = uc_extra = 0.0
+    excess = 0.0
     for i in range(len(qt)):
         if qfree[i]:
             uq += qw[i]
-            uq_extra += qw[i] * _extra_factor(qt[i], i, query.minor, person, config)
+            factor_i = _extra_factor(qt[i], i, query.minor, person, config)
+            uq_extra += qw[i] * factor_i
+            if factor_i == 1.0:  # a patronymic or qualifier left out is usual
+                excess += max(0.0, qw[i] - top)
     for j in range(len(ct)):
         if cfree[j]:
             uc += cw[j]
-            uc_extra += cw[j] * _extra_factor(ct[j], j, candidate.minor, person, config)
+            factor_j = _extra_factor(ct[j], j, candidate.minor, person, config)
+            uc_extra += cw[j] * factor_j
+            if factor_j == 1.0:
+                excess += max(0.0, cw[j] - top)
     conflict = uq >= 0.2 and uc >= 0.2
     share = config.extra_share if person else config.extra_share_org
+    if person and pair_mode(query, candidate) & SYLLABIC:
+        share = config.extra_share_syllabic
     if conflict:
         disagreement = max(config.conflict_floor, (uq + uc) / 2.0)
         denominator = matched + config.conflict_share * disagreement
     else:
-        denominator = matched + share * (uq_extra + uc_extra)
+        denominator = matched + share * (uq_extra + uc_extra) \
+            + config.distinct_extra_share * excess
     score = credit / denominator if denominator > 0 else 0.0
     if initials_only:
         score = min(score, config.initials_cap)
         notes.append("only initials agree")
+    elif generic_only and (uq or uc or sorted(qnum) != sorted(cnum)) and not (
+            qnum and sorted(qnum) == sorted(cnum)):
+        score = min(score, config.generic_cap)
+        notes.append("only generic words agree")
     elif person and len(pairs) == 1 and not conflict and max(uq, uc) >= 0.2 \
             and min(len(qt), len(ct)) == 1:
         score = min(score, config.single_part_cap)
@@ -535,7 +662,8 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
     elif person and len(pairs) >= 3 and _descents(pairs, qw) >= 2:
         notes.append("out of order")
         score *= config.order_factor
-    if score < config.joined_floor and len(qt) + len(ct) > 2:
+    if score < config.joined_floor and len(qt) + len(ct) > 2 and not any(
+            _gendered_pair(a, b) for a in extra_q for b in extra_c):
         joined = _joined_similarity(query, candidate)
         if joined >= config.joined_floor and joined > score:
             notes.append(f"alike written without spaces ({joined:.2f})")

@@ -43,6 +43,7 @@ __all__ = [
     "compatible",
     "kind_of",
     "normalize_identifier",
+    "place_words",
     "prepare_names",
 ]
 
@@ -285,6 +286,36 @@ def numbers_as_digits(tokens: list[str]) -> list[str]:
             out.append(str(roman) if roman else token)
         i += 1
     return out
+
+
+#: Names of countries in their own languages, as transliterated in organisation names
+#: ("Bank Rossiya", "Iran Air"): like the English ones, generic words there.
+_ENDONYMS = frozenset(
+    "rossiya rossii rossiyskaya rossiiskaya rossiiskoi rossiyskoy rossiyskiy rossiiskii rus "
+    "ukraina ukrainy belarus belarusi belarusskaya belorusskaya iran irani suriya souria "
+    "misr chosun choson joseon hanguk zhonghua zhongguo kitai sham".split()
+)
+_PEOPLE_ENDINGS = ("n", "an", "ian", "ese", "i", "ish", "ic")
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Words naming a country or its people ("russia", "russian", "iranian", "rossiya"):
+    generic words in organisation names, shared by many parties of a country."""
+    from followthemoney.types import registry
+
+    words: set[str] = set(_ENDONYMS)
+    for name in registry.country.names.values():
+        for word in normalize_text(name).split():
+            if len(word) < 4 or not word.isalpha() or word in ("island", "islands",
+                                                               "republic", "saint"):
+                continue
+            words.add(word)
+            stem = word[:-1] if word[-1] in "aeiouy" else word
+            words.update(stem + end for end in _PEOPLE_ENDINGS if len(stem + end) >= 5)
+            if word.endswith("y"):
+                words.add(stem)  # "germany": "german"
+    return frozenset(words)
 
 
 def token_weight(token: str, kind: str, stats: TokenStats) -> float:
