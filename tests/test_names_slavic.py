@@ -12,15 +12,18 @@ from hypothesis import strategies as st
 from watchlist.match.model import DEFAULT_THRESHOLD, WatchlistV1
 from watchlist.match.names import token_similarity
 from watchlist.match.prepare import Party
+from watchlist.match import symbols
 from watchlist.match.symbols import set_runtime
 from watchlist.names.slavic import family_key, given_group, patronymic_of, slavic_symbols
 from watchlist.names.slavic_table import GIVEN_NAMES
 
 
 @pytest.fixture(autouse=True)
-def no_runtime_symbols() -> Iterator[None]:
-    """rigour's person tagger takes seconds to load: these tests do without it."""
+def no_runtime_symbols(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """rigour's person tagger takes seconds to load: these tests do without it, and with a
+    symbol table of their own (another test's index may have left a token without any)."""
     set_runtime(False)
+    monkeypatch.setattr(symbols, "_TABLE", {})
     yield
 
 
