@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from watchlist.match import symbols
 from watchlist.match.model import DEFAULT_THRESHOLD, WatchlistV1
 from watchlist.match.names import token_similarity
 from watchlist.match.prepare import Party
-from watchlist.match import symbols
 from watchlist.match.symbols import set_runtime
 from watchlist.names.slavic import family_key, given_group, patronymic_of, slavic_symbols
 from watchlist.names.slavic_table import GIVEN_NAMES
