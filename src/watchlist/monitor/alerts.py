@@ -188,6 +188,18 @@ def get_alert(store: Store, alert_id: int) -> dict[str, Any]:
     return data
 
 
+
+def locked_alert(conn: Connection, alert_id: int) -> Any:
+    """Begin a write and read alert `alert_id` locked for it (PostgreSQL: FOR UPDATE), or
+    AlertNotFound: what every change of one alert starts with."""
+    begin_write(conn)
+    row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id)
+                       .with_for_update()).first()
+    if row is None:
+        raise AlertNotFound(f"no alert {alert_id}")
+    return row
+
+
 def decide(store: Store, alert_id: int, decision: str, reason: str, actor: str,
            expected_status: str | None = None) -> dict[str, Any]:
     """Record an analyst's decision on an alert (see the module docstring); returns the
@@ -206,11 +218,7 @@ def decide(store: Store, alert_id: int, decision: str, reason: str, actor: str,
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         try:
-            begin_write(conn)
-            row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id)
-                               .with_for_update()).first()
-            if row is None:
-                raise AlertNotFound(f"no alert {alert_id}")
+            row = locked_alert(conn, alert_id)
             if expected_status is not None and row.status != expected_status:
                 raise StatusConflict(
                     f"alert {alert_id} is {row.status}, not {expected_status}: it was decided "

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 from watchlist.monitor import schema as m
 from watchlist.monitor.alerts import (
     AlertError,
-    AlertNotFound,
     check_id,
     list_alerts,
+    locked_alert,
     record_transition,
 )
 from watchlist.monitor.review import person
@@ -193,11 +193,7 @@ def assign(store: Store, alert_id: int, assignee: str | None, actor: str,
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         try:
-            begin_write(conn)
-            row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id)
-                               .with_for_update()).first()
-            if row is None:
-                raise AlertNotFound(f"no alert {alert_id}")
+            row = locked_alert(conn, alert_id)
             result = _assign_row(conn, row, target, actor)
             conn.commit()
         except BaseException:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from watchlist.monitor import schema as m
@@ -23,14 +22,13 @@ from watchlist.monitor.alerts import (
     DECISIONS,
     MAX_REASON,
     AlertError,
-    AlertNotFound,
     StatusConflict,
     check_id,
     list_alerts,
+    locked_alert,
     record_transition,
 )
 from watchlist.monitor.review_settings import ReviewSettings, load_settings
-from watchlist.store.audit import begin_write
 from watchlist.store.keys import role_allows
 from watchlist.store.store import Store, now_iso
 
@@ -74,21 +72,12 @@ def _reason(reason: str | None, code: str | None, settings: ReviewSettings
     return text, code
 
 
-def _locked_row(conn: Connection, alert_id: int) -> Any:
-    begin_write(conn)
-    row = conn.execute(select(m.alerts).where(m.alerts.c.id == alert_id)
-                       .with_for_update()).first()
-    if row is None:
-        raise AlertNotFound(f"no alert {alert_id}")
-    return row
-
-
 def _in_transaction(store: Store, alert_id: int, work: Any) -> dict[str, Any]:
     check_id(alert_id)
     m.ensure_tables(store.engine)
     with store.engine.connect() as conn:
         try:
-            result = work(conn, _locked_row(conn, alert_id))
+            result = work(conn, locked_alert(conn, alert_id))
             conn.commit()
         except BaseException:
             conn.rollback()

@@ -5,13 +5,19 @@ neither ownership nor control). Parties are named from the other entities of the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from watchlist.errors import SourceError
-from watchlist.sources.relations import LINKED, OWNERSHIP, Problems, Relation, parse_share
+from watchlist.sources.relations import (
+    LINKED,
+    OWNERSHIP,
+    Problems,
+    Relation,
+    json_lines,
+    parse_share,
+)
 
 FORMAT = "ftm-ownership"
 _SCHEMATA = {"Ownership": ("owner", "asset", OWNERSHIP),
@@ -42,18 +48,7 @@ def read(path: Path) -> list[Relation]:
     problems = Problems(str(path))
     names: dict[str, str] = {}
     links: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise SourceError(str(path), f"is not UTF-8 text (byte {exc.start})") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.add(f"line {number}", f"is not JSON ({exc.msg})")
-            continue
+    for number, data in json_lines(path, problems):
         if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):
             problems.add(f"line {number}", "is not a FollowTheMoney entity")
             continue

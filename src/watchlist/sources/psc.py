@@ -11,14 +11,20 @@ up; other PSCs are named."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from watchlist.errors import SourceError
-from watchlist.sources.relations import CONTROL, EXCLUSIVE, OWNERSHIP, Problems, Relation
+from watchlist.sources.relations import (
+    CONTROL,
+    EXCLUSIVE,
+    OWNERSHIP,
+    Problems,
+    Relation,
+    json_lines,
+)
 
 FORMAT = "uk-psc"
 SOURCE = "UK PSC"
@@ -85,18 +91,7 @@ def parse(path: Path) -> Iterator[Relation]:
 def read(path: Path) -> list[Relation]:
     problems = Problems(str(path))
     found: list[Relation] = []
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise SourceError(str(path), f"is not UTF-8 text (byte {exc.start})") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.add(f"line {number}", f"is not JSON ({exc.msg})")
-            continue
+    for number, record in json_lines(path, problems):
         if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
             problems.add(f"line {number}", "is not a PSC record (no 'data' object)")
             continue

@@ -8,8 +8,12 @@ imported in part (a missing line could hide a blocked party)."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from watchlist.errors import SourceError
 
@@ -68,6 +72,22 @@ class Problems:
         text = "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
         raise SourceError(self.file, f"{len(self.found)} problem"
                           f"{'s' if len(self.found) != 1 else ''}, nothing imported:\n  {text}")
+
+
+def json_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each non-blank line of a JSON-lines file; a line that is not
+    JSON is a problem named by its number, a file that is not UTF-8 an error."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise SourceError(str(path), f"is not UTF-8 text (byte {exc.start})") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.add(f"line {number}", f"is not JSON ({exc.msg})")
 
 
 _NUMBER = r"\d+(?:\.\d+)?"
