@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,3 +82,15 @@ def small_served_store(factory: pytest.TempPathFactory, name: str,
             yield store, create_key(store, name, role)[1]
         finally:
             store.close()
+
+
+@pytest.fixture(scope="module")
+def store(world: tuple[Any, Any, dict[str, str]]) -> Any:
+    """The store of the module's `world` fixture (a module defining `world` gets it)."""
+    return world[0]
+
+
+@pytest.fixture(scope="module")
+def screener(world: tuple[Any, Any, dict[str, str]]) -> Any:
+    """The module's screener over that store."""
+    return world[1]

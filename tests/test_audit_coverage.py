@@ -20,23 +20,15 @@ from watchlist.store.audit import iter_audit
 from watchlist.store.store import Store
 from watchlist.store.users import create_user
 from watchlist.web.throttle import SignInLimit
-from webstore import LUKASHENKO, PASSWORD, build_store
+from webstore import LUKASHENKO, PASSWORD, World, web_world
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Screener,
-                                                                      dict[str, str]]]:
-    home = tmp_path_factory.mktemp("audit-coverage") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
-        yield build_store()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from web_world(tmp_path_factory, "audit-coverage")
 
-
-@pytest.fixture(scope="module")
-def store(world: tuple[Store, Screener, dict[str, str]]) -> Store:
-    return world[0]
 
 
 def make_app(world: tuple[Store, Screener, dict[str, str]]) -> FastAPI:

@@ -30,7 +30,7 @@ from watchlist.screener import Screener
 from watchlist.service import create_app
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.store import Store
-from webstore import PASSWORD, build_store
+from webstore import PASSWORD, World, web_world
 
 SEMA = "ca_dfatd_sema_sanctions"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -38,22 +38,10 @@ _SEARCH_TOKEN = re.compile(r'name="t" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Screener,
-                                                                      dict[str, str]]]:
-    home = tmp_path_factory.mktemp("reports") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
-        yield build_store()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from web_world(tmp_path_factory, "reports")
 
 
-@pytest.fixture(scope="module")
-def store(world: tuple[Store, Screener, dict[str, str]]) -> Store:
-    return world[0]
-
-
-@pytest.fixture(scope="module")
-def screener(world: tuple[Store, Screener, dict[str, str]]) -> Screener:
-    return world[1]
 
 
 @pytest.fixture(scope="module")

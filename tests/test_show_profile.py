@@ -13,23 +13,18 @@ from typer.testing import CliRunner
 
 from conftest import FIXTURES
 from watchlist.cli import app
-from watchlist.screener import Screener
 from watchlist.service import create_app
 from watchlist.store.store import Store
 from watchlist.updates.pipeline import update_from_paths
-from webstore import LUKASHENKO, SEMA_LUKASHENKO, build_store
+from webstore import LUKASHENKO, SEMA_LUKASHENKO, World, web_world
 
 runner = CliRunner()
 SOURCES = {"us_ofac_sdn", "ca_dfatd_sema_sanctions", "au_dfat_sanctions"}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Screener,
-                                                                      dict[str, str]]]:
-    home = tmp_path_factory.mktemp("show-profile") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
-        yield build_store()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from web_world(tmp_path_factory, "show-profile")
 
 
 def show(*args: str) -> str:

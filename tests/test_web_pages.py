@@ -40,7 +40,8 @@ from webstore import (
     SCRIPT_NAME,
     SCRIPT_PARTY,
     SEMA_LUKASHENKO,
-    build_store,
+    World,
+    web_world,
 )
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -48,23 +49,10 @@ _SEARCH_TOKEN = re.compile(r'name="t" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Screener,
-                                                                      dict[str, str]]]:
-    """One store for the module: building the screening index takes seconds."""
-    home = tmp_path_factory.mktemp("web-pages") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WATCHLIST_HOME", str(home))
-        yield build_store()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from web_world(tmp_path_factory, "web-pages")
 
 
-@pytest.fixture(scope="module")
-def store(world: tuple[Store, Screener, dict[str, str]]) -> Store:
-    return world[0]
-
-
-@pytest.fixture(scope="module")
-def screener(world: tuple[Store, Screener, dict[str, str]]) -> Screener:
-    return world[1]
 
 
 @pytest.fixture(scope="module")

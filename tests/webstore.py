@@ -5,6 +5,9 @@ alerts a monitor run raises on it, and users of both roles."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from argon2 import PasswordHasher
 
 from conftest import FIXTURES
@@ -58,4 +61,17 @@ def build_store() -> tuple[Store, Screener, dict[str, str]]:
     create_user(store, "approver", "approve", PASSWORD)
     keys = {role: create_key(store, f"web {role}", role)[1] for role in ("screen", "admin")}
     return store, screener, keys
+
+
+
+World = tuple[Store, Screener, dict[str, str]]
+
+
+def web_world(factory: pytest.TempPathFactory, name: str) -> Iterator[World]:
+    """The store of `build_store` in a home of its own, for a module's `world` fixture (the
+    screening index takes seconds to build: once per module)."""
+    home = factory.mktemp(name) / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHLIST_HOME", str(home))
+        yield build_store()
 
