@@ -184,7 +184,7 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
     group = particle_group(a)
     if group is not None and group == particle_group(b):
         return 1.0
-    if _gendered_pair(a, b):
+    if (a[-1] == "a") != (b[-1] == "a") and _gendered_pair(a, b):
         return 0.5  # Alejandro / Alejandra, Yevgeniy / Yevgeniya: a man's and a woman's name
     stems = _stems_of(a, abd_a, end_a, b, abd_b, end_b)
     if stems is not None:  # "Hamidullah" / "Waliullah": only the stems tell them apart
@@ -513,8 +513,16 @@ def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
 def _short_form(form: NameForm) -> bool:
     """A name of two letters, or a weak alias of three ("JI", "GI"): too short to be told
     from the initials of other names, so it matches only itself."""
-    letters = sum(len(t) for t in form.tokens if not t.isdigit())
-    return 0 < letters <= (3 if form.weak else 2) and form.script in ALPHABETIC_SCRIPTS
+    if form.script not in ALPHABETIC_SCRIPTS:
+        return False
+    limit = 3 if form.weak else 2
+    letters = 0
+    for token in form.tokens:
+        if not token.isdigit():
+            letters += len(token)
+            if letters > limit:
+                return False
+    return letters > 0
 
 
 def _syllables(form: NameForm) -> str:
@@ -552,8 +560,8 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
             factor = min(factor, cap)
     if is_acronym_form(qt, query.original) and is_acronym_form(ct, candidate.original):
         return NameMatch(0.0, query, candidate, notes=["two acronyms of longer names"])
-    if _short_form(query) != _short_form(candidate) or (
-            _short_form(query) and "".join(qt) != "".join(ct)):
+    short = _short_form(query)
+    if short != _short_form(candidate) or (short and "".join(qt) != "".join(ct)):
         return NameMatch(0.0, query, candidate, [], list(qt), list(ct), True,
                          [*notes, "a short form matches only itself"])
     if qt == ct:
