@@ -393,22 +393,23 @@ def _joined(left: tuple[str, ...], lfree: list[bool], right: tuple[str, ...],
     """Tokens of `left` equal to a run of 2-3 free tokens of `right` written apart, or to
     the initials of such a run (for acronyms of at most `acronyms` letters)."""
     n = len(right)
-    runs = [(j, size) for size in (2, 3) for j in range(n - size + 1)
-            if all(rfree[j:j + size])]
+    lengths = [len(t) for t in right]
+    runs = [(j, size, sum(lengths[j:j + size])) for size in (2, 3)
+            for j in range(n - size + 1) if all(rfree[j:j + size])]
     if not runs:
         return []
-    lengths = [len(t) for t in right]
     found: list[Pair] = []
     for i, token in enumerate(left):
         if not lfree[i] or len(token) < 2 or token.isdigit():
             continue
         size_t = len(token)
-        for j, size in runs:
-            if not all(rfree[j:j + size]):
+        for j, size, total in runs:
+            near = total == size_t or (size_t >= 5 and abs(total - size_t) <= 2)
+            initials = size_t == size <= acronyms
+            if not (near or initials) or not all(rfree[j:j + size]):
                 continue
-            total = sum(lengths[j:j + size])
             hit: Pair | None = None
-            if total == size_t or (size_t >= 5 and abs(total - size_t) <= 2):
+            if near:
                 joined = "".join(right[j:j + size])
                 if joined == token:
                     hit = Pair((i,), tuple(range(j, j + size)), config.joined_sim)
@@ -417,9 +418,8 @@ def _joined(left: tuple[str, ...], lfree: list[bool], right: tuple[str, ...],
                     if sim >= 0.85:
                         hit = Pair((i,), tuple(range(j, j + size)),
                                    min(config.joined_sim, sim))
-            if hit is None and size_t == size <= acronyms \
-                    and all(lengths[k] > 1 and right[k][0] == token[k - j]
-                            for k in range(j, j + size)):
+            if hit is None and initials and all(
+                    lengths[k] > 1 and right[k][0] == token[k - j] for k in range(j, j + size)):
                 hit = Pair((i,), tuple(range(j, j + size)), config.initial_sim)
             if hit is not None:
                 lfree[i] = False
