@@ -212,6 +212,7 @@ class Screener:
         self.search = CandidateSearch(index, self.sims)
         #: The parties owned or controlled by listed ones (`Screener.open` sets it).
         self.ownership: OwnershipSource | None = None
+        self._owned: dict[str, Party] = {}
         set_runtime(False)
 
     @classmethod
@@ -279,7 +280,8 @@ class Screener:
             pid = int(profile_of[e])
             found = best.get(pid)
             ctx = Context(pair_kind(party, target), index.stats, self.config,
-                          [index.forms[f] for f in form_ids] if form_ids else None)
+                          [index.forms[f] for f in form_ids] if form_ids else None,
+                          sims=self.sims)
             if e not in extra:
                 bound = _name(party, target, ctx).score + MAX_LIFT
                 if bound < threshold or (found is not None
@@ -315,9 +317,12 @@ class Screener:
         from watchlist.ownership.screening import ownership_matches
 
         def score(name: str) -> tuple[float, bool]:
-            result = self.algorithm.compare(party, Party.from_query([name]),
-                                            stats=self.index.stats, config=self.config,
-                                            threshold=threshold)
+            owned = self._owned_party(name)
+            ctx = Context(pair_kind(party, owned), self.index.stats, self.config,
+                          sims=self.sims)
+            result = self.algorithm.compare(party, owned, stats=self.index.stats,
+                                            config=self.config, threshold=threshold,
+                                            context=ctx)
             return result.score, result.match
 
         known = {e for hit in listed for e in hit.entity_ids}
@@ -325,6 +330,15 @@ class Screener:
                     m.party, True, basis="ownership", ownership=m.ownership())
                 for m in ownership_matches(view, [n for n, _weak in party.names],
                                            party.identifier_values, score, exclude=known)]
+
+    def _owned_party(self, name: str) -> Party:
+        """The party of an owned party's name, its name forms prepared once (remembered)."""
+        found = self._owned.get(name)
+        if found is None:
+            if len(self._owned) >= 100_000:
+                self._owned.clear()
+            found = self._owned[name] = Party.from_query([name])
+        return found
 
     def with_profile_facts(self, e: int) -> Party:
         """A record with the facts (birth dates, countries, identifiers, gender) of every

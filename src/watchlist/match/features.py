@@ -15,6 +15,7 @@ from watchlist.match.names import (
     DEFAULT_CONFIG,
     NameConfig,
     NameMatch,
+    Sims,
     best_name_match,
     numbers_differ,
 )
@@ -68,6 +69,8 @@ class Context:
     candidate_forms: list[NameForm] | None = None
     name: NameMatch | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Token similarities remembered across comparisons (a screener's); None: this pair's.
+    sims: Sims | None = None
 
 
 FeatureFunc = Callable[[Party, Party, Context], FeatureResult]
@@ -86,7 +89,7 @@ def _name(query: Party, candidate: Party, ctx: Context) -> NameMatch:
         if forms_c is None:
             forms_c = candidate.forms(ctx.kind, ctx.stats)
         forms_q = query.forms(ctx.kind, ctx.stats)
-        ctx.name = best_name_match(forms_q, forms_c, ctx.kind, ctx.config)
+        ctx.name = best_name_match(forms_q, forms_c, ctx.kind, ctx.config, ctx.sims)
     return ctx.name
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -176,14 +177,16 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
         return 0.0
     if a.isdigit() or b.isdigit():
         return 0.0
-    if is_patronymic(a) != is_patronymic(b):
+    patronymic, abd_a, end_a = _token_traits(a)
+    _, abd_b, end_b = traits_b = _token_traits(b)
+    if patronymic != traits_b[0]:
         return 0.0  # a father's name is not the given name or surname it is formed from
     group = particle_group(a)
     if group is not None and group == particle_group(b):
         return 1.0
-    if _gendered_pair(a, b):
+    if (a[-1] == "a") != (b[-1] == "a") and _gendered_pair(a, b):
         return 0.5  # Alejandro / Alejandra, Yevgeniy / Yevgeniya: a man's and a woman's name
-    stems = _compound_stems(a, b)
+    stems = _stems_of(a, abd_a, end_a, b, abd_b, end_b)
     if stems is not None:  # "Hamidullah" / "Waliullah": only the stems tell them apart
         return token_similarity(stems[0], stems[1], config, mode)
     longest = la if la > lb else lb
@@ -196,7 +199,7 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
     if longest <= (6 if mode & SYLLABIC else 3) or shortest <= 3:
         sim = min(sim, 0.5)  # one letter of (or added to) a short token is another name
     elif shortest >= 4 and shortest >= 0.6 * longest and (
-            a.startswith(b) or b.startswith(a)) and not is_patronymic(a if la > lb else b):
+            a.startswith(b) or b.startswith(a)) and not patronymic:
         sim = max(sim, config.prefix_sim)  # a name cut short ("Abiy" ~ "Abiyot")
     elif la != lb and shortest >= 4 and (a[-1] == "s") != (b[-1] == "s"):
         # a Baltic or plural ending ("Sergejs" ~ "Sergej", "Holdings" ~ "Holding")
@@ -265,19 +268,32 @@ def _abd_stem(token: str) -> str | None:
     return rest if len(rest) >= 3 else None
 
 
-def _compound_stems(a: str, b: str) -> tuple[str, str] | None:
+def _compound_ending(token: str) -> str | None:
+    """The compound-name ending a token has ("-ullah", "-uddin"); the endings exclude each
+    other, so a token has at most one."""
+    for end in _COMPOUND_ENDINGS:
+        if token.endswith(end):
+            return end
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def _token_traits(token: str) -> tuple[bool, str | None, str | None]:
+    """(patronymic, "Abd" stem, compound ending) of a token: computed once per token, not
+    once per pair of tokens compared."""
+    return is_patronymic(token), _abd_stem(token), _compound_ending(token)
+
+
+def _stems_of(a: str, abd_a: str | None, end_a: str | None,
+              b: str, abd_b: str | None, end_b: str | None) -> tuple[str, str] | None:
     """The distinctive stems of two compound names built alike ("Abd-X" and "Abd-Y",
     "X-ullah" and "Y-ullah"), whose shared part would otherwise make them look alike."""
-    sa, sb = _abd_stem(a), _abd_stem(b)
-    if sa is not None and sb is not None:
-        return (sa, sb) if sa != sb else None
-    for end in _COMPOUND_ENDINGS:
-        if a.endswith(end) and b.endswith(end):
-            ra, rb = a[:-len(end)], b[:-len(end)]
-            if len(ra) >= 3 and len(rb) >= 3 and ra != rb:
-                return ra, rb
-            return None
-    return None
+    if abd_a is not None and abd_b is not None:
+        return (abd_a, abd_b) if abd_a != abd_b else None
+    if end_a is None or end_a != end_b:
+        return None
+    ra, rb = a[:-len(end_a)], b[:-len(end_a)]
+    return (ra, rb) if len(ra) >= 3 and len(rb) >= 3 and ra != rb else None
 
 
 class Pair(NamedTuple):
@@ -377,22 +393,23 @@ def _joined(left: tuple[str, ...], lfree: list[bool], right: tuple[str, ...],
     """Tokens of `left` equal to a run of 2-3 free tokens of `right` written apart, or to
     the initials of such a run (for acronyms of at most `acronyms` letters)."""
     n = len(right)
-    runs = [(j, size) for size in (2, 3) for j in range(n - size + 1)
-            if all(rfree[j:j + size])]
+    lengths = [len(t) for t in right]
+    runs = [(j, size, sum(lengths[j:j + size])) for size in (2, 3)
+            for j in range(n - size + 1) if all(rfree[j:j + size])]
     if not runs:
         return []
-    lengths = [len(t) for t in right]
     found: list[Pair] = []
     for i, token in enumerate(left):
         if not lfree[i] or len(token) < 2 or token.isdigit():
             continue
         size_t = len(token)
-        for j, size in runs:
-            if not all(rfree[j:j + size]):
+        for j, size, total in runs:
+            near = total == size_t or (size_t >= 5 and abs(total - size_t) <= 2)
+            initials = size_t == size <= acronyms
+            if not (near or initials) or not all(rfree[j:j + size]):
                 continue
-            total = sum(lengths[j:j + size])
             hit: Pair | None = None
-            if total == size_t or (size_t >= 5 and abs(total - size_t) <= 2):
+            if near:
                 joined = "".join(right[j:j + size])
                 if joined == token:
                     hit = Pair((i,), tuple(range(j, j + size)), config.joined_sim)
@@ -401,9 +418,8 @@ def _joined(left: tuple[str, ...], lfree: list[bool], right: tuple[str, ...],
                     if sim >= 0.85:
                         hit = Pair((i,), tuple(range(j, j + size)),
                                    min(config.joined_sim, sim))
-            if hit is None and size_t == size <= acronyms \
-                    and all(lengths[k] > 1 and right[k][0] == token[k - j]
-                            for k in range(j, j + size)):
+            if hit is None and initials and all(
+                    lengths[k] > 1 and right[k][0] == token[k - j] for k in range(j, j + size)):
                 hit = Pair((i,), tuple(range(j, j + size)), config.initial_sim)
             if hit is not None:
                 lfree[i] = False
@@ -489,7 +505,7 @@ def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
     qualifier in brackets ("Deutsche Bank (Schweiz) AG") counts less."""
     if index in minor:
         return config.qualifier_share
-    if person and is_patronymic(token):
+    if person and _token_traits(token)[0]:
         return config.patronymic_share
     return 1.0
 
@@ -497,8 +513,16 @@ def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
 def _short_form(form: NameForm) -> bool:
     """A name of two letters, or a weak alias of three ("JI", "GI"): too short to be told
     from the initials of other names, so it matches only itself."""
-    letters = sum(len(t) for t in form.tokens if not t.isdigit())
-    return 0 < letters <= (3 if form.weak else 2) and form.script in ALPHABETIC_SCRIPTS
+    if form.script not in ALPHABETIC_SCRIPTS:
+        return False
+    limit = 3 if form.weak else 2
+    letters = 0
+    for token in form.tokens:
+        if not token.isdigit():
+            letters += len(token)
+            if letters > limit:
+                return False
+    return letters > 0
 
 
 def _syllables(form: NameForm) -> str:
@@ -536,8 +560,8 @@ def _compare(query: NameForm, candidate: NameForm, kind: str, config: NameConfig
             factor = min(factor, cap)
     if is_acronym_form(qt, query.original) and is_acronym_form(ct, candidate.original):
         return NameMatch(0.0, query, candidate, notes=["two acronyms of longer names"])
-    if _short_form(query) != _short_form(candidate) or (
-            _short_form(query) and "".join(qt) != "".join(ct)):
+    short = _short_form(query)
+    if short != _short_form(candidate) or (short and "".join(qt) != "".join(ct)):
         return NameMatch(0.0, query, candidate, [], list(qt), list(ct), True,
                          [*notes, "a short form matches only itself"])
     if qt == ct:
