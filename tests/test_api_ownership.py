@@ -34,9 +34,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
         yield TestClient(create_app(store, screener_opener=lambda _store: screener)), key
 
 
-def _match(client: TestClient, key: str, name: str, **params: str) -> list[dict]:
+def _match(client: TestClient, key: str, name: str, schema: str = "Company",
+           **params: str) -> list[dict]:
     answer = client.post("/match", params=params, headers={"X-API-Key": key},
-                         json={"queries": {"q": {"schema": "Company",
+                         json={"queries": {"q": {"schema": schema,
                                                  "properties": {"name": [name]}}}})
     assert answer.status_code == 200, answer.text
     return answer.json()["responses"]["q"]["results"]
@@ -51,6 +52,12 @@ def test_match_reports_an_owned_party_with_its_share_rule_and_path(client):
     (path,) = found["paths"]
     assert [(e["owner"], e["share"], e["source"], e["as_of"]) for e in path] == [
         ("un-sc-sanctions-kpe.903", 70.0, "port registry", "2024-02-01")]
+
+
+def test_a_person_is_never_a_hit_on_the_basis_of_ownership(client):
+    assert _match(*client, "Zephyr Pearl Shipping", schema="Person") == []
+    (result,) = _match(*client, "Zephyr Pearl Shipping", schema="LegalEntity")
+    assert result["basis"] == "ownership"
 
 
 def test_listed_hits_say_they_are_listed(client):

@@ -154,6 +154,15 @@ def _country_codes() -> frozenset[str]:
     return frozenset(registry.country.names)
 
 
+@lru_cache(maxsize=64)
+def _natural_person(schema: str | None) -> bool:
+    """True for a query typed as a person. Ownership and control block entities (OFAC's 50%
+    rule, the UK's and the EU's owned-or-controlled tests), never a natural person, so such
+    a query has no hit on that basis and skips those comparisons."""
+    found = model.get(schema) if schema else None
+    return found is not None and found.is_a("Person")
+
+
 def parse_query(query: Any) -> Party:
     """A query (dict, Query or plain name) as a party; raises QueryError when unusable."""
     from watchlist.normalize.countries import country_code
@@ -311,6 +320,8 @@ class Screener:
 
     def _ownership_hits(self, party: Party, threshold: float, listed: list[Hit]) -> list[Hit]:
         """Hits on parties not listed but owned or controlled by listed ones."""
+        if _natural_person(party.schema):
+            return []
         view = self.ownership.get() if self.ownership is not None else None
         if view is None:
             return []

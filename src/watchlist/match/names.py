@@ -37,9 +37,21 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA, Levenshtein
 from rigour._core import metaphone
 
-from watchlist.match.prepare import PERSON, NameForm, is_patronymic, place_words
-from watchlist.match.symbols import PARTICLE_GROUPS, particle_group, token_symbols
+from watchlist.match.prepare import (
+    PERSON,
+    REGION_WORDS,
+    NameForm,
+    is_patronymic,
+    place_words,
+)
+from watchlist.match.symbols import (
+    PARTICLE_GROUPS,
+    known_symbols,
+    particle_group,
+    token_symbols,
+)
 from watchlist.names.orgs import is_acronym_form
+from watchlist.names.slavic import given_group, loose_key
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -238,21 +250,37 @@ _FAMILY_ENDINGS = ("ov", "ev", "in", "yn", "sky", "skiy", "skii", "ski", "skyi")
 
 def _gendered_pair(a: str, b: str) -> bool:
     """True for a man's and a woman's form of one given name ("Aleksandr" / "Aleksandra",
-    "Daniel" / "Daniela", "Yevgeniy" / "Yevgeniya"). (Not -o / -a: "Mustafo" is the Tajik
-    form of "Mustafa".)"""
+    "Daniel" / "Daniela", "Yevgeniy" / "Yevgeniya", in any romanisation: "Yevhenia"; and
+    "Alejandro" / "Alejandra" when rigour knows both as different names: not "Mustafo",
+    the Tajik form of "Mustafa")."""
     if a[-1] == "a" and b[-1] != "a":
         fem, mas = a, b
     elif b[-1] == "a" and a[-1] != "a":
         fem, mas = b, a
     else:
         return False
-    if len(mas) < 4 or mas.endswith(_FAMILY_ENDINGS) or fem.endswith("skaya"):
+    if len(mas) < 4 or fem.endswith("skaya"):
         return False
+    if mas.endswith(_FAMILY_ENDINGS):  # Putin / Putina, unless both are given names
+        given_m, given_f = given_group(mas), given_group(fem)
+        return given_m is not None and given_f is not None and given_m != given_f
+    if "x" in mas or "x" in fem:  # Alexandr / Aleksandra
+        mas, fem = mas.replace("x", "ks"), fem.replace("x", "ks")
+    if mas[-1] == "o":
+        if mas[:-1] != fem[:-1]:
+            return False
+        known_m, known_f = known_symbols(mas), known_symbols(fem)
+        return bool(known_m) and bool(known_f) and known_m.isdisjoint(known_f)
     if fem[0] != mas[0]:  # "Yevgeniy" / "Evgenia": ye- and e- write one sound
         fem, mas = fem.removeprefix("y"), mas.removeprefix("y")
     stem = fem[:-2] if fem.endswith(("ya", "ia")) else fem[:-1]
-    return mas == fem[:-1] or (mas[-1] == "y" and mas[:-1] == fem[:-1]) or (
-        mas.endswith(("y", "iy", "ii", "ij", "i")) and mas.rstrip("iyj") == stem.rstrip("iy"))
+    if mas == fem[:-1] or (mas[-1] == "y" and mas[:-1] == fem[:-1]):
+        return True
+    if not mas.endswith(("y", "iy", "ii", "ij", "i")):
+        return False
+    mas_stem, fem_stem = mas.rstrip("iyj"), stem.rstrip("iy")
+    return mas_stem == fem_stem or (len(mas_stem) >= 4 and
+                                    loose_key(mas_stem) == loose_key(fem_stem))
 
 
 def _abd_stem(token: str) -> str | None:
@@ -269,11 +297,14 @@ def _abd_stem(token: str) -> str | None:
 
 
 def _compound_ending(token: str) -> str | None:
-    """The compound-name ending a token has ("-ullah", "-uddin"); the endings exclude each
-    other, so a token has at most one."""
+    """The compound-name ending a token has ("-ullah", "-uddin", or "-uddina" as an Indic
+    script romanises it with its unwritten final vowel); the endings exclude each other,
+    so a token has at most one."""
     for end in _COMPOUND_ENDINGS:
         if token.endswith(end):
             return end
+        if end[-1] != "a" and token.endswith(end + "a"):
+            return end + "a"
     return None
 
 
@@ -501,9 +532,11 @@ def _generic(token: str, weight: float, places: frozenset[str]) -> bool:
 
 def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
                   config: NameConfig) -> float:
-    """How much of its weight a token only one side has counts: a patronymic or a
-    qualifier in brackets ("Deutsche Bank (Schweiz) AG") counts less."""
-    if index in minor:
+    """How much of its weight a token only one side has counts: a patronymic, a qualifier
+    in brackets ("Deutsche Bank (Schweiz) AG") or the region an organisation's branch is
+    named for ("Faberlic Europe") counts less. A country does not: a bank's national arm
+    is a legal entity of its own ("Banco Santander" / "Banco Santander México")."""
+    if index in minor or not person and token in REGION_WORDS:
         return config.qualifier_share
     if person and _token_traits(token)[0]:
         return config.patronymic_share

@@ -295,16 +295,21 @@ _ENDONYMS = frozenset(
     "ukraina ukrainy belarus belarusi belarusskaya belorusskaya iran irani suriya souria "
     "misr chosun choson joseon hanguk zhonghua zhongguo kitai sham".split()
 )
+#: Regions larger than a country that a group's branch is named for ("Faberlic Europe").
+REGION_WORDS = frozenset(
+    "europe asia america americas eurasia oceania pacific caribbean baltic nordic "
+    "scandinavia balkans levant maghreb".split()
+)
 _PEOPLE_ENDINGS = ("n", "an", "ian", "ese", "i", "ish", "ic")
 
 
 @lru_cache(maxsize=1)
 def place_words() -> frozenset[str]:
-    """Words naming a country or its people ("russia", "russian", "iranian", "rossiya"):
-    generic words in organisation names, shared by many parties of a country."""
+    """Words naming a country, its people or a region ("russia", "russian", "rossiya",
+    "europe"): generic words in organisation names, shared by many parties of a place."""
     from followthemoney.types import registry
 
-    words: set[str] = set(_ENDONYMS)
+    words: set[str] = set(_ENDONYMS) | REGION_WORDS
     for name in registry.country.names.values():
         for word in normalize_text(name).split():
             if len(word) < 4 or not word.isalpha() or word in ("island", "islands",

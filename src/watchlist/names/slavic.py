@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from watchlist.names.slavic_table import GIVEN_NAMES
 
-__all__ = ["family_key", "given_group", "patronymic_of", "slavic_symbols"]
+__all__ = ["family_key", "given_group", "loose_key", "patronymic_of", "slavic_symbols"]
 
 
 def _parse(table: str) -> dict[str, str]:
@@ -47,6 +47,11 @@ def _loose(text: str) -> str:
     text = text.replace("kh", "h").replace("g", "h").replace("w", "v").replace("x", "ks")
     text = _VOWEL_RUN.sub("a", text.replace("j", "y"))
     return _DOUBLE.sub(r"\1", text)
+
+
+def loose_key(text: str) -> str:
+    """The key of a name part that its Cyrillic romanisations share ("yevhen", "evgen")."""
+    return _loose(text)
 
 
 def _stem_key(text: str) -> str:
@@ -86,11 +91,13 @@ _PATRONYMIC = re.compile(
 _LOOSE_GIVEN_MIN = 6
 
 
-def _loose_given() -> dict[str, str]:
-    found: dict[str, set[str]] = {}
+def _loose_given() -> dict[tuple[str, bool], str]:
+    """(loose key, ends in "a") of every long form -> its group. The ending is kept apart
+    because the loose key loses it: "yevgeniy" and the woman's "yevgeniya" share a key."""
+    found: dict[tuple[str, bool], set[str]] = {}
     for form, group in _GIVEN.items():
         if len(form) >= _LOOSE_GIVEN_MIN:
-            found.setdefault(_loose(form), set()).add(group)
+            found.setdefault((_loose(form), form.endswith("a")), set()).add(group)
     return {key: next(iter(groups)) for key, groups in found.items() if len(groups) == 1}
 
 
@@ -102,7 +109,7 @@ def given_group(token: str) -> str | None:
     spelling the table lacks by its loose key: "valyantsina" -> "valentina"), or None."""
     found = _GIVEN.get(token)
     if found is None and len(token) >= _LOOSE_GIVEN_MIN:
-        found = _LOOSE_GIVEN.get(_loose(token))
+        found = _LOOSE_GIVEN.get((_loose(token), token.endswith("a")))
     return found
 
 
