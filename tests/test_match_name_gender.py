@@ -5,12 +5,25 @@ vowel does not hide a compound name's ending."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from watchlist.match import symbols
 from watchlist.match.model import DEFAULT_THRESHOLD, WatchlistV1
 from watchlist.match.names import token_similarity
 from watchlist.match.prepare import Party
 from watchlist.names.slavic import given_group
+
+
+@pytest.fixture(autouse=True)
+def rigour_symbols() -> Iterator[None]:
+    """Symbols of every token, as when the index is built (a screener asks only about the
+    index's tokens)."""
+    before = symbols._RUNTIME[0]
+    symbols.set_runtime(True)
+    yield
+    symbols.set_runtime(before)
 
 
 def score(query: str, listed: str, schema: str = "Person") -> float:

@@ -9,7 +9,7 @@ import pytest
 
 from test_profiles import build, target
 from watchlist.match.model import DEFAULT_THRESHOLD, WatchlistV1
-from watchlist.match.names import token_similarity
+from watchlist.match.names import DEFAULT_CONFIG, token_similarity
 from watchlist.match.prepare import Party, TokenStats
 from watchlist.match.symbols import load_symbols, set_runtime
 from watchlist.screener import Screener
@@ -127,7 +127,7 @@ def test_hassan_is_not_kassouha() -> None:
     ("aleksandr", "aleksandrovich"), ("petrova", "petrovna"), ("ivan", "ivanovich"),
 ])
 def test_a_patronymic_and_a_name_are_never_aligned(a: str, b: str) -> None:
-    assert token_similarity(a, b) == 0.0
+    assert token_similarity(a, b) < DEFAULT_CONFIG.tau_low
 
 
 @pytest.mark.parametrize("a, b", [

@@ -41,8 +41,9 @@ from watchlist import config
 from watchlist.errors import WatchlistError
 from watchlist.index.codec import MEMBERS, encode, load
 from watchlist.index.model import FORMAT, Index
+from watchlist.index.search import deletions, vocabulary_expansions
 from watchlist.index.zipread import read_members
-from watchlist.match.names import _skeleton
+from watchlist.match.names import DEFAULT_CONFIG, Sims, _skeleton
 from watchlist.match.prepare import (
     MIN_IDENTIFIER,
     Party,
@@ -89,7 +90,7 @@ _ID_TYPES = (
 
 
 #: The code that decides what an index holds: a change to any of it makes a new index.
-_CODE = ("match", "names", "index/build.py", "profiles")
+_CODE = ("match", "names", "index/build.py", "index/search.py", "profiles")
 
 
 def _code_digest() -> str:
@@ -210,10 +211,6 @@ def _collect(store: Any, versions: list[Any], progress: IndexProgress | None = N
     return parties, sources, designations
 
 
-def _deletes(token: str) -> list[str]:
-    return [token[:i] + token[i + 1:] for i in range(len(token))]
-
-
 def build_index(store: Any, versions: list[Any] | None = None,
                 progress: IndexProgress | None = None) -> Index:
     """Build the index of the serving versions of a store (not persisted; see `open_index`),
@@ -267,7 +264,7 @@ def build_index(store: Any, versions: list[Any] | None = None,
         if token.isdigit():
             continue
         if len(token) >= 4:
-            for variant in _deletes(token):
+            for variant in deletions(token):
                 deletes[variant].append(tid)
         if len(token) >= 3:
             sk = _skeleton(token)
@@ -310,6 +307,10 @@ def build_index(store: Any, versions: list[Any] | None = None,
         profile_of=np.zeros(0, dtype=np.int32), profiles=[], profile_lead=[],
         profile_ids=[], links=[],
     )
+    if progress is not None:
+        progress("expanding the vocabulary", 0, 0)
+    index.exp_offsets, index.exp_tids, index.exp_sims = vocabulary_expansions(
+        index, Sims(DEFAULT_CONFIG))
     link_profiles(index, progress)
     apply_stable_ids(store, index)
     index.built_at = time.time()

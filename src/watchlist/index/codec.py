@@ -29,7 +29,10 @@ JSON_MEMBER = "index.json"
 #: Arrays of the index with the kind they must have ({name: dtype}).
 _ARRAYS = {"form_entity": np.int32, "form_weight": np.float32, "vocab_weight": np.float32,
            "post_offsets": np.int64, "post_forms": np.int32, "profile_of": np.int32,
-           "profile_lead": np.int32}
+           "profile_lead": np.int32, "exp_offsets": np.int64, "exp_tids": np.int32,
+           "exp_sims": np.float64}
+#: Arrays an index may lack (stored empty).
+_OPTIONAL = ("exp_offsets", "exp_tids", "exp_sims")
 #: Tables {key: tuple of ints} (and the list of profiles) stored as keys + offsets + values.
 _TABLES = ("deletes", "skeletons", "symbol_members", "identifiers", "profiles")
 #: Every member an encoded index has, and no other.
@@ -75,7 +78,8 @@ def encode(index: Index) -> dict[str, bytes]:
         members[f"{name}.values.npy"] = _npy(flat)
         tables[name] = keys
     for name, dtype in _ARRAYS.items():
-        members[f"{name}.npy"] = _npy(np.asarray(getattr(index, name), dtype=dtype))
+        value = getattr(index, name)
+        members[f"{name}.npy"] = _npy(np.asarray([] if value is None else value, dtype=dtype))
     document = {
         "format": index.format, "key": index.key, "versions": index.versions,
         "built_at": index.built_at, "build_seconds": index.build_seconds,
@@ -215,6 +219,16 @@ def decode(members: Mapping[str, bytes]) -> Index:
     _check_offsets("post_offsets", arrays["post_offsets"], len(vocab_tokens),
                    len(arrays["post_forms"]))
     _check_range("post_forms", arrays["post_forms"], len(forms))
+    expansions: dict[str, np.ndarray | None] = dict.fromkeys(_OPTIONAL)
+    if len(arrays["exp_offsets"]):
+        _check_offsets("exp_offsets", arrays["exp_offsets"], len(vocab_tokens),
+                       len(arrays["exp_tids"]))
+        if len(arrays["exp_sims"]) != len(arrays["exp_tids"]):
+            raise _fail("exp_sims does not have one value per expansion")
+        _check_range("exp_tids", arrays["exp_tids"], len(vocab_tokens))
+        if not bool(np.all((arrays["exp_sims"] >= 0.0) & (arrays["exp_sims"] <= 1.0))):
+            raise _fail("exp_sims holds a similarity outside [0, 1]")
+        expansions = {name: arrays[name] for name in _OPTIONAL}
 
     keys = _of(doc.get("table_keys"), dict, "table_keys")
     sized = {"deletes": len(vocab_tokens), "skeletons": len(vocab_tokens),
@@ -238,7 +252,7 @@ def decode(members: Mapping[str, bytes]) -> Index:
         form_entity=arrays["form_entity"], form_weight=arrays["form_weight"], forms=forms,
         vocab={t: i for i, t in enumerate(vocab_tokens)}, vocab_tokens=vocab_tokens,
         vocab_weight=arrays["vocab_weight"], post_offsets=arrays["post_offsets"],
-        post_forms=arrays["post_forms"],
+        post_forms=arrays["post_forms"], **expansions,
         deletes=tables["deletes"], skeletons=tables["skeletons"],
         symbol_members=tables["symbol_members"],
         symbols={k: frozenset(_strings(v, "symbols")) for k, v in symbols.items()},

@@ -15,7 +15,7 @@ from watchlist.match.prepare import Party, TokenStats
 __all__ = ["FORMAT", "Index"]
 
 #: Bump when the persisted layout or the preparation of names changes.
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
@@ -46,6 +46,10 @@ class Index:
     profile_lead: list[int]
     profile_ids: list[str]
     links: list[dict[str, Any]]
+    #: The expansion of each token (see `index.search.vocabulary_expansions`); None: none.
+    exp_offsets: np.ndarray | None = None
+    exp_tids: np.ndarray | None = None
+    exp_sims: np.ndarray | None = None
     built_at: float = 0.0
     build_seconds: float = 0.0
     format: int = FORMAT

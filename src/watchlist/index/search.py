@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from watchlist.index.build import Index, _deletes
+from watchlist.index.model import Index
 from watchlist.match.names import (
     ABJAD,
     ABJAD_SCRIPTS,
+    DEFAULT_CONFIG,
     SYLLABIC,
     SYLLABIC_SCRIPTS,
     Sims,
@@ -37,12 +38,66 @@ from watchlist.match.names import (
 from watchlist.match.prepare import NameForm
 from watchlist.match.symbols import PARTICLE_GROUPS, token_symbols
 
-__all__ = ["CandidateSearch"]
+__all__ = ["CandidateSearch", "deletions", "vocabulary_expansions"]
 
 #: Below this many postings, credit is summed in a dict rather than with numpy.
 _SMALL = 40
 #: Latin tokens this long are also expanded to the tokens sharing their consonants.
 _SKELETON_MIN = 6
+
+
+def deletions(token: str) -> list[str]:
+    """The token with one letter left out, at each position."""
+    return [token[:i] + token[i + 1:] for i in range(len(token))]
+
+
+def vocabulary_expansions(index: Index, sims: Sims
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The expansion of every index token written in the Latin script (mode 0), as offsets
+    (one more than the tokens) into token ids and similarities, in `expand`'s order. Built
+    with the index: a query token the lists hold then costs a lookup, not a comparison
+    with every token it may be a typo of."""
+    search = CandidateSearch(index, sims, cache_size=1)
+    offsets = np.zeros(len(index.vocab_tokens) + 1, dtype=np.int64)
+    tids: list[int] = []
+    values: list[float] = []
+    for tid, token in enumerate(index.vocab_tokens):
+        found = search.compute_expansion(token, 0)
+        tids.extend(t for t, _sim in found)
+        values.extend(sim for _t, sim in found)
+        offsets[tid + 1] = len(tids)
+    return offsets, np.array(tids, dtype=np.int32), np.array(values, dtype=np.float64)
+
+
+class _TokenHits:
+    """The postings one query token reaches: (postings, credit, query weight, index token
+    weight) per token it may stand for; as one array of those four rows (one column per
+    posting) from its second use on, when it is likely to be used again."""
+
+    __slots__ = ("hits", "total", "uses", "array")
+
+    def __init__(self, hits: list[tuple[np.ndarray, float, float, float]]) -> None:
+        self.hits = hits
+        self.total = sum(len(post) for post, _c, _q, _w in hits)
+        self.uses = 0
+        self.array: np.ndarray | None = None
+
+    def use(self) -> None:
+        self.uses += 1
+        if self.uses == 2:
+            self.array = _columns(self.hits)
+
+
+def _columns(hits: list[tuple[np.ndarray, float, float, float]]) -> np.ndarray:
+    """Form ids, credit, query weight and index token weight, one column per posting
+    (ids as floats: exact below 2**53)."""
+    lengths = [len(post) for post, _c, _q, _w in hits]
+    out = np.empty((4, sum(lengths)))
+    out[0] = np.concatenate([post for post, _c, _q, _w in hits])
+    out[1] = np.repeat([c for _p, c, _q, _w in hits], lengths)
+    out[2] = np.repeat([q for _p, _c, q, _w in hits], lengths)
+    out[3] = np.repeat([w for _p, _c, _q, w in hits], lengths)
+    return out
 
 
 class CandidateSearch:
@@ -57,6 +112,13 @@ class CandidateSearch:
         self.unseen_rate = sims.config.tau_low * sims.config.weak_credit
         self.cache_size = cache_size
         self._expansions: dict[tuple[str, int], tuple[tuple[int, float], ...]] = {}
+        self._hits: dict[tuple[str, int, float], _TokenHits] = {}
+        self._hits_postings = 0
+        #: Postings remembered in `_hits` at most (about 30 bytes each once arrays).
+        self.cache_postings = 1_000_000
+        self._vocab_weight: list[float] | None = None
+        #: The index's stored expansions were made with the default configuration.
+        self._default_config = sims.config == DEFAULT_CONFIG
         particles: dict[str, list[int]] = {}
         for token, group in PARTICLE_GROUPS.items():
             tid = index.vocab.get(token)
@@ -65,11 +127,36 @@ class CandidateSearch:
         self._particles = {g: tuple(ids) for g, ids in particles.items()}
 
     def expand(self, token: str, mode: int = 0) -> tuple[tuple[int, float], ...]:
-        """(vocabulary id, similarity) of every token this query token may stand for."""
+        """(vocabulary id, similarity) of every token this query token may stand for:
+        remembered, or read from the index's table for a token it holds, else computed."""
         key = (token, mode)
         found = self._expansions.get(key)
         if found is not None:
             return found
+        found = self._stored_expansion(token) if mode == 0 else None
+        if found is None:
+            found = self.compute_expansion(token, mode)
+        if len(self._expansions) >= self.cache_size:
+            self._expansions.clear()
+        self._expansions[key] = found
+        return found
+
+    def _stored_expansion(self, token: str) -> tuple[tuple[int, float], ...] | None:
+        """The expansion the index stores for one of its tokens (None: not stored)."""
+        index = self.index
+        offsets = getattr(index, "exp_offsets", None)
+        if offsets is None or not len(offsets) or not self._default_config:
+            return None
+        tid = index.vocab.get(token)
+        if tid is None:
+            return None
+        start, end = int(offsets[tid]), int(offsets[tid + 1])
+        return tuple(zip(index.exp_tids[start:end].tolist(),
+                         index.exp_sims[start:end].tolist(), strict=True))
+
+    def compute_expansion(self, token: str, mode: int = 0) -> tuple[tuple[int, float], ...]:
+        """(vocabulary id, similarity) of every token this query token may stand for,
+        computed (not remembered)."""
         index = self.index
         tau = self.sims.config.tau_low
         out: dict[int, float] = {}
@@ -80,9 +167,9 @@ class CandidateSearch:
             candidates: set[int] = set()
             if len(token) >= 4:
                 candidates.update(index.deletes.get(token, ()))
-                variants = set(_deletes(token))
+                variants = set(deletions(token))
                 if len(token) >= 7:  # two letters left out, or one each side and more
-                    variants.update(v2 for v1 in list(variants) for v2 in _deletes(v1))
+                    variants.update(v2 for v1 in list(variants) for v2 in deletions(v1))
                 for variant in variants:
                     candidates.update(index.deletes.get(variant, ()))
                     tid = index.vocab.get(variant)
@@ -118,10 +205,32 @@ class CandidateSearch:
                     if left is not None and right is not None:
                         out.setdefault(left, 0.9)
                         out.setdefault(right, 0.9)
-        found = tuple(out.items())
-        if len(self._expansions) >= self.cache_size:
-            self._expansions.clear()
-        self._expansions[key] = found
+        return tuple(out.items())
+
+    def _token_hits(self, token: str, mode: int, weight: float) -> _TokenHits:
+        """The postings a query token of this weight reaches, each with its credit: the
+        same for every query holding the token, so remembered (up to a number of
+        postings in all)."""
+        key = (token, mode, weight)
+        found = self._hits.get(key)
+        if found is not None:
+            return found
+        index = self.index
+        vweight = self._vocab_weight
+        if vweight is None:
+            vweight = self._vocab_weight = index.vocab_weight.tolist()
+        hits = []
+        for tid, sim in self.expand(token, mode):
+            post = index.postings(tid)
+            if len(post):
+                cw = vweight[tid]
+                hits.append((post, sim * (weight + cw) / 2.0, weight, cw))
+        found = _TokenHits(hits)
+        if self._hits_postings + found.total > self.cache_postings:
+            self._hits.clear()
+            self._hits_postings = 0
+        self._hits[key] = found
+        self._hits_postings += found.total
         return found
 
     def _form_scores(self, form: NameForm, floor: float) -> dict[int, float]:
@@ -133,12 +242,7 @@ class CandidateSearch:
         index = self.index
         mode = (ABJAD if form.script in ABJAD_SCRIPTS else 0) | (
             SYLLABIC if form.script in SYLLABIC_SCRIPTS else 0)
-        vweight = index.vocab_weight
-        ids: list[np.ndarray] = []
-        credits: list[float] = []
-        qweights: list[float] = []
-        cweights: list[float] = []
-        lengths: list[int] = []
+        entries: list[_TokenHits] = []
         total = 0
         qweight = 0.0
         for token, weight in zip(form.tokens, form.weights, strict=True):
@@ -146,24 +250,18 @@ class CandidateSearch:
                 continue
             if len(token) > 1:  # an initial neither helps nor hurts the estimate
                 qweight += weight
-            for tid, sim in self.expand(token, mode):
-                post = index.postings(tid)
-                if not len(post):
-                    continue
-                cw = float(vweight[tid])
-                ids.append(post)
-                credits.append(sim * (weight + cw) / 2.0)
-                qweights.append(weight)
-                cweights.append(cw)
-                lengths.append(len(post))
-                total += len(post)
-        if not ids:
+            entry = self._token_hits(token, mode, weight)
+            if entry.total:
+                entry.use()
+                entries.append(entry)
+                total += entry.total
+        if not entries:
             return {}
         fweight = index.form_weight
         share = self.share
         if total <= _SMALL:
             acc: dict[int, list[float]] = {}
-            for post, credit, qw, cw in zip(ids, credits, qweights, cweights, strict=True):
+            for post, credit, qw, cw in (hit for entry in entries for hit in entry.hits):
                 for f in post.tolist():
                     slot = acc.get(f)
                     if slot is None:
@@ -185,11 +283,16 @@ class CandidateSearch:
                 if pre >= floor:
                     out[f] = min(1.0, pre)
             return out
-        flat = np.concatenate(ids)
-        forms, inverse = np.unique(flat, return_inverse=True)
-        acc_credit = np.bincount(inverse, weights=np.repeat(credits, lengths))
-        mq = np.bincount(inverse, weights=np.repeat(qweights, lengths))
-        mc = np.bincount(inverse, weights=np.repeat(cweights, lengths))
+        if all(entry.array is not None for entry in entries):
+            columns = entries[0].array if len(entries) == 1 else np.concatenate(
+                [entry.array for entry in entries], axis=1)
+        else:
+            columns = _columns([hit for entry in entries for hit in entry.hits])
+        found, inverse = np.unique(columns[0], return_inverse=True)
+        forms = found.astype(np.intp)
+        acc_credit = np.bincount(inverse, weights=columns[1])
+        mq = np.bincount(inverse, weights=columns[2])
+        mc = np.bincount(inverse, weights=columns[3])
         fw = fweight[forms]
         uq = np.maximum(0.0, qweight - mq)
         uc = np.maximum(0.0, fw - mc)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -46,7 +45,6 @@ from watchlist.match.prepare import (
 )
 from watchlist.match.symbols import (
     PARTICLE_GROUPS,
-    known_symbols,
     particle_group,
     token_symbols,
 )
@@ -179,7 +177,9 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
     In SYLLABIC mode (a name written in Chinese, Japanese or Korean characters) a short
     romanised syllable matches only itself (another syllable is another character), and
     rigour's name groups are not used; in ABJAD mode (Arabic, Hebrew script) tokens with
-    the same consonants are alike."""
+    the same consonants are alike. A patronymic and a name, or a man's and a woman's form
+    of one name, are below `tau_low` (never aligned); below it, the value says nothing
+    more (those checks are left out there, being the costliest part)."""
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
@@ -189,18 +189,33 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
         return 0.0
     if a.isdigit() or b.isdigit():
         return 0.0
-    patronymic, abd_a, end_a = _token_traits(a)
-    _, abd_b, end_b = traits_b = _token_traits(b)
-    if patronymic != traits_b[0]:
-        return 0.0  # a father's name is not the given name or surname it is formed from
-    group = particle_group(a)
-    if group is not None and group == particle_group(b):
+    patronymic, abd_a, end_a = _TRAITS.get(a) or _token_traits(a)
+    patronymic_b, abd_b, end_b = _TRAITS.get(b) or _token_traits(b)
+    group = PARTICLE_GROUPS.get(a)
+    if group is not None and group == PARTICLE_GROUPS.get(b):
         return 1.0
-    if (a[-1] == "a") != (b[-1] == "a") and _gendered_pair(a, b):
+    gendered = (a[-1] == "a") != (b[-1] == "a")
+    if abd_b is not None or end_b is not None:
+        if patronymic != patronymic_b:
+            return 0.0
+        if gendered and _gendered_pair(a, b):
+            return 0.5
+        stems = _stems_of(a, abd_a, end_a, b, abd_b, end_b)
+        if stems is not None:  # "Hamidullah" / "Waliullah": only the stems differ
+            return token_similarity(stems[0], stems[1], config, mode)
+    sim = _spelling_similarity(a, b, la, lb, patronymic, config, mode)
+    if sim < config.tau_low:
+        return sim
+    if patronymic != patronymic_b:
+        return 0.0  # a father's name is not the given name or surname it is formed from
+    if gendered and _gendered_pair(a, b):
         return 0.5  # Alejandro / Alejandra, Yevgeniy / Yevgeniya: a man's and a woman's name
-    stems = _stems_of(a, abd_a, end_a, b, abd_b, end_b)
-    if stems is not None:  # "Hamidullah" / "Waliullah": only the stems tell them apart
-        return token_similarity(stems[0], stems[1], config, mode)
+    return sim
+
+
+def _spelling_similarity(a: str, b: str, la: int, lb: int, patronymic: bool,
+                         config: NameConfig, mode: int) -> float:
+    """How alike two different tokens are written, sound or are known to be."""
     longest = la if la > lb else lb
     shortest = lb if la > lb else la
     distance = OSA.distance(a, b)
@@ -251,8 +266,9 @@ _FAMILY_ENDINGS = ("ov", "ev", "in", "yn", "sky", "skiy", "skii", "ski", "skyi")
 def _gendered_pair(a: str, b: str) -> bool:
     """True for a man's and a woman's form of one given name ("Aleksandr" / "Aleksandra",
     "Daniel" / "Daniela", "Yevgeniy" / "Yevgeniya", in any romanisation: "Yevhenia"; and
-    "Alejandro" / "Alejandra" when rigour knows both as different names: not "Mustafo",
-    the Tajik form of "Mustafa")."""
+    "Alejandro" / "Alejandra" when both are names rigour knows, as different names: not
+    "Mustafo", the Tajik form of "Mustafa"; when screening, rigour is asked only about the
+    tokens of the index, so a query's -o name the lists lack is not told apart)."""
     if a[-1] == "a" and b[-1] != "a":
         fem, mas = a, b
     elif b[-1] == "a" and a[-1] != "a":
@@ -269,7 +285,7 @@ def _gendered_pair(a: str, b: str) -> bool:
     if mas[-1] == "o":
         if mas[:-1] != fem[:-1]:
             return False
-        known_m, known_f = known_symbols(mas), known_symbols(fem)
+        known_m, known_f = token_symbols(mas), token_symbols(fem)
         return bool(known_m) and bool(known_f) and known_m.isdisjoint(known_f)
     if fem[0] != mas[0]:  # "Yevgeniy" / "Evgenia": ye- and e- write one sound
         fem, mas = fem.removeprefix("y"), mas.removeprefix("y")
@@ -300,6 +316,8 @@ def _compound_ending(token: str) -> str | None:
     """The compound-name ending a token has ("-ullah", "-uddin", or "-uddina" as an Indic
     script romanises it with its unwritten final vowel); the endings exclude each other,
     so a token has at most one."""
+    if token[-1] not in "ahn":  # how every ending below ends
+        return None
     for end in _COMPOUND_ENDINGS:
         if token.endswith(end):
             return end
@@ -308,11 +326,20 @@ def _compound_ending(token: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=200_000)
+#: Token -> its traits, remembered (up to a number of tokens).
+_TRAITS: dict[str, tuple[bool, str | None, str | None]] = {}
+
+
 def _token_traits(token: str) -> tuple[bool, str | None, str | None]:
     """(patronymic, "Abd" stem, compound ending) of a token: computed once per token, not
-    once per pair of tokens compared."""
-    return is_patronymic(token), _abd_stem(token), _compound_ending(token)
+    once per pair of tokens compared (remembered in `_TRAITS`)."""
+    found = _TRAITS.get(token)
+    if found is None:
+        if len(_TRAITS) >= 200_000:
+            _TRAITS.clear()
+        found = _TRAITS[token] = (is_patronymic(token), _abd_stem(token),
+                                  _compound_ending(token))
+    return found
 
 
 def _stems_of(a: str, abd_a: str | None, end_a: str | None,
@@ -538,7 +565,7 @@ def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
     is a legal entity of its own ("Banco Santander" / "Banco Santander México")."""
     if index in minor or not person and token in REGION_WORDS:
         return config.qualifier_share
-    if person and _token_traits(token)[0]:
+    if person and (_TRAITS.get(token) or _token_traits(token))[0]:
         return config.patronymic_share
     return 1.0
 

@@ -82,9 +82,10 @@ PARTICLES = frozenset(
 
 #: Patronymic endings (Russian, Ukrainian, Belarusian, Turkic) of a token: such a part is
 #: often left out, so when unmatched it counts less.
-_PATRONYMIC = re.compile(
-    r"(?:ovich|evich|ovych|evych|avich|ovic|evic|ovna|evna|ivna|ichna|ovitch|evitch"
-    r"|ogly|oglu|ugli|kyzy|qizi|uly|uulu)$"
+#: Endings of patronymics ("-ovich", "-ovna") and of Turkic "son of" / "daughter of".
+_PATRONYMIC_ENDINGS = (
+    "ovich", "evich", "ovych", "evych", "avich", "ovic", "evic", "ovna", "evna", "ivna",
+    "ichna", "ovitch", "evitch", "ogly", "oglu", "ugli", "kyzy", "qizi", "uly", "uulu",
 )
 
 
@@ -336,7 +337,7 @@ def token_weight(token: str, kind: str, stats: TokenStats) -> float:
 @lru_cache(maxsize=65536)
 def is_patronymic(token: str) -> bool:
     """True for a token shaped like a patronymic ("Grigoryevich", "Ivanovna", "Aliyev oglu")."""
-    return len(token) > 5 and _PATRONYMIC.search(token) is not None
+    return len(token) > 5 and token.endswith(_PATRONYMIC_ENDINGS)
 
 
 def _join_letters(tokens: list[str]) -> list[str]:

@@ -14,7 +14,6 @@ name, patronymic or family name (Aliaksandr, Oleksandr, Aleksandr; Ivanou, Ivano
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 from rigour.names import NameTypeTag, analyze_names
 
@@ -87,18 +86,6 @@ def token_symbols(token: str) -> frozenset[str]:
             if len(token) > 1 and not token.isdigit() else _EMPTY
         if len(_TABLE) < 1_000_000:
             _TABLE[token] = found
-    return found
-
-
-@lru_cache(maxsize=65536)
-def known_symbols(token: str) -> frozenset[str]:
-    """The symbols of a token, asking rigour even for a token the index does not know (the
-    screener otherwise does not, for speed): for rare checks that must not depend on
-    which tokens the lists happen to hold."""
-    found = _TABLE.get(token)
-    if found is None:
-        found = _compute(token) | slavic_symbols(token) \
-            if len(token) > 1 and not token.isdigit() else _EMPTY
     return found
 
 

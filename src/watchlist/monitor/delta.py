@@ -29,8 +29,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.engine import Connection
 
-from watchlist.index.build import _deletes
-from watchlist.index.search import CandidateSearch
+from watchlist.index.search import CandidateSearch, deletions
 from watchlist.match.names import ABJAD, ABJAD_SCRIPTS, SYLLABIC, SYLLABIC_SCRIPTS, _skeleton
 from watchlist.match.prepare import Party, kind_of
 from watchlist.monitor.diff import target_digests
@@ -246,7 +245,7 @@ def _token_tables(index: Any, tokens: set[str]) -> SimpleNamespace:
     members: dict[str, list[int]] = defaultdict(list)
     for tid, token in enumerate(vocab_tokens):
         if len(token) >= 4:
-            for variant in _deletes(token):
+            for variant in deletions(token):
                 deletes[variant].append(tid)
         if len(token) >= 3 and len(sk := _skeleton(token)) >= 2:
             skeletons[sk].append(tid)

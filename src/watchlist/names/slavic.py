@@ -80,6 +80,8 @@ _STEMS = _stems()
 
 #: Patronymic endings, longest first: Russian, Belarusian and Ukrainian, masculine then
 #: feminine (Belarusian -auna is -аўна).
+#: What every patronymic below ends with (checked before the pattern).
+_PATRONYMIC_TAILS = ("ch", "ic", "na")
 _PATRONYMIC = re.compile(
     r"(?:[iy]?[eoa]v(?:ich|ych|itch|ic)|(?:ii|i|y)?[eoa]?[vw](?:ich|ych|itch)"
     r"|(?P<f>[iy]?[eoa][vw]na|[iy]?ivna|[aoe]u?na|[aoe]wna|ichna))$"
@@ -118,7 +120,7 @@ def patronymic_of(token: str) -> tuple[str, str] | None:
     """(given name, "m" or "f") of a patronymic ("aliaksandravich" -> ("alexander", "m");
     the loose key of its stem for a name the table lacks: "ivanovych" -> ("avan", "m")),
     or None for a token not shaped like a patronymic."""
-    if len(token) < 7:
+    if len(token) < 7 or not token.endswith(_PATRONYMIC_TAILS):
         return None
     m = _PATRONYMIC.search(token)
     if m is None:
@@ -146,12 +148,18 @@ _FAMILY_ENDINGS = (
     (re.compile(r"(?:[iy]?(?:ich|ych|itch))$"), "ych"),
 )
 
+#: The last two letters of every family-name ending above: a token ending otherwise has
+#: none (checked before the patterns, which most tokens would fail one by one).
+_FAMILY_TAILS = frozenset(
+    "ov ow ff of ou au va wa ev ew eu ko ka iy ii yi yy ij ki ky ya ia ja ei ey ej ch".split()
+)
+
 
 @lru_cache(maxsize=65536)
 def family_key(token: str) -> str | None:
     """One spelling of a family name with a Slavic ending ("ivanou", "ivanov" -> "ivanov";
     "hromov", "gromov" -> "hromov"), or None for a token without such an ending."""
-    if len(token) < 5 or not token.isalpha():
+    if len(token) < 5 or token[-2:] not in _FAMILY_TAILS or not token.isalpha():
         return None
     for pattern, ending in _FAMILY_ENDINGS:
         m = pattern.search(token)

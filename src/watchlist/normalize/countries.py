@@ -21,6 +21,31 @@ _OVERRIDES = {
 }
 
 
+#: Common English names of countries besides FollowTheMoney's own ("Turkey" for
+#: "Türkiye"), each with the code the territory table gives it (tested).
+COMMON_NAMES = {
+    "turkey": "tr", "turkiye": "tr", "hong kong": "hk", "macau": "mo", "macao": "mo",
+    "czech republic": "cz", "ivory coast": "ci", "east timor": "tl",
+    "democratic republic of the congo": "cd", "republic of the congo": "cg",
+    "russian federation": "ru", "united states of america": "us", "usa": "us", "uk": "gb",
+    "great britain": "gb", "england": "gb", "macedonia": "mk", "burma": "mm",
+    "swaziland": "sz", "vatican": "va", "the netherlands": "nl", "holland": "nl",
+    "the gambia": "gm", "the bahamas": "bs", "united republic of tanzania": "tz",
+    "republic of korea": "kr", "state of palestine": "ps", "syrian arab republic": "sy",
+    "iran, islamic republic of": "ir", "viet nam": "vn",
+}
+
+
+@lru_cache(maxsize=1)
+def _own_names() -> dict[str, str]:
+    """FollowTheMoney's own name of each country and the common English ones, lower-cased
+    -> code. Most countries people type are these ("Iraq", "Turkey"); finding them here
+    spares loading the multilingual territory table behind `registry.country.clean`
+    (over a second per process), which gives the same code for each of them (tested)."""
+    names = {label.lower(): code for code, label in registry.country.names.items()}
+    return {**COMMON_NAMES, **names}
+
+
 @lru_cache(maxsize=8192)
 def country_code(text: str | None) -> str | None:
     """The ISO code of a country name or code, trying each half of bilingual names.
@@ -36,7 +61,7 @@ def country_code(text: str | None) -> str | None:
         return None
     if value.lower() in _OVERRIDES:
         return _OVERRIDES[value.lower()]
-    code = registry.country.clean(value)
+    code = _own_names().get(value.lower()) or registry.country.clean(value)
     if code:
         return code
     for part in re.split(r"\s*/\s*|\s*;\s*", value):

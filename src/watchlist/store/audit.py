@@ -142,7 +142,11 @@ def entry_hash(body: dict[str, Any]) -> str:
 
 
 def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """`json.dumps(value, ensure_ascii=False)` of a string, without the encoder's set-up."""
+    return _ENCODE_STRING(value)
+
+
+_ENCODE_STRING = json.encoder.encode_basestring
 
 
 def _body_json(seq: int, at: str, actor: str, action: str, query_json: str, versions_json: str,
