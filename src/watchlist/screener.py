@@ -267,7 +267,8 @@ class Screener:
         party = parse_query(query)
         hits = self._check(party, self.threshold if threshold is None else threshold)
         SCREENED.inc()
-        HITS.inc(len(hits))
+        if hits:
+            HITS.inc(len(hits))
         return hits
 
     def _check(self, party: Party, threshold: float) -> list[Hit]:
@@ -431,7 +432,8 @@ class Screener:
                 yield {"id": row_id, "error": str(exc), "matches": []}
                 continue
             SCREENED.inc()
-            HITS.inc(len(hits))
+            if hits:
+                HITS.inc(len(hits))
             yield {"id": row_id, "matches": [hit.to_dict() for hit in hits]}
 
     # -- information ---------------------------------------------------------------------

@@ -78,7 +78,7 @@ class _TokenHits:
 
     def __init__(self, hits: list[tuple[np.ndarray, float, float, float]]) -> None:
         self.hits = hits
-        self.total = sum(len(post) for post, _c, _q, _w in hits)
+        self.total = sum([len(hit[0]) for hit in hits])
         self.uses = 0
         self.array: np.ndarray | None = None
 
@@ -91,12 +91,10 @@ class _TokenHits:
 def _columns(hits: list[tuple[np.ndarray, float, float, float]]) -> np.ndarray:
     """Form ids, credit, query weight and index token weight, one column per posting
     (ids as floats: exact below 2**53)."""
-    lengths = [len(post) for post, _c, _q, _w in hits]
+    lengths = [len(hit[0]) for hit in hits]
     out = np.empty((4, sum(lengths)))
-    out[0] = np.concatenate([post for post, _c, _q, _w in hits])
-    out[1] = np.repeat([c for _p, c, _q, _w in hits], lengths)
-    out[2] = np.repeat([q for _p, _c, q, _w in hits], lengths)
-    out[3] = np.repeat([w for _p, _c, _q, w in hits], lengths)
+    out[0] = np.concatenate([hit[0] for hit in hits])
+    out[1:] = np.repeat(np.array([hit[1:] for hit in hits]).T, lengths, axis=1)
     return out
 
 
