@@ -18,7 +18,10 @@ the whole current store, 100% of the 680 UN-listed people of
 ``negatives_global.csv`` (on no list) raise an alert. A same-name match whose birth date
 is clearly different (-0.3) falls below it (see Birth dates), as does a match on a
 differing given or family name. Callers may set their own threshold
-(`Screener.open(threshold=...)`).
+(`Screener.open(threshold=...)`). With the name rules added since (patronymics, gendered
+given names, compound names, generic and regional words of organisations; see
+`names.py`), the same data give F1 0.920 at 0.80 and 15 of the 50,000 (0.03%) alerting,
+with all 680 positives found (docs/benchmarks.md); the threshold stays where it was.
 
 Birth dates
 -----------

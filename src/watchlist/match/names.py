@@ -148,16 +148,26 @@ _NON_LETTERS = re.compile(r"[\W_]+")
 _DIGRAPH_H = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
 
 
+_VOWEL = re.compile(r"[aeiou]")
+#: Token -> its skeleton, remembered (up to a number of tokens).
+_SKELETONS: dict[str, str] = {}
+
+
 def _skeleton(token: str) -> str:
     """The consonant skeleton of a token: vowels, y, w, v dropped, doubles collapsed, and
     in a written-out (vowelled) token the h of a digraph (th, sh, kh) dropped too."""
-    if re.search(r"[aeiou]", token):
-        token = _DIGRAPH_H.sub("", token)
+    found = _SKELETONS.get(token)
+    if found is not None:
+        return found
+    text = _DIGRAPH_H.sub("", token) if _VOWEL.search(token) else token
     out: list[str] = []
-    for char in token.translate(_SKELETON):
+    for char in text.translate(_SKELETON):
         if not out or out[-1] != char:
             out.append(char)
-    return "".join(out)
+    if len(_SKELETONS) >= 200_000:
+        _SKELETONS.clear()
+    found = _SKELETONS[token] = "".join(out)
+    return found
 
 
 def pair_mode(query: NameForm, candidate: NameForm) -> int:
