@@ -5,7 +5,7 @@ numpy arrays, `watchlist.index.codec`, deflated): nothing in it is ever run as c
 file replaced by someone else can at worst be refused. The manifest says what it is and
 what made it:
 
-    {"artifact_format": 2, "index_format": 2, "watchlist_version": "0.1.0",
+    {"artifact_format": 2, "index_format": 3, "watchlist_version": "0.1.0",
      "code": "<digest of the matching code>", "key": "<index key>", "created": "...Z",
      "sha256": "<of the index members>", "size": ..., "members": {"<name>": "<sha256>"},
      "entities": ..., "profiles": ..., "lists": [{"source", "version", "published",
