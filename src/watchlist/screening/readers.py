@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 from followthemoney import model
 
 from watchlist.errors import WatchlistError
-from watchlist.fieldlimits import Kind, values_problem
+from watchlist.fieldlimits import Kind, length_problem, values_problem
 from watchlist.jsondepth import MAX_DEPTH, depth_error, too_deep
 from watchlist.normalize.countries import user_country
 from watchlist.normalize.dates import DateError, parse_birth_date
@@ -211,9 +211,12 @@ def _size_problem(raw: dict[str, Any]) -> str | None:
         value = raw.get(field)
         if value is None:
             continue
-        values = value if isinstance(value, list | tuple) else [value]
         kind: Kind = "name" if field == "name" else "value"
-        problem = values_problem(field, [str(v) for v in values], kind)
+        if isinstance(value, str):  # one value: the same check, without the list
+            problem = length_problem(field, value, kind)
+        else:
+            values = value if isinstance(value, list | tuple) else [value]
+            problem = values_problem(field, [str(v) for v in values], kind)
         if problem:
             return problem
     return None

@@ -180,8 +180,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """A JSON value: objects with to_dict() become dicts, tuples lists, sets sorted lists."""
+    if type(value) in _SCALARS:  # most of a query, checked first
+        return value
     if hasattr(value, "to_dict"):
         value = value.to_dict()
     if isinstance(value, dict):
