@@ -143,14 +143,16 @@ class CandidateSearch:
         """The expansion the index stores for one of its tokens (None: not stored)."""
         index = self.index
         offsets = getattr(index, "exp_offsets", None)
-        if offsets is None or not len(offsets) or not self._default_config:
+        tids = getattr(index, "exp_tids", None)
+        values = getattr(index, "exp_sims", None)
+        if offsets is None or tids is None or values is None or not len(offsets) \
+                or not self._default_config:
             return None
         tid = index.vocab.get(token)
         if tid is None:
             return None
         start, end = int(offsets[tid]), int(offsets[tid + 1])
-        return tuple(zip(index.exp_tids[start:end].tolist(),
-                         index.exp_sims[start:end].tolist(), strict=True))
+        return tuple(zip(tids[start:end].tolist(), values[start:end].tolist(), strict=True))
 
     def compute_expansion(self, token: str, mode: int = 0) -> tuple[tuple[int, float], ...]:
         """(vocabulary id, similarity) of every token this query token may stand for,
@@ -281,25 +283,25 @@ class CandidateSearch:
                 if pre >= floor:
                     out[f] = min(1.0, pre)
             return out
-        if all(entry.array is not None for entry in entries):
-            columns = entries[0].array if len(entries) == 1 else np.concatenate(
-                [entry.array for entry in entries], axis=1)
+        stored = [entry.array for entry in entries if entry.array is not None]
+        if len(stored) == len(entries):
+            columns = stored[0] if len(stored) == 1 else np.concatenate(stored, axis=1)
         else:
             columns = _columns([hit for entry in entries for hit in entry.hits])
         found, inverse = np.unique(columns[0], return_inverse=True)
         forms = found.astype(np.intp)
-        acc_credit = np.bincount(inverse, weights=columns[1])
-        mq = np.bincount(inverse, weights=columns[2])
-        mc = np.bincount(inverse, weights=columns[3])
-        fw = fweight[forms]
-        uq = np.maximum(0.0, qweight - mq)
-        uc = np.maximum(0.0, fw - mc)
-        pot = np.where(mq >= 0.5 * qweight, np.minimum(uq, uc), 0.0)
-        denominator = (np.minimum(mq, qweight) + np.minimum(mc, fw)) / 2.0 + pot + share * (
-            uq + uc - 2 * pot)
-        pre = (acc_credit + self.unseen_rate * pot) / np.maximum(denominator, 1e-9)
-        keep = np.flatnonzero(pre >= floor)
-        return dict(zip(forms[keep].tolist(), np.minimum(1.0, pre[keep]).tolist(),
+        credit_of = np.bincount(inverse, weights=columns[1])
+        mq_of = np.bincount(inverse, weights=columns[2])
+        mc_of = np.bincount(inverse, weights=columns[3])
+        fw_of = fweight[forms]
+        uq_of = np.maximum(0.0, qweight - mq_of)
+        uc_of = np.maximum(0.0, fw_of - mc_of)
+        pot_of = np.where(mq_of >= 0.5 * qweight, np.minimum(uq_of, uc_of), 0.0)
+        denominators = (np.minimum(mq_of, qweight) + np.minimum(mc_of, fw_of)) / 2.0 \
+            + pot_of + share * (uq_of + uc_of - 2 * pot_of)
+        pre_of = (credit_of + self.unseen_rate * pot_of) / np.maximum(denominators, 1e-9)
+        keep = np.flatnonzero(pre_of >= floor)
+        return dict(zip(forms[keep].tolist(), np.minimum(1.0, pre_of[keep]).tolist(),
                         strict=True))
 
     def search(self, forms: Iterable[NameForm], floor: float = 0.35, limit: int = 30,
