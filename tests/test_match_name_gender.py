@@ -20,8 +20,7 @@ from watchlist.names.slavic import given_group
 def rigour_symbols() -> Iterator[None]:
     """Symbols of every token, as when the index is built (a screener asks only about the
     index's tokens)."""
-    before = symbols._RUNTIME[0]
-    symbols.set_runtime(True)
+    before = symbols.set_runtime(True)
     yield
     symbols.set_runtime(before)
 

@@ -154,6 +154,13 @@ def _country_codes() -> frozenset[str]:
     return frozenset(registry.country.names)
 
 
+def _count(hits: list[Any]) -> None:
+    """Count one screened query and its hits in the service's metrics."""
+    SCREENED.inc()
+    if hits:
+        HITS.inc(len(hits))
+
+
 @lru_cache(maxsize=64)
 def _natural_person(schema: str | None) -> bool:
     """True for a query typed as a person. Ownership and control block entities (OFAC's 50%
@@ -266,9 +273,7 @@ class Screener:
         evidence and an exact name (`MatchResult.rank`; on a tie, more records first)."""
         party = parse_query(query)
         hits = self._check(party, self.threshold if threshold is None else threshold)
-        SCREENED.inc()
-        if hits:
-            HITS.inc(len(hits))
+        _count(hits)
         return hits
 
     def _check(self, party: Party, threshold: float) -> list[Hit]:
@@ -431,9 +436,7 @@ class Screener:
             except QueryError as exc:
                 yield {"id": row_id, "error": str(exc), "matches": []}
                 continue
-            SCREENED.inc()
-            if hits:
-                HITS.inc(len(hits))
+            _count(hits)
             yield {"id": row_id, "matches": [hit.to_dict() for hit in hits]}
 
     # -- information ---------------------------------------------------------------------

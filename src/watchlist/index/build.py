@@ -51,7 +51,7 @@ from watchlist.match.prepare import (
     kind_of,
     normalize_identifier,
 )
-from watchlist.match.symbols import load_symbols, symbol_table, token_symbols
+from watchlist.match.symbols import load_symbols, set_runtime, symbol_table, token_symbols
 from watchlist.names.scripts import latin_forms
 from watchlist.profiles.identity import apply_stable_ids
 from watchlist.profiles.linking import link_profiles
@@ -309,8 +309,12 @@ def build_index(store: Any, versions: list[Any] | None = None,
     )
     if progress is not None:
         progress("expanding the vocabulary", 0, 0)
-    index.exp_offsets, index.exp_tids, index.exp_sims = vocabulary_expansions(
-        index, Sims(DEFAULT_CONFIG))
+    before = set_runtime(False)  # symbols as a screener has them: the index's tokens only
+    try:
+        index.exp_offsets, index.exp_tids, index.exp_sims = vocabulary_expansions(
+            index, Sims(DEFAULT_CONFIG))
+    finally:
+        set_runtime(before)
     link_profiles(index, progress)
     apply_stable_ids(store, index)
     index.built_at = time.time()

@@ -57,7 +57,7 @@ def vocabulary_expansions(index: Index, sims: Sims
     (one more than the tokens) into token ids and similarities, in `expand`'s order. Built
     with the index: a query token the lists hold then costs a lookup, not a comparison
     with every token it may be a typo of."""
-    search = CandidateSearch(index, sims, cache_size=1)
+    search = CandidateSearch(index, sims)
     offsets = np.zeros(len(index.vocab_tokens) + 1, dtype=np.int64)
     tids: list[int] = []
     values: list[float] = []
@@ -115,8 +115,15 @@ class CandidateSearch:
         #: Postings remembered in `_hits` at most (about 30 bytes each once arrays).
         self.cache_postings = 1_000_000
         self._vocab_weight: list[float] | None = None
-        #: The index's stored expansions were made with the default configuration.
-        self._default_config = sims.config == DEFAULT_CONFIG
+        #: The index's stored expansions (offsets, token ids, similarities), when it has
+        #: them and they hold for this configuration (they are made with the default).
+        offsets = getattr(index, "exp_offsets", None)
+        tids = getattr(index, "exp_tids", None)
+        values = getattr(index, "exp_sims", None)
+        self._stored: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        if offsets is not None and tids is not None and values is not None \
+                and len(offsets) and sims.config == DEFAULT_CONFIG:
+            self._stored = (offsets, tids, values)
         particles: dict[str, list[int]] = {}
         for token, group in PARTICLE_GROUPS.items():
             tid = index.vocab.get(token)
@@ -141,16 +148,12 @@ class CandidateSearch:
 
     def _stored_expansion(self, token: str) -> tuple[tuple[int, float], ...] | None:
         """The expansion the index stores for one of its tokens (None: not stored)."""
-        index = self.index
-        offsets = getattr(index, "exp_offsets", None)
-        tids = getattr(index, "exp_tids", None)
-        values = getattr(index, "exp_sims", None)
-        if offsets is None or tids is None or values is None or not len(offsets) \
-                or not self._default_config:
+        if self._stored is None:
             return None
-        tid = index.vocab.get(token)
+        tid = self.index.vocab.get(token)
         if tid is None:
             return None
+        offsets, tids, values = self._stored
         start, end = int(offsets[tid]), int(offsets[tid + 1])
         return tuple(zip(tids[start:end].tolist(), values[start:end].tolist(), strict=True))
 

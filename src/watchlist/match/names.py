@@ -205,21 +205,19 @@ def token_similarity(a: str, b: str, config: NameConfig = DEFAULT_CONFIG,
     if group is not None and group == PARTICLE_GROUPS.get(b):
         return 1.0
     gendered = (a[-1] == "a") != (b[-1] == "a")
-    if abd_b is not None or end_b is not None:
-        if patronymic != patronymic_b:
-            return 0.0
-        if gendered and _gendered_pair(a, b):
-            return 0.5
-        stems = _stems_of(a, abd_a, end_a, b, abd_b, end_b)
-        if stems is not None:  # "Hamidullah" / "Waliullah": only the stems differ
-            return token_similarity(stems[0], stems[1], config, mode)
-    sim = _spelling_similarity(a, b, la, lb, patronymic, config, mode)
-    if sim < config.tau_low:
-        return sim
+    stems = _stems_of(a, abd_a, end_a, b, abd_b, end_b) \
+        if abd_b is not None or end_b is not None else None
+    sim = 0.0
+    if stems is None:
+        sim = _spelling_similarity(a, b, la, lb, patronymic, config, mode)
+        if sim < config.tau_low:
+            return sim
     if patronymic != patronymic_b:
         return 0.0  # a father's name is not the given name or surname it is formed from
     if gendered and _gendered_pair(a, b):
         return 0.5  # Alejandro / Alejandra, Yevgeniy / Yevgeniya: a man's and a woman's name
+    if stems is not None:  # "Hamidullah" / "Waliullah": only the stems tell them apart
+        return token_similarity(stems[0], stems[1], config, mode)
     return sim
 
 
@@ -575,7 +573,7 @@ def _extra_factor(token: str, index: int, minor: tuple[int, ...], person: bool,
     is a legal entity of its own ("Banco Santander" / "Banco Santander México")."""
     if index in minor or not person and token in REGION_WORDS:
         return config.qualifier_share
-    if person and (_TRAITS.get(token) or _token_traits(token))[0]:
+    if person and _token_traits(token)[0]:
         return config.patronymic_share
     return 1.0
 

@@ -80,9 +80,8 @@ PARTICLES = frozenset(
     "van von der den ter le la du mac mc st y e".split()
 )
 
-#: Patronymic endings (Russian, Ukrainian, Belarusian, Turkic) of a token: such a part is
-#: often left out, so when unmatched it counts less.
-#: Endings of patronymics ("-ovich", "-ovna") and of Turkic "son of" / "daughter of".
+#: Patronymic endings (Russian, Ukrainian, Belarusian, Turkic "son of" / "daughter of")
+#: of a token: such a part is often left out, so when unmatched it counts less.
 _PATRONYMIC_ENDINGS = (
     "ovich", "evich", "ovych", "evych", "avich", "ovic", "evic", "ovna", "evna", "ivna",
     "ichna", "ovitch", "evitch", "ogly", "oglu", "ugli", "kyzy", "qizi", "uly", "uulu",

@@ -50,9 +50,12 @@ _EMPTY: frozenset[str] = frozenset()
 _RUNTIME = [True]
 
 
-def set_runtime(enabled: bool) -> None:
-    """Allow (or forbid) computing the symbols of tokens not in the table."""
+def set_runtime(enabled: bool) -> bool:
+    """Allow (or forbid) computing the symbols of tokens not in the table; the setting it
+    replaces is returned (to put back)."""
+    before = _RUNTIME[0]
     _RUNTIME[0] = enabled
+    return before
 
 
 def particle_group(token: str) -> str | None:

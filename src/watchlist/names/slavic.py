@@ -78,10 +78,10 @@ def _stems() -> dict[str, str]:
 
 _STEMS = _stems()
 
-#: Patronymic endings, longest first: Russian, Belarusian and Ukrainian, masculine then
-#: feminine (Belarusian -auna is -аўна).
 #: What every patronymic below ends with (checked before the pattern).
 _PATRONYMIC_TAILS = ("ch", "ic", "na")
+#: Patronymic endings, longest first: Russian, Belarusian and Ukrainian, masculine then
+#: feminine (Belarusian -auna is -аўна).
 _PATRONYMIC = re.compile(
     r"(?:[iy]?[eoa]v(?:ich|ych|itch|ic)|(?:ii|i|y)?[eoa]?[vw](?:ich|ych|itch)"
     r"|(?P<f>[iy]?[eoa][vw]na|[iy]?ivna|[aoe]u?na|[aoe]wna|ichna))$"

@@ -57,19 +57,25 @@ def country_code(text: str | None) -> str | None:
     if text is None:
         return None
     value = re.sub(r"\s+", " ", text).strip()
-    if value.lower() in _UNKNOWN:
+    key = value.lower()
+    if key in _UNKNOWN:
         return None
-    if value.lower() in _OVERRIDES:
-        return _OVERRIDES[value.lower()]
-    code = _own_names().get(value.lower()) or registry.country.clean(value)
+    if key in _OVERRIDES:
+        return _OVERRIDES[key]
+    code = _clean(value)
     if code:
         return code
     for part in re.split(r"\s*/\s*|\s*;\s*", value):
         if part and part.lower() not in _UNKNOWN:
-            code = registry.country.clean(part)
+            code = _clean(part)
             if code:
                 return code
     return None
+
+
+def _clean(value: str) -> str | None:
+    """FollowTheMoney's reading of a country, the usual names looked up first."""
+    return _own_names().get(value.lower()) or registry.country.clean(value)
 
 
 def user_country(text: str | None) -> str | None:

@@ -141,12 +141,12 @@ def entry_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
+_ENCODE_STRING = json.encoder.encode_basestring
+
+
 def _string(value: str) -> str:
     """`json.dumps(value, ensure_ascii=False)` of a string, without the encoder's set-up."""
     return _ENCODE_STRING(value)
-
-
-_ENCODE_STRING = json.encoder.encode_basestring
 
 
 def _body_json(seq: int, at: str, actor: str, action: str, query_json: str, versions_json: str,
