@@ -71,6 +71,24 @@ def module_home(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
+def monitored_store(url: str) -> Iterator[Store]:
+    """A store at `url` with the small UN and OFAC lists, the customer book of
+    fixtures/monitor/book_v1.csv and the alerts of a first monitor run on it."""
+    from watchlist.monitor.portfolio import import_book
+    from watchlist.monitor.run import run_monitor
+    from watchlist.screener import Screener
+
+    store = Store(url)
+    try:
+        update_from_paths(store, [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_sdn_small.xml"])
+        import_book(store, FIXTURES / "monitor" / "book_v1.csv")
+        run_monitor(store, Screener.open(store))
+        yield store
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
 def small_served_store(factory: pytest.TempPathFactory, name: str,
                        role: str = "screen") -> Iterator[tuple[Store, str]]:
     """A store under its own WATCHLIST_HOME (`module_home`) holding the small UN fixture,

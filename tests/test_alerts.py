@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import monitored_store
 from watchlist.errors import StoreError
 from watchlist.monitor import alerts as alerts_mod
-from watchlist.monitor import portfolio as book
-from watchlist.monitor.run import run_monitor
-from watchlist.screener import Screener
 from watchlist.service import create_app
 from watchlist.store.audit import ACTOR_MAX, iter_audit, verify_audit
 from watchlist.store.keys import create_key
@@ -30,12 +28,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def store(store_url: str) -> Iterator[Store]:
     """A store (SQLite, then PostgreSQL) with small lists, a customer book and the alerts
     of a first monitor run."""
-    store = Store(store_url)
-    update_from_paths(store, [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_sdn_small.xml"])
-    book.import_book(store, FIXTURES / "monitor" / "book_v1.csv")
-    run_monitor(store, Screener.open(store))
-    yield store
-    store.close()
+    with monitored_store(store_url) as store:
+        yield store
 
 
 def _alert_of(store: Store, customer: str) -> dict:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import monitored_store
 from watchlist.monitor import alerts as alerts_mod
 from watchlist.monitor import assignment, review
-from watchlist.monitor import portfolio as book
 from watchlist.monitor.reason_codes import decisions_by_code
 from watchlist.monitor.review_settings import (
     ReviewSettings,
@@ -22,24 +22,18 @@ from watchlist.monitor.review_settings import (
     load_settings,
     parse_settings,
 )
-from watchlist.monitor.run import run_monitor
-from watchlist.screener import Screener
 from watchlist.store.audit import iter_audit, verify_audit
 from watchlist.store.store import Store
-from watchlist.updates.pipeline import update_from_paths
 
-FIXTURES = Path(__file__).parent / "fixtures"
 TEAMS = ReviewSettings(teams={"kyc": ("ann", "bob")})
 
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
-    store = Store(store_url)
-    update_from_paths(store, [FIXTURES / "un_small_v1.xml", FIXTURES / "ofac_sdn_small.xml"])
-    book.import_book(store, FIXTURES / "monitor" / "book_v1.csv")
-    run_monitor(store, Screener.open(store))
-    yield store
-    store.close()
+    """A store (SQLite, then PostgreSQL) with small lists, a customer book and the alerts
+    of a first monitor run."""
+    with monitored_store(store_url) as store:
+        yield store
 
 
 def _alert_of(store: Store, customer: str) -> dict:

@@ -11,15 +11,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import FIXTURES, module_home
-from watchlist.ownership.stored import import_file
-from watchlist.screener import Screener
-from watchlist.service import create_app
-from watchlist.store.store import Store
-from watchlist.store.users import create_user
-from watchlist.updates.pipeline import update_from_paths
+from conftest import module_home
 from watchlist.web.ownership_tree import MAX_PER_ROW, layout
-from webstore import PASSWORD
+from webstore import PASSWORD, ownership_app
 
 OWNERS = """owner,owned,share,as_of,source
 Banco Nacional de Cuba,Caribe Holdings SA,55,2024-03-31,annual report 2023
@@ -31,15 +25,7 @@ Caribe Holdings SA,Harbour <b>Bold</b> Ltd,20,,
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     with module_home(tmp_path_factory, "web-ownership") as home:
-        store = Store()
-        assert update_from_paths(store, [FIXTURES / "ofac_sdn_small.xml"]).ok
-        path = home / "owners.csv"
-        path.write_text(OWNERS, encoding="utf-8")
-        import_file(store, path)
-        screener = Screener.open(store)
-        create_user(store, "analyst", "screen", PASSWORD)
-        app = create_app(store, warm=False, screener_opener=lambda _store: screener)
-        with TestClient(app) as web:
+        with TestClient(ownership_app(home, OWNERS)) as web:
             form = web.get("/ui/login")
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
             answer = web.post("/ui/login", data={"csrf_token": html.unescape(csrf),

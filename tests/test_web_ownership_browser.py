@@ -13,14 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, module_home
-from watchlist.ownership.stored import import_file
-from watchlist.screener import Screener
-from watchlist.service import create_app
-from watchlist.store.store import Store
-from watchlist.store.users import create_user
-from watchlist.updates.pipeline import update_from_paths
-from webstore import PASSWORD
+from conftest import module_home
+from webstore import PASSWORD, ownership_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -40,14 +34,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     with module_home(tmp_path_factory, "web-ownership-browser") as home:
-        store = Store()
-        assert update_from_paths(store, [FIXTURES / "ofac_sdn_small.xml"]).ok
-        path = home / "owners.csv"
-        path.write_text(OWNERS, encoding="utf-8")
-        import_file(store, path)
-        screener = Screener.open(store)
-        create_user(store, "analyst", "screen", PASSWORD)
-        app = create_app(store, warm=False, screener_opener=lambda _store: screener)
+        app = ownership_app(home, OWNERS)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]

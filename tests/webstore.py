@@ -6,9 +6,11 @@ alerts a monitor run raises on it, and users of both roles."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 
 from conftest import FIXTURES
 from watchlist.monitor.portfolio import import_book
@@ -35,6 +37,23 @@ ARTICLE = ("Belarusian leader Alexander Lukashenko met his son Viktor Lukashenko
 #: (the parameters are kept in each hash, so these hashes verify cheaply).
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 users._HASHER = FAST_HASHER
+
+
+def ownership_app(home: Path, owners: str) -> FastAPI:
+    """The service over a store of the small OFAC list and the ownership relations of
+    `owners` (a CSV's text, imported from a file under `home`), with the user `analyst`
+    (role screen, PASSWORD)."""
+    from watchlist.ownership.stored import import_file
+    from watchlist.service import create_app
+
+    store = Store()
+    assert update_from_paths(store, [FIXTURES / "ofac_sdn_small.xml"]).ok
+    path = home / "owners.csv"
+    path.write_text(owners, encoding="utf-8")
+    import_file(store, path)
+    screener = Screener.open(store)
+    create_user(store, "analyst", "screen", PASSWORD)
+    return create_app(store, warm=False, screener_opener=lambda _store: screener)
 
 
 def build_store() -> tuple[Store, Screener, dict[str, str]]:
